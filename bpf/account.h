@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * account.h - the maps and the per-packet accounting shared by the TC
+ * programs (flow.bpf.c) and the socket filter (sock.bpf.c).
+ *
+ * Snapshot without loss: the programs reach the active per-CPU hash
+ * (flows_a or flows_b) through the one-slot array-of-maps "flows".  User
+ * space writes the other map into the slot; that update returns only after
+ * every running program has finished (synchronize_rcu in the map-in-map
+ * update path), so nothing writes the old map afterwards and it can be
+ * drained at leisure.
+ *
+ * Kernel features: ring buffer (5.8).
+ */
+#ifndef TCFLOWD_ACCOUNT_H
+#define TCFLOWD_ACCOUNT_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "flow.h"
+#include "parse.h"
+
+#define E2BIG_	7
+#define EEXIST_	17
+
+struct flow_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, FLOW_MAP_DEFAULT_ENTRIES);
+	__type(key, struct flow_key);
+	__type(value, struct flow_metrics);
+} flows_a SEC(".maps"), flows_b SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct flow_map);
+} flows SEC(".maps") = {
+	.values = { [0] = &flows_a },
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FLOW_RING_DEFAULT_BYTES);
+} overflow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flow_stats);
+} stats SEC(".maps");
+
+/*
+ * 1-in-N random sampling; 1 (or 0) counts every packet.  A plain global:
+ * the daemon changes it at run time through the mmap'ed .data section.
+ * One GSO/GRO skb is sampled as a unit.
+ */
+volatile __u32 sample_rate = 1;
+
+/* Fill a fresh per-CPU value from the packet. */
+static __always_inline void metrics_init(struct flow_metrics *m,
+					 const struct pkt *p,
+					 struct __sk_buff *skb, __u8 dir,
+					 __u64 now)
+{
+	__builtin_memcpy(m->src_mac, p->src_mac, 6);
+	__builtin_memcpy(m->dst_mac, p->dst_mac, 6);
+	m->first_seen_ns = now;
+	m->tos = p->tos;
+	m->min_ttl = p->ttl;
+	m->max_ttl = p->ttl;
+	m->peer_ifindex = dir == FLOW_DIR_EGRESS ? skb->ingress_ifindex : 0;
+}
+
+static __always_inline void metrics_add(struct flow_metrics *m,
+					const struct pkt *p, __u64 segs,
+					__u64 bytes, __u64 now)
+{
+	m->packets += segs;
+	m->bytes += bytes;
+	m->last_seen_ns = now;
+	m->tcp_flags |= p->tcp_flags;
+	m->flags |= p->flags;
+	if (p->ttl < m->min_ttl)
+		m->min_ttl = p->ttl;
+	if (p->ttl > m->max_ttl)
+		m->max_ttl = p->ttl;
+}
+
+/*
+ * Account one skb seen on the hook.  Never fails the packet: whatever
+ * happens, exactly one stats counter says what became of it.
+ */
+static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
+				       const int mode)
+{
+	struct flow_metrics *m, fresh = {};
+	struct flow_record *rec;
+	struct flow_stats *st;
+	struct pkt p = {};
+	__u64 segs, bytes, now;
+	__u32 zero = 0, rate;
+	void *map;
+	int err;
+
+	st = bpf_map_lookup_elem(&stats, &zero);
+	if (!st)
+		return;		/* a one-slot array: cannot happen */
+	st->c[STAT_PACKETS]++;
+
+	err = parse_frame(skb, &p, mode);
+	if (err) {
+		if ((__u32)err < STAT_MAX)
+			st->c[err]++;
+		return;
+	}
+	if (p.flags & FLOW_F_FRAGMENT)
+		st->c[STAT_FRAGMENTS]++;
+
+	rate = sample_rate;
+	if (rate > 1 && bpf_get_prandom_u32() % rate) {
+		st->c[STAT_SAMPLED_OUT]++;
+		return;
+	}
+
+	p.key.ifindex = skb->ifindex;
+	p.key.direction = dir;
+	/* a GSO/GRO skb stands for gso_segs wire packets, each of which
+	 * carried its own copy of the L3 and L4 headers */
+	segs = skb->gso_segs;
+	if (segs == 0)
+		segs = 1;
+	bytes = p.ip_len + (segs - 1) * p.hdr_len;
+	now = bpf_ktime_get_ns();
+
+	map = bpf_map_lookup_elem(&flows, &zero);
+	if (!map) {
+		st->c[STAT_NO_MAP]++;
+		return;
+	}
+	m = bpf_map_lookup_elem(map, &p.key);
+	if (!m) {
+		metrics_init(&fresh, &p, skb, dir, now);
+		metrics_add(&fresh, &p, segs, bytes, now);
+		err = bpf_map_update_elem(map, &p.key, &fresh, BPF_NOEXIST);
+		if (!err)
+			goto counted;
+		/* another CPU inserted the key first: add to ours */
+		if (err == -EEXIST_)
+			m = bpf_map_lookup_elem(map, &p.key);
+		if (!m) {
+			st->c[STAT_MAP_FULL]++;
+			rec = bpf_ringbuf_reserve(&overflow, sizeof(*rec), 0);
+			if (!rec) {
+				st->c[STAT_RING_FULL]++;
+				return;
+			}
+			rec->key = p.key;
+			rec->metrics = fresh;
+			rec->metrics.flags |= FLOW_F_OVERFLOW;
+			bpf_ringbuf_submit(rec, 0);
+			st->c[STAT_RING_RECORDS]++;
+			st->c[STAT_SEGMENTS] += segs;
+			return;
+		}
+	}
+	/* another CPU created the entry: this CPU's value is still zero */
+	if (m->packets == 0)
+		metrics_init(m, &p, skb, dir, now);
+	metrics_add(m, &p, segs, bytes, now);
+counted:
+	st->c[STAT_COUNTED]++;
+	st->c[STAT_SEGMENTS] += segs;
+}
+
+#endif /* TCFLOWD_ACCOUNT_H */

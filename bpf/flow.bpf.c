@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * flow.bpf.c - the TC programs, for tcx links (6.6+) and clsact/cls_bpf.
+ *
+ * Both return TC_ACT_UNSPEC (== TCX_NEXT): the packet goes on, and the
+ * filters of other TC users still run.  Nothing is dropped or modified.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+#include "account.h"
+
+SEC("tc")
+int tc_ingress(struct __sk_buff *skb)
+{
+	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int tc_egress(struct __sk_buff *skb)
+{
+	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC);
+	return TC_ACT_UNSPEC;
+}
+
+char LICENSE[] SEC("license") = "GPL";

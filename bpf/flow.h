@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * flow.h - the only header shared by the kernel programs and user space.
+ *
+ * Every struct here crosses the user/kernel boundary as raw bytes (hash keys
+ * are compared byte for byte), so: fixed-width types only, explicit padding,
+ * no holes, and the layout is pinned with _Static_assert.  No code.
+ */
+#ifndef TCFLOWD_FLOW_H
+#define TCFLOWD_FLOW_H
+
+#include <linux/types.h>
+
+/* flowDirection (IANA IE 61) */
+#define FLOW_DIR_INGRESS	0
+#define FLOW_DIR_EGRESS		1
+
+/* flow_metrics.flags */
+#define FLOW_F_FRAGMENT		0x01	/* a fragment (first or later) was seen */
+#define FLOW_F_LATER_FRAG	0x02	/* a non-first fragment: ports unknown (0) */
+#define FLOW_F_FIN		0x04	/* TCP FIN seen */
+#define FLOW_F_RST		0x08	/* TCP RST seen */
+#define FLOW_F_OVERFLOW		0x10	/* set on ring-buffer records only */
+
+/*
+ * The flow key.  Addresses are 16 bytes; IPv4 is stored IPv4-mapped
+ * (::ffff:a.b.c.d).  For ICMP and ICMPv6 the source port is 0 and the
+ * destination port carries type << 8 | code, as NetFlow collectors expect.
+ */
+struct flow_key {
+	__u32	ifindex;	/* observation interface */
+	__u8	direction;	/* FLOW_DIR_* */
+	__u8	proto;		/* protocolIdentifier */
+	__be16	eth_type;	/* ethernetType of the IP header: 0x0800 or 0x86dd */
+	__u16	vlan_id;	/* outer VLAN id, 0 if untagged (host order) */
+	__u16	inner_vlan_id;	/* inner (customer) VLAN id of QinQ, else 0 */
+	__u8	src[16];
+	__u8	dst[16];
+	__be16	sport;
+	__be16	dport;
+};
+_Static_assert(sizeof(struct flow_key) == 48, "flow_key ABI");
+
+/*
+ * Per-flow metrics, one value per CPU in the per-CPU hashes.  User space
+ * merges the CPUs: sums, min/max, OR, earliest first_seen, latest last_seen.
+ */
+struct flow_metrics {
+	__u64	packets;	/* wire packets: a GSO/GRO skb counts its segments */
+	__u64	bytes;		/* IP bytes of every segment (octetDeltaCount) */
+	__u64	first_seen_ns;	/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u64	last_seen_ns;
+	__u8	src_mac[6];	/* of the first packet */
+	__u8	dst_mac[6];
+	__u16	tcp_flags;	/* OR of all TCP flags seen, NS is 0x100 */
+	__u8	tos;		/* DSCP/ECN byte of the first packet */
+	__u8	min_ttl;	/* TTL or hop limit */
+	__u8	max_ttl;
+	__u8	flags;		/* FLOW_F_* */
+	__u32	peer_ifindex;	/* egress hook: the input interface of a
+				 * forwarded packet (skb->ingress_ifindex) */
+	__u32	pad;
+};
+_Static_assert(sizeof(struct flow_metrics) == 64, "flow_metrics ABI");
+
+/* What the programs write to the ring buffer when the flow map is full. */
+struct flow_record {
+	struct flow_key		key;
+	struct flow_metrics	metrics;
+};
+_Static_assert(sizeof(struct flow_record) == 112, "flow_record ABI");
+
+/*
+ * Counters, one struct per CPU in the per-CPU array "stats" (one slot).
+ * Every packet a program sees lands in exactly one of the "fate" counters:
+ *   packets == sampled_out + non_ip + (all parse errors) + counted
+ *              + ring_records + ring_full + no_map
+ * and map_full == ring_records + ring_full.
+ */
+#define STAT_PACKETS		0	/* every skb a program saw */
+#define STAT_SAMPLED_OUT	1	/* not selected by 1-in-N sampling */
+#define STAT_NON_IP		2	/* ARP, LLDP, ...: not a flow */
+#define STAT_TRUNC_L2		3	/* frame ends inside Ethernet/VLAN headers */
+#define STAT_TRUNC_L3		4	/* frame ends inside the IP header/datagram */
+#define STAT_TRUNC_L4		5	/* datagram ends inside the L4 header */
+#define STAT_BAD_IHL		6	/* IPv4 IHL < 5 */
+#define STAT_BAD_L3		7	/* bad IP version or total length */
+#define STAT_BAD_L4		8	/* TCP data offset < 5 */
+#define STAT_BAD_IPV6_CHAIN	9	/* too many or malformed extension headers */
+#define STAT_COUNTED		10	/* added to the active flow map */
+#define STAT_MAP_FULL		11	/* insert failed: map full */
+#define STAT_RING_RECORDS	12	/* ... and went to the overflow ring */
+#define STAT_RING_FULL		13	/* ... and the ring was full: LOST */
+#define STAT_NO_MAP		14	/* no active map in the slot: LOST */
+#define STAT_FRAGMENTS		15	/* IP fragments (informational) */
+#define STAT_SEGMENTS		16	/* wire packets of counted skbs (GSO) */
+#define STAT_MAX		17
+
+struct flow_stats {
+	__u64	c[STAT_MAX];
+	__u64	pad;
+};
+_Static_assert(sizeof(struct flow_stats) == 144, "flow_stats ABI");
+
+/* Defaults the loader may change before load. */
+#define FLOW_MAP_DEFAULT_ENTRIES	65536
+#define FLOW_RING_DEFAULT_BYTES		(256 * 1024)
+
+#endif /* TCFLOWD_FLOW_H */

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * parse.h - packet parser shared by the TC programs and the socket filter.
+ *
+ * The parser only reads.  It never drops, redirects or modifies a packet.
+ * It fills struct pkt with the flow key and the per-packet metrics, or
+ * returns the index of the stats counter that explains why the packet is
+ * not a flow (non-IP, truncated, malformed).
+ *
+ * Kernel features: bpf_skb_load_bytes_relative (4.18), __sk_buff.gso_segs
+ * (5.1) and gso_size (5.7).  Nothing here needs more than 5.8.
+ */
+#ifndef TCFLOWD_PARSE_H
+#define TCFLOWD_PARSE_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "flow.h"
+
+/*
+ * How the program reads the packet.  TC programs see skb->data at the MAC
+ * header and may read the linear part directly; a socket filter may not
+ * touch skb->data and reads relative to the MAC header.
+ */
+#define PARSE_TC	0
+#define PARSE_SOCKET	1
+
+#define ETH_P_8021AD_OLD	0x9100	/* pre-standard QinQ outer tag */
+#define IPV6_MAX_EXT_HDRS	8	/* extension headers walked before giving up */
+#define MAX_HDR_OFF		1024	/* no header we parse starts beyond this */
+
+#define IPPROTO_HOPOPTS_	0
+#define IPPROTO_ROUTING_	43
+#define IPPROTO_FRAGMENT_	44
+#define IPPROTO_AH_		51
+#define IPPROTO_ICMPV6_		58
+#define IPPROTO_NONE_		59
+#define IPPROTO_DSTOPTS_	60
+#define IPPROTO_SCTP_		132
+#define IPPROTO_UDPLITE_	136
+
+struct pkt {
+	struct flow_key	key;
+	__u8		src_mac[6];
+	__u8		dst_mac[6];
+	__u32		ip_len;		/* IP total length (header + payload) */
+	__u32		hdr_len;	/* L3 + L4 header bytes, repeated per segment */
+	__u16		tcp_flags;
+	__u8		tos;
+	__u8		ttl;
+	__u8		flags;		/* FLOW_F_* */
+};
+
+struct vlan_tag {
+	__be16	tci;
+	__be16	proto;
+};
+
+struct frag6 {
+	__u8	nexthdr;
+	__u8	reserved;
+	__be16	frag_off;	/* offset << 3 | M */
+	__be32	id;
+};
+
+/*
+ * Copy len bytes at offset off (from the MAC header) into to.  Returns 0,
+ * or a negative value when the packet ends before off + len.  len is a
+ * compile-time constant at every call site.
+ */
+static __always_inline int pkt_load(struct __sk_buff *skb, __u32 off,
+				    void *to, __u32 len, const int mode)
+{
+	if (mode == PARSE_TC) {
+		void *data = (void *)(long)skb->data;
+		void *data_end = (void *)(long)skb->data_end;
+
+		if (off < MAX_HDR_OFF) {
+			void *p = data + off;
+
+			if (p + len <= data_end) {
+				__builtin_memcpy(to, p, len);
+				return 0;
+			}
+		}
+		/* not in the linear part (or truncated): the slow way */
+		return bpf_skb_load_bytes(skb, off, to, len);
+	}
+	return bpf_skb_load_bytes_relative(skb, off, to, len,
+					   BPF_HDR_START_MAC);
+}
+
+/* Store an IPv4 address as IPv4-mapped IPv6 (::ffff:a.b.c.d). */
+static __always_inline void addr_map4(__u8 *dst, __be32 a)
+{
+	__builtin_memset(dst, 0, 10);
+	dst[10] = 0xff;
+	dst[11] = 0xff;
+	__builtin_memcpy(dst + 12, &a, 4);
+}
+
+/*
+ * Parse the L4 header at off.  payload is the number of bytes the IP
+ * datagram has from off on.  Fills ports, TCP flags and hdr_len.
+ * Returns 0 or a STAT_* index.
+ */
+static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p,
+				    __u32 off, __u32 payload, const int mode)
+{
+	__u8 b[20];
+
+	switch (p->key.proto) {
+	case IPPROTO_TCP:
+		if (payload < 20 || pkt_load(skb, off, b, 20, mode))
+			return STAT_TRUNC_L4;
+		if ((b[12] >> 4) < 5)
+			return STAT_BAD_L4;
+		__builtin_memcpy(&p->key.sport, b, 4);	/* sport, dport */
+		p->tcp_flags = (__u16)(b[12] & 1) << 8 | b[13];
+		p->hdr_len += (b[12] >> 4) * 4;
+		if (b[13] & 0x01)
+			p->flags |= FLOW_F_FIN;
+		if (b[13] & 0x04)
+			p->flags |= FLOW_F_RST;
+		return 0;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE_:
+	case IPPROTO_SCTP_:
+		/* ports are the first four bytes of all three */
+		if (payload < 8 || pkt_load(skb, off, b, 8, mode))
+			return STAT_TRUNC_L4;
+		__builtin_memcpy(&p->key.sport, b, 4);
+		p->hdr_len += p->key.proto == IPPROTO_SCTP_ ? 12 : 8;
+		return 0;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6_:
+		if (payload < 4 || pkt_load(skb, off, b, 2, mode))
+			return STAT_TRUNC_L4;
+		p->key.sport = 0;
+		p->key.dport = bpf_htons((__u16)b[0] << 8 | b[1]);
+		p->hdr_len += 8;
+		return 0;
+	default:
+		/* by protocol number, ports 0 */
+		return 0;
+	}
+}
+
+static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pkt *p,
+				      __u32 off, const int mode)
+{
+	struct iphdr ip;
+	__u32 ihl;
+	__u16 frag;
+
+	if (pkt_load(skb, off, &ip, sizeof(ip), mode))
+		return STAT_TRUNC_L3;
+	if (ip.version != 4)
+		return STAT_BAD_L3;
+	ihl = ip.ihl * 4;
+	if (ihl < 20)
+		return STAT_BAD_IHL;
+	p->ip_len = bpf_ntohs(ip.tot_len);
+	if (p->ip_len == 0 && skb->gso_segs > 1 && mode == PARSE_TC)
+		p->ip_len = skb->len - off;	/* BIG TCP: tot_len is 0 */
+	if (p->ip_len < ihl)
+		return STAT_BAD_L3;
+	/* options are skipped, but they must be in the packet */
+	if (mode == PARSE_TC && skb->len < off + p->ip_len)
+		return STAT_TRUNC_L3;
+
+	p->key.eth_type = bpf_htons(ETH_P_IP);
+	p->key.proto = ip.protocol;
+	addr_map4(p->key.src, ip.saddr);
+	addr_map4(p->key.dst, ip.daddr);
+	p->tos = ip.tos;
+	p->ttl = ip.ttl;
+	p->hdr_len = ihl;
+
+	frag = bpf_ntohs(ip.frag_off);
+	if (frag & 0x3fff) {			/* MF or an offset */
+		p->flags |= FLOW_F_FRAGMENT;
+		if (frag & 0x1fff) {		/* not the first: no ports */
+			p->flags |= FLOW_F_LATER_FRAG;
+			return 0;
+		}
+	}
+	return parse_l4(skb, p, off + ihl, p->ip_len - ihl, mode);
+}
+
+static __always_inline int ipv6_is_ext(__u8 nexthdr)
+{
+	return nexthdr == IPPROTO_HOPOPTS_ || nexthdr == IPPROTO_ROUTING_ ||
+	       nexthdr == IPPROTO_FRAGMENT_ || nexthdr == IPPROTO_DSTOPTS_ ||
+	       nexthdr == IPPROTO_AH_;
+}
+
+static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p,
+				      __u32 off, const int mode)
+{
+	struct ipv6hdr ip6;
+	__u32 l4off, end;
+	__u8 nexthdr;
+	int i;
+
+	if (pkt_load(skb, off, &ip6, sizeof(ip6), mode))
+		return STAT_TRUNC_L3;
+	if (ip6.version != 6)
+		return STAT_BAD_L3;
+	p->ip_len = bpf_ntohs(ip6.payload_len) + 40;
+	if (p->ip_len == 40 && skb->gso_segs > 1 && mode == PARSE_TC)
+		p->ip_len = skb->len - off;	/* BIG TCP jumbogram */
+	if (mode == PARSE_TC && skb->len < off + p->ip_len)
+		return STAT_TRUNC_L3;
+
+	p->key.eth_type = bpf_htons(ETH_P_IPV6);
+	__builtin_memcpy(p->key.src, &ip6.saddr, 16);
+	__builtin_memcpy(p->key.dst, &ip6.daddr, 16);
+	p->tos = (ip6.priority << 4) | (ip6.flow_lbl[0] >> 4);
+	p->ttl = ip6.hop_limit;
+
+	/* walk the extension headers, a fixed number at most */
+	nexthdr = ip6.nexthdr;
+	l4off = off + 40;
+	end = off + p->ip_len;
+	for (i = 0; i < IPV6_MAX_EXT_HDRS && ipv6_is_ext(nexthdr); i++) {
+		struct frag6 fh;
+		__u8 h[2];
+
+		if (nexthdr == IPPROTO_FRAGMENT_) {
+			if (l4off + 8 > end ||
+			    pkt_load(skb, l4off, &fh, sizeof(fh), mode))
+				return STAT_BAD_IPV6_CHAIN;
+			p->flags |= FLOW_F_FRAGMENT;
+			nexthdr = fh.nexthdr;
+			l4off += 8;
+			if (bpf_ntohs(fh.frag_off) & 0xfff8) {
+				/* not the first fragment: no L4 header */
+				p->flags |= FLOW_F_LATER_FRAG;
+				p->key.proto = nexthdr;
+				return 0;
+			}
+			continue;
+		}
+		if (l4off + 2 > end || pkt_load(skb, l4off, h, 2, mode))
+			return STAT_BAD_IPV6_CHAIN;
+		/* AH counts its length in 4-byte units, less 2; the others in
+		 * 8-byte units, less 1 */
+		if (nexthdr == IPPROTO_AH_)
+			l4off += ((__u32)h[1] + 2) * 4;
+		else
+			l4off += ((__u32)h[1] + 1) * 8;
+		nexthdr = h[0];
+	}
+	if (ipv6_is_ext(nexthdr) || l4off > end)
+		return STAT_BAD_IPV6_CHAIN;
+
+	p->key.proto = nexthdr;
+	p->hdr_len = l4off - off;
+	if (nexthdr == IPPROTO_NONE_)
+		return 0;
+	return parse_l4(skb, p, l4off, end - l4off, mode);
+}
+
+/*
+ * Parse a frame from its Ethernet header.  VLAN ids: the offloaded tag
+ * (skb->vlan_tci) is the outer one when present, then up to two tags in
+ * the packet (802.1Q, 802.1ad, and the old 0x9100).
+ * Returns 0 (p holds a flow key) or a STAT_* index.
+ */
+static __always_inline int parse_frame(struct __sk_buff *skb, struct pkt *p,
+				       const int mode)
+{
+	struct ethhdr eth;
+	struct vlan_tag tag;
+	__u32 off = sizeof(eth);
+	__u32 tags = 0;
+	__be16 proto;
+	int i;
+
+	if (pkt_load(skb, 0, &eth, sizeof(eth), mode))
+		return STAT_TRUNC_L2;
+	__builtin_memcpy(p->dst_mac, eth.h_dest, 6);
+	__builtin_memcpy(p->src_mac, eth.h_source, 6);
+	proto = eth.h_proto;
+
+	if (skb->vlan_present) {
+		p->key.vlan_id = skb->vlan_tci & 0x0fff;
+		tags = 1;
+	}
+	for (i = 0; i < 2; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) &&
+		    proto != bpf_htons(ETH_P_8021AD) &&
+		    proto != bpf_htons(ETH_P_8021AD_OLD))
+			break;
+		if (pkt_load(skb, off, &tag, sizeof(tag), mode))
+			return STAT_TRUNC_L2;
+		if (tags == 0)
+			p->key.vlan_id = bpf_ntohs(tag.tci) & 0x0fff;
+		else if (tags == 1)
+			p->key.inner_vlan_id = bpf_ntohs(tag.tci) & 0x0fff;
+		tags++;
+		off += sizeof(tag);
+		proto = tag.proto;
+	}
+
+	if (proto == bpf_htons(ETH_P_IP))
+		return parse_ipv4(skb, p, off, mode);
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return parse_ipv6(skb, p, off, mode);
+	return STAT_NON_IP;
+}
+
+#endif /* TCFLOWD_PARSE_H */

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sock.bpf.c - the socket-filter program, for hosts where TC may not be
+ * touched.  Attached to an AF_PACKET socket; it returns 0, so the socket
+ * never receives a packet (nothing is copied to user space), and the packet
+ * itself is never touched.  The direction comes from skb->pkt_type.
+ */
+#include <linux/bpf.h>
+#include <linux/if_packet.h>
+#include <bpf/bpf_helpers.h>
+
+#include "account.h"
+
+SEC("socket")
+int sock_filter(struct __sk_buff *skb)
+{
+	__u8 dir = skb->pkt_type == PACKET_OUTGOING ? FLOW_DIR_EGRESS :
+						      FLOW_DIR_INGRESS;
+
+	flow_count(skb, dir, PARSE_SOCKET);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * datapath.c - load the kernel programs and reach their maps.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "datapath.h"
+#include "flow.skel.h"
+#include "sock.skel.h"
+
+/* Both skeletons have the same maps; this is what sizing needs of them. */
+struct dp_maps {
+	struct bpf_map *a, *b, *slot, *ring;
+};
+
+static int size_maps(const struct dp_maps *m, const struct datapath_opts *o)
+{
+	__u32 entries = o->map_entries ? o->map_entries : FLOW_MAP_DEFAULT_ENTRIES;
+	__u32 ring = o->ring_bytes ? o->ring_bytes : FLOW_RING_DEFAULT_BYTES;
+	int err;
+
+	if (ring & (ring - 1))
+		return -EINVAL;		/* the kernel wants a power of 2 */
+	err = bpf_map__set_max_entries(m->a, entries);
+	if (!err)
+		err = bpf_map__set_max_entries(m->b, entries);
+	/* the slot's inner-map template keeps its size: the kernel compares
+	 * type, key, value and flags of hash inner maps, not max_entries */
+	if (!err)
+		err = bpf_map__set_max_entries(m->ring, ring);
+	return err;
+}
+
+static void fill_fds(struct datapath *dp, const struct dp_maps *m,
+		     struct bpf_map *stats)
+{
+	dp->flows_fd[0] = bpf_map__fd(m->a);
+	dp->flows_fd[1] = bpf_map__fd(m->b);
+	dp->slot_fd = bpf_map__fd(m->slot);
+	dp->ring_fd = bpf_map__fd(m->ring);
+	dp->stats_fd = bpf_map__fd(stats);
+	dp->active = 0;		/* the object starts with flows_a in the slot */
+}
+
+static int open_tc(struct datapath *dp, const struct datapath_opts *o)
+{
+	struct dp_maps m;
+	int err;
+
+	/* 1. open: parse the embedded object, nothing in the kernel yet */
+	dp->tc = flow_bpf__open();
+	if (!dp->tc)
+		return -errno;
+	m = (struct dp_maps){ dp->tc->maps.flows_a, dp->tc->maps.flows_b,
+			      dp->tc->maps.flows, dp->tc->maps.overflow };
+	/* 2. size the maps and set the initial sampling rate */
+	err = size_maps(&m, o);
+	if (err)
+		return err;
+	dp->tc->data->sample_rate = o->sample_rate ? o->sample_rate : 1;
+	/* 3. load: create the maps, verify and load the programs */
+	err = flow_bpf__load(dp->tc);
+	if (err)
+		return err;
+	fill_fds(dp, &m, dp->tc->maps.stats);
+	dp->sample_rate = &dp->tc->data->sample_rate;
+	return 0;
+}
+
+static int open_sock(struct datapath *dp, const struct datapath_opts *o)
+{
+	struct dp_maps m;
+	int err;
+
+	dp->sock = sock_bpf__open();
+	if (!dp->sock)
+		return -errno;
+	m = (struct dp_maps){ dp->sock->maps.flows_a, dp->sock->maps.flows_b,
+			      dp->sock->maps.flows, dp->sock->maps.overflow };
+	err = size_maps(&m, o);
+	if (err)
+		return err;
+	dp->sock->data->sample_rate = o->sample_rate ? o->sample_rate : 1;
+	err = sock_bpf__load(dp->sock);
+	if (err)
+		return err;
+	fill_fds(dp, &m, dp->sock->maps.stats);
+	dp->sample_rate = &dp->sock->data->sample_rate;
+	return 0;
+}
+
+int datapath_open(struct datapath *dp, const struct datapath_opts *opts)
+{
+	int err;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->ncpus = libbpf_num_possible_cpus();
+	if (dp->ncpus < 0)
+		return dp->ncpus;
+	err = opts->socket ? open_sock(dp, opts) : open_tc(dp, opts);
+	if (err) {
+		datapath_close(dp);
+		return err < 0 ? err : -EINVAL;
+	}
+	return 0;
+}
+
+void datapath_close(struct datapath *dp)
+{
+	flow_bpf__destroy(dp->tc);
+	sock_bpf__destroy(dp->sock);
+	dp->tc = NULL;
+	dp->sock = NULL;
+}
+
+int datapath_ingress_fd(const struct datapath *dp)
+{
+	return dp->tc ? bpf_program__fd(dp->tc->progs.tc_ingress) : -EINVAL;
+}
+
+int datapath_egress_fd(const struct datapath *dp)
+{
+	return dp->tc ? bpf_program__fd(dp->tc->progs.tc_egress) : -EINVAL;
+}
+
+int datapath_socket_fd(const struct datapath *dp)
+{
+	return dp->sock ? bpf_program__fd(dp->sock->progs.sock_filter) : -EINVAL;
+}
+
+int datapath_swap(struct datapath *dp)
+{
+	int next = !dp->active;
+	__u32 zero = 0;
+	int fd = dp->flows_fd[next];
+
+	/* the kernel waits for running programs before it returns (map-in-map
+	 * update: synchronize_rcu), so the old map is idle afterwards */
+	if (bpf_map_update_elem(dp->slot_fd, &zero, &fd, BPF_ANY))
+		return -errno;
+	fd = dp->flows_fd[dp->active];
+	dp->active = next;
+	return fd;
+}
+
+void datapath_set_sampling(struct datapath *dp, __u32 rate)
+{
+	*dp->sample_rate = rate ? rate : 1;
+}
+
+int datapath_read_stats(const struct datapath *dp, struct flow_stats *out)
+{
+	struct flow_stats *v;
+	__u32 zero = 0;
+	int cpu, i;
+
+	v = calloc(dp->ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(dp->stats_fd, &zero, v)) {
+		free(v);
+		return -errno;
+	}
+	memset(out, 0, sizeof(*out));
+	for (cpu = 0; cpu < dp->ncpus; cpu++)
+		for (i = 0; i < STAT_MAX; i++)
+			out->c[i] += v[cpu].c[i];
+	free(v);
+	return 0;
+}
+
+void datapath_merge_metrics(struct flow_metrics *acc,
+			    const struct flow_metrics *v)
+{
+	if (v->packets == 0)
+		return;
+	if (acc->packets == 0 || v->first_seen_ns < acc->first_seen_ns) {
+		acc->first_seen_ns = v->first_seen_ns;
+		memcpy(acc->src_mac, v->src_mac, sizeof(acc->src_mac));
+		memcpy(acc->dst_mac, v->dst_mac, sizeof(acc->dst_mac));
+		acc->tos = v->tos;
+		acc->peer_ifindex = v->peer_ifindex;
+	}
+	if (acc->packets == 0 || v->min_ttl < acc->min_ttl)
+		acc->min_ttl = v->min_ttl;
+	if (v->max_ttl > acc->max_ttl)
+		acc->max_ttl = v->max_ttl;
+	if (v->last_seen_ns > acc->last_seen_ns)
+		acc->last_seen_ns = v->last_seen_ns;
+	acc->packets += v->packets;
+	acc->bytes += v->bytes;
+	acc->tcp_flags |= v->tcp_flags;
+	acc->flags |= v->flags;
+}
+
+int datapath_lookup(const struct datapath *dp, int map_fd,
+		    const struct flow_key *key, struct flow_metrics *out)
+{
+	struct flow_metrics *v;
+	int cpu, err = 0;
+
+	v = calloc(dp->ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	if (bpf_map_lookup_elem(map_fd, key, v))
+		err = -errno;
+	else
+		for (cpu = 0; cpu < dp->ncpus; cpu++)
+			datapath_merge_metrics(out, &v[cpu]);
+	free(v);
+	return err;
+}

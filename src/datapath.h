@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * datapath.h - load the kernel programs and reach their maps.
+ *
+ * One struct datapath holds either the TC object (flow.bpf.c) or the socket
+ * filter object (sock.bpf.c); both have the same maps.  This module opens,
+ * sizes and loads them, swaps the active flow map, changes the sampling
+ * rate, and reads the stats counters.  Attaching is src/attach.c's job.
+ */
+#ifndef TCFLOWD_DATAPATH_H
+#define TCFLOWD_DATAPATH_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "flow.h"
+
+struct flow_bpf;
+struct sock_bpf;
+
+struct datapath_opts {
+	__u32	map_entries;	/* flows per map (A and B each); 0: default */
+	__u32	ring_bytes;	/* overflow ring size, a power of 2; 0: default */
+	__u32	sample_rate;	/* 1-in-N; 0 or 1: every packet */
+	bool	socket;		/* load the socket filter, not the TC programs */
+};
+
+struct datapath {
+	struct flow_bpf	*tc;		/* exactly one of tc and sock is set */
+	struct sock_bpf	*sock;
+	int		flows_fd[2];	/* flows_a, flows_b */
+	int		slot_fd;	/* the one-slot array of maps */
+	int		ring_fd;
+	int		stats_fd;
+	int		active;		/* index into flows_fd the programs use */
+	int		ncpus;		/* possible CPUs: per-CPU value count */
+	volatile __u32	*sample_rate;	/* in the mmap'ed .data section */
+};
+
+/* Open, size and load the programs.  Returns 0 or -errno. */
+int datapath_open(struct datapath *dp, const struct datapath_opts *opts);
+void datapath_close(struct datapath *dp);
+
+/* Program fds: TC ingress, TC egress, or the socket filter. */
+int datapath_ingress_fd(const struct datapath *dp);
+int datapath_egress_fd(const struct datapath *dp);
+int datapath_socket_fd(const struct datapath *dp);
+
+/*
+ * Make the idle map the active one.  When this returns, no program can
+ * write the previously active map any more; its fd is returned (>= 0), to
+ * be drained.  Returns -errno on failure (the active map is unchanged).
+ */
+int datapath_swap(struct datapath *dp);
+
+/* Change 1-in-N sampling at run time, without reloading. */
+void datapath_set_sampling(struct datapath *dp, __u32 rate);
+
+/* Sum the per-CPU stats counters into *out.  Returns 0 or -errno. */
+int datapath_read_stats(const struct datapath *dp, struct flow_stats *out);
+
+/*
+ * Merge one CPU's value into an accumulated one: sums, OR of flags,
+ * earliest first_seen, latest last_seen, min/max TTL, and the MACs, ToS
+ * and peer interface of the earliest packet.  Empty values (packets == 0)
+ * are ignored.
+ */
+void datapath_merge_metrics(struct flow_metrics *acc,
+			    const struct flow_metrics *v);
+
+/*
+ * Look up one key in a per-CPU flow map and merge its CPUs into *out.
+ * Returns 0, -ENOENT, or -errno.
+ */
+int datapath_lookup(const struct datapath *dp, int map_fd,
+		    const struct flow_key *key, struct flow_metrics *out);
+
+#endif /* TCFLOWD_DATAPATH_H */
