@@ -1,1 +1,10 @@
 # bench/local.mk - benchmarks: built with the rest, run by hand (not tests).
+
+EXTRA_DIST += bench/ref.bpf.c
+BUILT_SOURCES += bench/ref.skel.h
+CLEANFILES += bench/ref.bpf.o bench/ref.skel.h
+
+noinst_PROGRAMS += bench/datapath
+bench_datapath_SOURCES = bench/datapath.c tests/bpf/frames.c tests/bpf/frames.h
+bench_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/bpf
+bench_datapath_LDADD = src/libtcflowd.a $(BPF_LIBS)

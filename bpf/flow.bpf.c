@@ -25,4 +25,12 @@ int tc_egress(struct __sk_buff *skb)
 	return TC_ACT_UNSPEC;
 }
 
+/* Run by the loader through BPF_PROG_TEST_RUN, never attached. */
+SEC("tc")
+int clock_sample(struct __sk_buff *skb)
+{
+	clock_take_sample();
+	return TC_ACT_UNSPEC;
+}
+
 char LICENSE[] SEC("license") = "GPL";

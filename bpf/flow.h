@@ -48,8 +48,8 @@ _Static_assert(sizeof(struct flow_key) == 48, "flow_key ABI");
 struct flow_metrics {
 	__u64	packets;	/* wire packets: a GSO/GRO skb counts its segments */
 	__u64	bytes;		/* IP bytes of every segment (octetDeltaCount) */
-	__u64	first_seen_ns;	/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
-	__u64	last_seen_ns;
+	__u64	first_seen;	/* datapath clock: jiffies, or CLOCK_MONOTONIC */
+	__u64	last_seen;	/* ns with clock_precise (see account.h) */
 	__u8	src_mac[6];	/* of the first packet */
 	__u8	dst_mac[6];
 	__u16	tcp_flags;	/* OR of all TCP flags seen, NS is 0x100 */

@@ -21,4 +21,12 @@ int sock_filter(struct __sk_buff *skb)
 	return 0;
 }
 
+/* Run by the loader through BPF_PROG_TEST_RUN, never attached. */
+SEC("socket")
+int clock_sample(struct __sk_buff *skb)
+{
+	clock_take_sample();
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

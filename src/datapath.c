@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -62,12 +63,16 @@ static int open_tc(struct datapath *dp, const struct datapath_opts *o)
 	if (err)
 		return err;
 	dp->tc->data->sample_rate = o->sample_rate ? o->sample_rate : 1;
+	dp->tc->rodata->clock_precise = o->precise_clock;
 	/* 3. load: create the maps, verify and load the programs */
 	err = flow_bpf__load(dp->tc);
 	if (err)
 		return err;
 	fill_fds(dp, &m, dp->tc->maps.stats);
 	dp->sample_rate = &dp->tc->data->sample_rate;
+	dp->clock_prog_fd = bpf_program__fd(dp->tc->progs.clock_sample);
+	dp->clock_jiffies = &dp->tc->bss->clock_jiffies;
+	dp->clock_ns = &dp->tc->bss->clock_ns;
 	return 0;
 }
 
@@ -85,11 +90,15 @@ static int open_sock(struct datapath *dp, const struct datapath_opts *o)
 	if (err)
 		return err;
 	dp->sock->data->sample_rate = o->sample_rate ? o->sample_rate : 1;
+	dp->sock->rodata->clock_precise = o->precise_clock;
 	err = sock_bpf__load(dp->sock);
 	if (err)
 		return err;
 	fill_fds(dp, &m, dp->sock->maps.stats);
 	dp->sample_rate = &dp->sock->data->sample_rate;
+	dp->clock_prog_fd = bpf_program__fd(dp->sock->progs.clock_sample);
+	dp->clock_jiffies = &dp->sock->bss->clock_jiffies;
+	dp->clock_ns = &dp->sock->bss->clock_ns;
 	return 0;
 }
 
@@ -101,7 +110,10 @@ int datapath_open(struct datapath *dp, const struct datapath_opts *opts)
 	dp->ncpus = libbpf_num_possible_cpus();
 	if (dp->ncpus < 0)
 		return dp->ncpus;
+	dp->precise_clock = opts->precise_clock;
 	err = opts->socket ? open_sock(dp, opts) : open_tc(dp, opts);
+	if (!err)
+		err = datapath_clock_sync(dp);
 	if (err) {
 		datapath_close(dp);
 		return err < 0 ? err : -EINVAL;
@@ -152,6 +164,34 @@ void datapath_set_sampling(struct datapath *dp, __u32 rate)
 	*dp->sample_rate = rate ? rate : 1;
 }
 
+int datapath_clock_sync(struct datapath *dp)
+{
+	/* a frame test_run accepts (not IP, so no IP length checks) */
+	unsigned char frame[64] = { [12] = 0x88, [13] = 0xb5 };
+	LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = frame,
+		    .data_size_in = sizeof(frame));
+	struct timespec res;
+
+	/* the resolution of CLOCK_MONOTONIC_COARSE is one tick (TICK_NSEC) */
+	if (clock_getres(CLOCK_MONOTONIC_COARSE, &res))
+		return -errno;
+	dp->tick_ns = (__u64)res.tv_sec * 1000000000ull + (__u64)res.tv_nsec;
+	if (bpf_prog_test_run_opts(dp->clock_prog_fd, &topts))
+		return -errno;
+	dp->sync_jiffies = *dp->clock_jiffies;
+	dp->sync_ns = *dp->clock_ns;
+	return 0;
+}
+
+__u64 datapath_mono_ns(const struct datapath *dp, __u64 t)
+{
+	if (dp->precise_clock)
+		return t;
+	/* signed: t may be a little before or after the sample */
+	return dp->sync_ns + (__u64)((__s64)(t - dp->sync_jiffies) *
+				     (__s64)dp->tick_ns);
+}
+
 int datapath_read_stats(const struct datapath *dp, struct flow_stats *out)
 {
 	struct flow_stats *v;
@@ -178,8 +218,8 @@ void datapath_merge_metrics(struct flow_metrics *acc,
 {
 	if (v->packets == 0)
 		return;
-	if (acc->packets == 0 || v->first_seen_ns < acc->first_seen_ns) {
-		acc->first_seen_ns = v->first_seen_ns;
+	if (acc->packets == 0 || v->first_seen < acc->first_seen) {
+		acc->first_seen = v->first_seen;
 		memcpy(acc->src_mac, v->src_mac, sizeof(acc->src_mac));
 		memcpy(acc->dst_mac, v->dst_mac, sizeof(acc->dst_mac));
 		acc->tos = v->tos;
@@ -189,8 +229,8 @@ void datapath_merge_metrics(struct flow_metrics *acc,
 		acc->min_ttl = v->min_ttl;
 	if (v->max_ttl > acc->max_ttl)
 		acc->max_ttl = v->max_ttl;
-	if (v->last_seen_ns > acc->last_seen_ns)
-		acc->last_seen_ns = v->last_seen_ns;
+	if (v->last_seen > acc->last_seen)
+		acc->last_seen = v->last_seen;
 	acc->packets += v->packets;
 	acc->bytes += v->bytes;
 	acc->tcp_flags |= v->tcp_flags;

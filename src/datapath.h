@@ -23,6 +23,7 @@ struct datapath_opts {
 	__u32	ring_bytes;	/* overflow ring size, a power of 2; 0: default */
 	__u32	sample_rate;	/* 1-in-N; 0 or 1: every packet */
 	bool	socket;		/* load the socket filter, not the TC programs */
+	bool	precise_clock;	/* ns timestamps (slower) instead of jiffies */
 };
 
 struct datapath {
@@ -35,6 +36,14 @@ struct datapath {
 	int		active;		/* index into flows_fd the programs use */
 	int		ncpus;		/* possible CPUs: per-CPU value count */
 	volatile __u32	*sample_rate;	/* in the mmap'ed .data section */
+	/* the datapath clock: jiffies (or ns) -> CLOCK_MONOTONIC ns */
+	bool		precise_clock;
+	__u64		tick_ns;	/* one jiffy */
+	__u64		sync_jiffies;	/* the same instant on both clocks */
+	__u64		sync_ns;
+	int		clock_prog_fd;
+	volatile __u64	*clock_jiffies;	/* written by clock_sample (.bss) */
+	volatile __u64	*clock_ns;
 };
 
 /* Open, size and load the programs.  Returns 0 or -errno. */
@@ -55,6 +64,16 @@ int datapath_swap(struct datapath *dp);
 
 /* Change 1-in-N sampling at run time, without reloading. */
 void datapath_set_sampling(struct datapath *dp, __u32 rate);
+
+/*
+ * Take a fresh sample of both clocks (a run of the clock_sample program).
+ * datapath_open does it once; the fetcher may repeat it.  Returns 0 or
+ * -errno.
+ */
+int datapath_clock_sync(struct datapath *dp);
+
+/* A first_seen/last_seen value as CLOCK_MONOTONIC ns. */
+__u64 datapath_mono_ns(const struct datapath *dp, __u64 t);
 
 /* Sum the per-CPU stats counters into *out.  Returns 0 or -errno. */
 int datapath_read_stats(const struct datapath *dp, struct flow_stats *out);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
@@ -154,8 +155,21 @@ static void expect_flow(const char *name, struct datapath *d,
 	tap_is(m.peer_ifindex, w->peer_ifindex, "%s: peer ifindex", name);
 	tap_ok(!memcmp(m.src_mac, frame_src_mac, 6) &&
 	       !memcmp(m.dst_mac, frame_dst_mac, 6), "%s: MAC addresses", name);
-	tap_ok(m.first_seen_ns && m.last_seen_ns >= m.first_seen_ns,
-	       "%s: timestamps", name);
+	{
+		struct timespec ts;
+		__u64 now, first = datapath_mono_ns(d, m.first_seen),
+		      last = datapath_mono_ns(d, m.last_seen);
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+		/* in order, and within a second of now (the jiffies clock
+		 * maps to up to a tick after the real instant) */
+		tap_ok(m.first_seen && last >= first &&
+		       first <= now + 2 * d->tick_ns &&
+		       first + 1000000000ull > now,
+		       "%s: timestamps (CLOCK_MONOTONIC, within a second of now)",
+		       name);
+	}
 }
 
 static const char *const stat_names[STAT_MAX] = {
@@ -944,6 +958,39 @@ static void test_socket(void)
 		     S(STAT_NON_IP, 1), END);
 }
 
+/* clock = precise: CLOCK_MONOTONIC ns straight from the kernel */
+static void test_precise_clock(void)
+{
+	struct datapath_opts o = { .map_entries = 16, .precise_clock = true };
+	struct timespec a, b;
+	struct flow_metrics m;
+	struct datapath pdp;
+	struct flow_key k;
+	struct frame f;
+	__u64 before, after;
+	int err;
+
+	err = datapath_open(&pdp, &o);
+	if (err)
+		tap_bail("open with the precise clock: %s", strerror(-err));
+	frame_eth(&f, 0);
+	frame_ipv4(&f, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+	frame_udp(&f, 1, 2);
+	frame_finish(&f);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	run(datapath_ingress_fd(&pdp), &f, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	before = (__u64)a.tv_sec * 1000000000ull + (__u64)a.tv_nsec;
+	after = (__u64)b.tv_sec * 1000000000ull + (__u64)b.tv_nsec;
+	k = key_of(AF_INET, IPPROTO_UDP, "10.0.0.1", "10.0.0.2", 1, 2, 0);
+	err = datapath_lookup(&pdp, pdp.flows_fd[0], &k, &m);
+	tap_ok(!err && datapath_mono_ns(&pdp, m.first_seen) >= before &&
+	       datapath_mono_ns(&pdp, m.last_seen) <= after,
+	       "precise clock: the packet's time lies between the two "
+	       "clock_gettime calls around it");
+	datapath_close(&pdp);
+}
+
 int main(void)
 {
 	struct datapath_opts tc = { 0 }, sock = { .socket = true };
@@ -972,6 +1019,7 @@ int main(void)
 	test_sampling();
 	test_map_full();
 	test_socket();
+	test_precise_clock();
 
 	datapath_close(&sdp);
 	datapath_close(&dp);
