@@ -14,3 +14,24 @@ tests_bpf_test_datapath_SOURCES = tests/bpf/test_datapath.c \
 tests_bpf_test_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/bpf
 tests_bpf_test_datapath_LDADD = src/libtcflowd.a tests/libtap.a $(BPF_LIBS) -lm
 TESTS += tests/bpf/test_datapath
+
+EXTRA_DIST += tests/run-all tests/install-deps tests/valgrind.supp
+
+# make check-valgrind: every C test under valgrind; any error fails it.
+VALGRIND_CMD = valgrind --suppressions=$(abs_top_srcdir)/tests/valgrind.supp \
+	--error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite -q
+check-valgrind:
+	$(MAKE) $(AM_MAKEFLAGS) check LOG_COMPILER="$(VALGRIND_CMD)"
+
+# make check-sanitize: an ASan/UBSan build of the distributed sources (a
+# distdir copy, so it works beside an in-tree build), then its tests.
+check-sanitize:
+	rm -rf sanitize-build
+	$(MKDIR_P) sanitize-build
+	$(MAKE) $(AM_MAKEFLAGS) distdir distdir=sanitize-build/src
+	$(MKDIR_P) sanitize-build/build
+	cd sanitize-build/build && ../src/configure -q \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" && \
+		$(MAKE) $(AM_MAKEFLAGS) check
+.PHONY: check-valgrind check-sanitize
