@@ -13,93 +13,83 @@
 #include "flow.skel.h"
 #include "sock.skel.h"
 
-/* Both skeletons have the same maps; this is what sizing needs of them. */
-struct dp_maps {
-	struct bpf_map *a, *b, *slot, *ring;
+/*
+ * What loading needs of either skeleton: both objects have the same maps,
+ * globals and clock program, under different C types.
+ */
+struct dp_obj {
+	struct bpf_object_skeleton *skel;
+	struct bpf_map *a, *b, *slot, *ring, *stats;
+	struct bpf_program *clock;
+	volatile __u32 *sample_rate;		/* .data */
+	volatile const __u8 *clock_precise;	/* .rodata, before load */
+	volatile __u64 *clock_jiffies, *clock_ns; /* .bss */
 };
 
-static int size_maps(const struct dp_maps *m, const struct datapath_opts *o)
+#define DP_OBJ(s) ((struct dp_obj){					\
+	.skel = (s)->skeleton,						\
+	.a = (s)->maps.flows_a, .b = (s)->maps.flows_b,			\
+	.slot = (s)->maps.flows, .ring = (s)->maps.overflow,		\
+	.stats = (s)->maps.stats, .clock = (s)->progs.clock_sample,	\
+	.sample_rate = &(s)->data->sample_rate,				\
+	.clock_precise = &(s)->rodata->clock_precise,			\
+	.clock_jiffies = &(s)->bss->clock_jiffies,			\
+	.clock_ns = &(s)->bss->clock_ns })
+
+/* Size the maps, set the load-time constants, load, and take the fds. */
+static int load(struct datapath *dp, const struct dp_obj *o,
+		const struct datapath_opts *opts)
 {
-	__u32 entries = o->map_entries ? o->map_entries : FLOW_MAP_DEFAULT_ENTRIES;
-	__u32 ring = o->ring_bytes ? o->ring_bytes : FLOW_RING_DEFAULT_BYTES;
+	__u32 entries = opts->map_entries ? opts->map_entries :
+					    FLOW_MAP_DEFAULT_ENTRIES;
+	__u32 ring = opts->ring_bytes ? opts->ring_bytes :
+					FLOW_RING_DEFAULT_BYTES;
 	int err;
 
 	if (ring & (ring - 1))
 		return -EINVAL;		/* the kernel wants a power of 2 */
-	err = bpf_map__set_max_entries(m->a, entries);
-	if (!err)
-		err = bpf_map__set_max_entries(m->b, entries);
 	/* the slot's inner-map template keeps its size: the kernel compares
 	 * type, key, value and flags of hash inner maps, not max_entries */
+	err = bpf_map__set_max_entries(o->a, entries);
 	if (!err)
-		err = bpf_map__set_max_entries(m->ring, ring);
-	return err;
-}
+		err = bpf_map__set_max_entries(o->b, entries);
+	if (!err)
+		err = bpf_map__set_max_entries(o->ring, ring);
+	if (err)
+		return err;
+	*(__u8 *)o->clock_precise = opts->precise_clock;
+	*o->sample_rate = opts->sample_rate ? opts->sample_rate : 1;
 
-static void fill_fds(struct datapath *dp, const struct dp_maps *m,
-		     struct bpf_map *stats)
-{
-	dp->flows_fd[0] = bpf_map__fd(m->a);
-	dp->flows_fd[1] = bpf_map__fd(m->b);
-	dp->slot_fd = bpf_map__fd(m->slot);
-	dp->ring_fd = bpf_map__fd(m->ring);
-	dp->stats_fd = bpf_map__fd(stats);
+	/* create the maps, verify and load the programs */
+	err = bpf_object__load_skeleton(o->skel);
+	if (err)
+		return err;
+	dp->flows_fd[0] = bpf_map__fd(o->a);
+	dp->flows_fd[1] = bpf_map__fd(o->b);
+	dp->slot_fd = bpf_map__fd(o->slot);
+	dp->ring_fd = bpf_map__fd(o->ring);
+	dp->stats_fd = bpf_map__fd(o->stats);
 	dp->active = 0;		/* the object starts with flows_a in the slot */
+	dp->sample_rate = o->sample_rate;
+	dp->clock_prog_fd = bpf_program__fd(o->clock);
+	dp->clock_jiffies = o->clock_jiffies;
+	dp->clock_ns = o->clock_ns;
+	return 0;
 }
 
-static int open_tc(struct datapath *dp, const struct datapath_opts *o)
+static int open_obj(struct datapath *dp, const struct datapath_opts *opts)
 {
-	struct dp_maps m;
-	int err;
-
-	/* 1. open: parse the embedded object, nothing in the kernel yet */
+	/* open: parse the embedded object; nothing is in the kernel yet */
+	if (opts->socket) {
+		dp->sock = sock_bpf__open();
+		if (!dp->sock)
+			return -errno;
+		return load(dp, &DP_OBJ(dp->sock), opts);
+	}
 	dp->tc = flow_bpf__open();
 	if (!dp->tc)
 		return -errno;
-	m = (struct dp_maps){ dp->tc->maps.flows_a, dp->tc->maps.flows_b,
-			      dp->tc->maps.flows, dp->tc->maps.overflow };
-	/* 2. size the maps and set the initial sampling rate */
-	err = size_maps(&m, o);
-	if (err)
-		return err;
-	dp->tc->data->sample_rate = o->sample_rate ? o->sample_rate : 1;
-	dp->tc->rodata->clock_precise = o->precise_clock;
-	/* 3. load: create the maps, verify and load the programs */
-	err = flow_bpf__load(dp->tc);
-	if (err)
-		return err;
-	fill_fds(dp, &m, dp->tc->maps.stats);
-	dp->sample_rate = &dp->tc->data->sample_rate;
-	dp->clock_prog_fd = bpf_program__fd(dp->tc->progs.clock_sample);
-	dp->clock_jiffies = &dp->tc->bss->clock_jiffies;
-	dp->clock_ns = &dp->tc->bss->clock_ns;
-	return 0;
-}
-
-static int open_sock(struct datapath *dp, const struct datapath_opts *o)
-{
-	struct dp_maps m;
-	int err;
-
-	dp->sock = sock_bpf__open();
-	if (!dp->sock)
-		return -errno;
-	m = (struct dp_maps){ dp->sock->maps.flows_a, dp->sock->maps.flows_b,
-			      dp->sock->maps.flows, dp->sock->maps.overflow };
-	err = size_maps(&m, o);
-	if (err)
-		return err;
-	dp->sock->data->sample_rate = o->sample_rate ? o->sample_rate : 1;
-	dp->sock->rodata->clock_precise = o->precise_clock;
-	err = sock_bpf__load(dp->sock);
-	if (err)
-		return err;
-	fill_fds(dp, &m, dp->sock->maps.stats);
-	dp->sample_rate = &dp->sock->data->sample_rate;
-	dp->clock_prog_fd = bpf_program__fd(dp->sock->progs.clock_sample);
-	dp->clock_jiffies = &dp->sock->bss->clock_jiffies;
-	dp->clock_ns = &dp->sock->bss->clock_ns;
-	return 0;
+	return load(dp, &DP_OBJ(dp->tc), opts);
 }
 
 int datapath_open(struct datapath *dp, const struct datapath_opts *opts)
@@ -111,7 +101,7 @@ int datapath_open(struct datapath *dp, const struct datapath_opts *opts)
 	if (dp->ncpus < 0)
 		return dp->ncpus;
 	dp->precise_clock = opts->precise_clock;
-	err = opts->socket ? open_sock(dp, opts) : open_tc(dp, opts);
+	err = open_obj(dp, opts);
 	if (!err)
 		err = datapath_clock_sync(dp);
 	if (err) {
