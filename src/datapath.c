@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "datapath.h"
+#include "metrics.h"
 #include "flow.skel.h"
 #include "sock.skel.h"
 
@@ -203,30 +204,6 @@ int datapath_read_stats(const struct datapath *dp, struct flow_stats *out)
 	return 0;
 }
 
-void datapath_merge_metrics(struct flow_metrics *acc,
-			    const struct flow_metrics *v)
-{
-	if (v->packets == 0)
-		return;
-	if (acc->packets == 0 || v->first_seen < acc->first_seen) {
-		acc->first_seen = v->first_seen;
-		memcpy(acc->src_mac, v->src_mac, sizeof(acc->src_mac));
-		memcpy(acc->dst_mac, v->dst_mac, sizeof(acc->dst_mac));
-		acc->tos = v->tos;
-		acc->peer_ifindex = v->peer_ifindex;
-	}
-	if (acc->packets == 0 || v->min_ttl < acc->min_ttl)
-		acc->min_ttl = v->min_ttl;
-	if (v->max_ttl > acc->max_ttl)
-		acc->max_ttl = v->max_ttl;
-	if (v->last_seen > acc->last_seen)
-		acc->last_seen = v->last_seen;
-	acc->packets += v->packets;
-	acc->bytes += v->bytes;
-	acc->tcp_flags |= v->tcp_flags;
-	acc->flags |= v->flags;
-}
-
 int datapath_lookup(const struct datapath *dp, int map_fd,
 		    const struct flow_key *key, struct flow_metrics *out)
 {
@@ -241,7 +218,7 @@ int datapath_lookup(const struct datapath *dp, int map_fd,
 		err = -errno;
 	else
 		for (cpu = 0; cpu < dp->ncpus; cpu++)
-			datapath_merge_metrics(out, &v[cpu]);
+			flow_metrics_merge(out, &v[cpu]);
 	free(v);
 	return err;
 }

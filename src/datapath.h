@@ -79,15 +79,6 @@ __u64 datapath_mono_ns(const struct datapath *dp, __u64 t);
 int datapath_read_stats(const struct datapath *dp, struct flow_stats *out);
 
 /*
- * Merge one CPU's value into an accumulated one: sums, OR of flags,
- * earliest first_seen, latest last_seen, min/max TTL, and the MACs, ToS
- * and peer interface of the earliest packet.  Empty values (packets == 0)
- * are ignored.
- */
-void datapath_merge_metrics(struct flow_metrics *acc,
-			    const struct flow_metrics *v);
-
-/*
  * Look up one key in a per-CPU flow map and merge its CPUs into *out.
  * Returns 0, -ENOENT, or -errno.
  */

@@ -35,3 +35,11 @@ check-sanitize:
 		LDFLAGS="-fsanitize=address,undefined" && \
 		$(MAKE) $(AM_MAKEFLAGS) check
 .PHONY: check-valgrind check-sanitize
+
+# --- unit tests of pure code ---------------------------------------------
+check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config
+tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
+tests_unit_test_flowcache_LDADD = src/libtcflowd.a tests/libtap.a
+tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_LDADD = src/libtcflowd.a tests/libtap.a $(INIH_LIBS)
+TESTS += tests/unit/test_flowcache tests/unit/test_config

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * config.h - tcflowd.conf, parsed into struct config.
+ *
+ * A bad file is rejected as a whole with "file:line: key: reason"; the
+ * caller keeps its old config (SIGHUP).  struct config is plain data (no
+ * pointers), so it can be copied and compared.
+ */
+#ifndef TCFLOWD_CONFIG_H
+#define TCFLOWD_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_PATTERNS	64
+#define CONFIG_PATTERN_LEN	64
+#define CONFIG_MAX_COLLECTORS	16
+#define CONFIG_NAME_LEN		64
+#define CONFIG_ERR_LEN		(PATH_MAX + 256)
+
+/* [capture] hook */
+#define HOOK_AUTO	0	/* tcx where the kernel has it, else tc */
+#define HOOK_TCX	1
+#define HOOK_TC		2	/* clsact + cls_bpf */
+#define HOOK_SOCKET	3	/* AF_PACKET socket filter */
+
+/* [capture] direction: a bit mask */
+#define DIR_INGRESS	1
+#define DIR_EGRESS	2
+
+/* [collector] protocol */
+#define PROTO_JSON	0
+#define PROTO_IPFIX	1
+#define PROTO_NETFLOW9	2
+#define PROTO_NETFLOW5	3
+
+/* [collector] transport */
+#define TRANSPORT_UDP	0
+#define TRANSPORT_TCP	1
+#define TRANSPORT_SCTP	2
+#define TRANSPORT_FILE	3
+
+struct collector_config {
+	char		name[CONFIG_NAME_LEN];
+	int		line;		/* of the section header, for messages */
+	int		protocol;	/* PROTO_* */
+	int		transport;	/* TRANSPORT_* */
+	char		address[256];
+	uint16_t	port;
+	char		path[PATH_MAX];	/* json or file transport; "-" = stdout */
+};
+
+struct config {
+	char		file[PATH_MAX];
+	/* [global] */
+	uint32_t	observation_domain;
+	int		log_level;		/* LOG_LVL_* */
+	bool		syslog;
+	char		pid_file[PATH_MAX];	/* "" = none */
+	char		state_dir[PATH_MAX];	/* what a crash may leave behind */
+	uint32_t	stats_interval_s;	/* periodic counters line; 0 = off */
+	/* [capture] */
+	char		interfaces[CONFIG_MAX_PATTERNS][CONFIG_PATTERN_LEN];
+	int		n_interfaces;
+	char		exclude[CONFIG_MAX_PATTERNS][CONFIG_PATTERN_LEN];
+	int		n_exclude;
+	int		hook;			/* HOOK_* */
+	int		direction;		/* DIR_* mask */
+	uint32_t	sampling;		/* 1-in-N */
+	uint32_t	kernel_flows;		/* per map (A and B) */
+	uint32_t	overflow_ring_kb;
+	bool		precise_clock;
+	/* [flows] */
+	uint32_t	fetch_interval_ms;
+	uint32_t	active_timeout_s;
+	uint32_t	idle_timeout_s;
+	uint32_t	tcp_end_timeout_s;
+	uint32_t	max_flows;
+	/* [collector NAME] */
+	struct collector_config collectors[CONFIG_MAX_COLLECTORS];
+	int		n_collectors;
+};
+
+/* Fill *cfg with the defaults (no interfaces, no collectors). */
+void config_defaults(struct config *cfg);
+
+/*
+ * Parse and validate the file at path into *cfg.  Returns 0, or -1 with
+ * the reason in err ("file:line: key: reason"); *cfg is then undefined.
+ */
+int config_load(const char *path, struct config *cfg, char *err, size_t errlen);
+
+/* Same, from a string (tests); name stands for the file in messages. */
+int config_parse_string(const char *text, const char *name,
+			struct config *cfg, char *err, size_t errlen);
+
+const char *config_hook_name(int hook);
+const char *config_protocol_name(int protocol);
+
+#endif /* TCFLOWD_CONFIG_H */

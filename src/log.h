@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * log.h - the daemon's log: stderr by default (journald picks it up),
+ * syslog on request.  Messages read "verb object: reason".
+ */
+#ifndef TCFLOWD_LOG_H
+#define TCFLOWD_LOG_H
+
+#include <stdbool.h>
+
+#define LOG_LVL_ERR	0
+#define LOG_LVL_WARN	1
+#define LOG_LVL_INFO	2
+#define LOG_LVL_DEBUG	3
+
+void log_init(int level, bool use_syslog);
+void log_set_level(int level);
+/* "err", "warn", "info", "debug" -> level, or -1. */
+int log_level_parse(const char *name);
+
+void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Route libbpf's messages here, one level lower than their own. */
+void log_libbpf(void);
+
+#endif /* TCFLOWD_LOG_H */

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_flowcache.c - the flow cache with an injected clock: every expiry
+ * reason, exact counts, eviction order, and a randomised comparison
+ * against a plain array model.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowcache.h"
+#include "tap.h"
+
+#define MS	1000000ull
+#define S	(1000 * MS)
+
+struct rec {
+	struct flow_key		key;
+	struct flow_metrics	m;
+	int			reason;
+};
+
+static struct rec recs[100000];
+static int nrecs;
+
+static void on_emit(void *ctx, const struct flow_key *k,
+		    const struct flow_metrics *m, int reason)
+{
+	(void)ctx;
+	if (nrecs < (int)(sizeof(recs) / sizeof(recs[0])))
+		recs[nrecs++] = (struct rec){ *k, *m, reason };
+}
+
+static struct flow_key key(uint16_t port)
+{
+	struct flow_key k = { .ifindex = 2, .proto = 17 };
+
+	k.sport = port;
+	k.dport = 53;
+	return k;
+}
+
+static struct flow_metrics delta(uint64_t pkts, uint64_t first, uint64_t last,
+				 uint8_t flags)
+{
+	struct flow_metrics m = { .packets = pkts, .bytes = pkts * 100,
+				  .first_seen = first, .last_seen = last,
+				  .flags = flags, .min_ttl = 64, .max_ttl = 64 };
+	return m;
+}
+
+static const struct flowcache_timeouts tmo = {
+	.active_ns = 60 * S, .idle_ns = 15 * S, .tcp_end_ns = 2 * S,
+};
+
+static void test_idle(void)
+{
+	struct flowcache *fc = flowcache_new(16, &tmo, on_emit, NULL);
+	struct flow_key k = key(1);
+	struct flow_metrics d;
+
+	nrecs = 0;
+	d = delta(3, 1 * S, 2 * S, 0);
+	flowcache_update(fc, &k, &d);
+	d = delta(2, 3 * S, 4 * S, 0);
+	flowcache_update(fc, &k, &d);
+	flowcache_expire(fc, 18 * S);
+	tap_is(nrecs, 0, "idle: not before 15 s of silence");
+	flowcache_expire(fc, 19 * S);
+	tap_is(nrecs, 1, "idle: one record at 15 s of silence");
+	tap_is(recs[0].reason, END_IDLE, "idle: reason 1");
+	tap_is(recs[0].m.packets, 5, "idle: packets summed");
+	tap_is(recs[0].m.bytes, 500, "idle: bytes summed");
+	tap_is(recs[0].m.first_seen, 1 * S, "idle: start is the first packet");
+	tap_is(recs[0].m.last_seen, 4 * S, "idle: end is the last packet");
+	tap_is(flowcache_stats(fc)->active, 0, "idle: flow dropped");
+	flowcache_free(fc);
+}
+
+static void test_active(void)
+{
+	struct flowcache *fc = flowcache_new(16, &tmo, on_emit, NULL);
+	struct flow_key k = key(1);
+	struct flow_metrics d;
+	uint64_t t, total = 0;
+	int i;
+
+	nrecs = 0;
+	/* 10 packets a second for 150 s: reports at 60 and 120 s */
+	for (t = 0; t < 150; t++) {
+		d = delta(10, t * S, t * S + 900 * MS, 0);
+		flowcache_update(fc, &k, &d);
+		flowcache_expire(fc, t * S + 999 * MS);
+	}
+	tap_is(nrecs, 2, "active: two reports in 150 s");
+	tap_ok(recs[0].reason == END_ACTIVE && recs[1].reason == END_ACTIVE,
+	       "active: reason 2");
+	/* expiry runs after each second's update, so the report at 60 s
+	 * holds second 60 too, and the next record starts at 61 s */
+	tap_is(recs[0].m.last_seen, 60 * S + 900 * MS, "active: the first "
+	       "report covers up to the expiry pass");
+	tap_is(recs[1].m.first_seen, 61 * S, "active: the second record "
+	       "starts where the first stopped");
+	flowcache_flush(fc);
+	for (i = 0; i < nrecs; i++)
+		total += recs[i].m.packets;
+	tap_is(total, 1500, "active: no packet lost or counted twice across "
+	       "reports");
+	tap_is(recs[2].reason, END_FORCED, "flush: reason 4");
+	flowcache_free(fc);
+}
+
+static void test_tcp_end(void)
+{
+	struct flowcache *fc = flowcache_new(16, &tmo, on_emit, NULL);
+	struct flow_key k = key(1);
+	struct flow_metrics d;
+
+	nrecs = 0;
+	d = delta(5, 1 * S, 2 * S, FLOW_F_FIN);
+	flowcache_update(fc, &k, &d);
+	d = delta(1, 2500 * MS, 2500 * MS, 0);	/* the last ACK */
+	flowcache_update(fc, &k, &d);
+	flowcache_expire(fc, 3 * S);
+	tap_is(nrecs, 0, "tcp end: waits tcp_end_timeout after FIN");
+	flowcache_expire(fc, 4 * S);
+	tap_is(nrecs, 1, "tcp end: reported 2 s after FIN");
+	tap_is(recs[0].reason, END_DETECTED, "tcp end: reason 3");
+	tap_is(recs[0].m.packets, 6, "tcp end: includes the packets after FIN");
+	flowcache_free(fc);
+}
+
+static void test_eviction(void)
+{
+	struct flowcache *fc = flowcache_new(4, &tmo, on_emit, NULL);
+	struct flow_metrics d;
+	struct flow_key k;
+	uint16_t p;
+
+	nrecs = 0;
+	for (p = 1; p <= 4; p++) {
+		k = key(p);
+		d = delta(1, p * S, p * S, 0);
+		flowcache_update(fc, &k, &d);
+	}
+	k = key(1);		/* flow 1 is active again: 2 is now the oldest */
+	d = delta(1, 5 * S, 5 * S, 0);
+	flowcache_update(fc, &k, &d);
+	k = key(9);
+	d = delta(1, 6 * S, 6 * S, 0);
+	flowcache_update(fc, &k, &d);
+	tap_is(nrecs, 1, "full cache: one flow evicted");
+	tap_is(recs[0].key.sport, 2, "full cache: the least recently active");
+	tap_is(recs[0].reason, END_RESOURCES, "full cache: reason 5");
+	tap_is(flowcache_stats(fc)->evicted, 1, "full cache: counted");
+	tap_is(flowcache_stats(fc)->active, 4, "full cache: still 4 flows");
+	flowcache_free(fc);
+}
+
+static void test_flush_ifindex(void)
+{
+	struct flowcache *fc = flowcache_new(16, &tmo, on_emit, NULL);
+	struct flow_metrics d = delta(1, S, S, 0);
+	struct flow_key a = key(1), b = key(2);
+
+	nrecs = 0;
+	b.ifindex = 7;
+	flowcache_update(fc, &a, &d);
+	flowcache_update(fc, &b, &d);
+	flowcache_flush_ifindex(fc, 7);
+	tap_ok(nrecs == 1 && recs[0].key.ifindex == 7 &&
+	       recs[0].reason == END_FORCED,
+	       "flush one interface: only its flows, reason 4");
+	tap_is(flowcache_stats(fc)->active, 1, "flush one interface: the "
+	       "other flow stays");
+	flowcache_free(fc);
+}
+
+/* Every record of the random test lands here, evictions included. */
+struct tally {
+	uint64_t	*got;
+	uint64_t	records;
+	uint64_t	zero;		/* records with no packets: a bug */
+};
+
+static void on_tally(void *ctx, const struct flow_key *k,
+		     const struct flow_metrics *m, int reason)
+{
+	struct tally *t = ctx;
+
+	(void)reason;
+	t->got[k->sport] += m->packets;
+	t->records++;
+	t->zero += m->packets == 0;
+}
+
+/* Random keys, updates and expiry: per-key totals must match a model. */
+static void test_random(void)
+{
+	enum { KEYS = 3000, CAP = 1024, STEPS = 300000 };
+	static uint64_t sent[KEYS], got[KEYS];
+	struct tally t = { .got = got };
+	struct flowcache *fc = flowcache_new(CAP, &tmo, on_tally, &t);
+	const struct flowcache_stats *st;
+	uint64_t now = S;
+	int i, mismatched = 0;
+
+	srand(42);
+	for (i = 0; i < STEPS; i++) {
+		/* one update in 4 goes to 8 hot flows that outlive the
+		 * active timeout; the rest spread over many more flows
+		 * than the cache holds */
+		uint16_t p = (uint16_t)(rand() % 4 ? rand() % KEYS : rand() % 8);
+		struct flow_key k = key(p);
+		struct flow_metrics d = delta(1 + (uint64_t)(rand() % 3), now,
+					      now, p < 8 || rand() % 50 ? 0 : FLOW_F_RST);
+
+		sent[p] += d.packets;
+		flowcache_update(fc, &k, &d);
+		now += 10 * MS;
+		if (i % 100 == 0)
+			flowcache_expire(fc, now);
+	}
+	flowcache_flush(fc);
+	for (i = 0; i < KEYS; i++)
+		mismatched += sent[i] != got[i];
+	st = flowcache_stats(fc);
+	tap_is(mismatched, 0, "random: every key's packets exported exactly "
+	       "once (%llu records)", (unsigned long long)t.records);
+	tap_is(t.zero, 0, "random: no empty records");
+	tap_ok(st->evicted > 0, "random: the cache was under pressure "
+	       "(%llu evictions)", (unsigned long long)st->evicted);
+	tap_ok(st->exported[END_IDLE] > 0 && st->exported[END_DETECTED] > 0 &&
+	       st->exported[END_ACTIVE] > 0, "random: idle, active and "
+	       "TCP-end expiry all happened");
+	tap_is(st->exported[END_IDLE] + st->exported[END_ACTIVE] +
+	       st->exported[END_DETECTED] + st->exported[END_FORCED] +
+	       st->exported[END_RESOURCES], t.records,
+	       "random: the per-reason counters add up to the records");
+	tap_is(st->active, 0, "random: empty after flush");
+	flowcache_free(fc);
+}
+
+int main(void)
+{
+	test_idle();
+	test_active();
+	test_tcp_end();
+	test_eviction();
+	test_flush_ifindex();
+	test_random();
+	tap_diag("bytes per flow slot: %zu", flowcache_bytes_per_flow());
+	return tap_done();
+}
