@@ -7,4 +7,4 @@ CLEANFILES += bench/ref.bpf.o bench/ref.skel.h
 noinst_PROGRAMS += bench/datapath
 bench_datapath_SOURCES = bench/datapath.c tests/bpf/frames.c tests/bpf/frames.h
 bench_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/bpf -I$(top_builddir)/bench
-bench_datapath_LDADD = src/libtcflowd.a $(BPF_LIBS)
+bench_datapath_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)

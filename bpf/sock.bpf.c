@@ -11,13 +11,21 @@
 
 #include "account.h"
 
+/*
+ * Which directions to count (DIR_INGRESS 1, DIR_EGRESS 2 of the config):
+ * one packet socket sees both.  Packets of the other direction are not
+ * looked at, as on a TC hook that is not attached.
+ */
+volatile __u8 directions = 3;
+
 SEC("socket")
 int sock_filter(struct __sk_buff *skb)
 {
 	__u8 dir = skb->pkt_type == PACKET_OUTGOING ? FLOW_DIR_EGRESS :
 						      FLOW_DIR_INGRESS;
 
-	flow_count(skb, dir, PARSE_SOCKET);
+	if (directions & (1 << dir))
+		flow_count(skb, dir, PARSE_SOCKET);
 	return 0;
 }
 

@@ -24,6 +24,7 @@ struct datapath_opts {
 	__u32	sample_rate;	/* 1-in-N; 0 or 1: every packet */
 	bool	socket;		/* load the socket filter, not the TC programs */
 	bool	precise_clock;	/* ns timestamps (slower) instead of jiffies */
+	__u8	directions;	/* socket filter: 1 ingress, 2 egress; 0: both */
 };
 
 struct datapath {

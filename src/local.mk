@@ -1,8 +1,17 @@
-# src/local.mk - the daemon's modules.
+# src/local.mk - the daemon.
 
 noinst_LIBRARIES += src/libtcflowd.a
 src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
 	src/metrics.c src/metrics.h src/flowcache.c src/flowcache.h \
-	src/config.c src/config.h src/log.c src/log.h
+	src/config.c src/config.h src/log.c src/log.h \
+	src/fetcher.c src/fetcher.h src/attach.c src/attach.h \
+	src/iface.c src/iface.h src/daemon.c src/daemon.h \
+	exporter/exporter.c exporter/exporter.h exporter/json.c
 # the skeletons must exist before datapath.c is compiled
 src/datapath.$(OBJEXT): bpf/flow.skel.h bpf/sock.skel.h
+
+sbin_PROGRAMS = src/tcflowd
+src_tcflowd_SOURCES = src/main.c
+src_tcflowd_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DTCFLOWD_DEFAULT_CONFIG='"$(sysconfdir)/tcflowd/tcflowd.conf"'
+src_tcflowd_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)

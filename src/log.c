@@ -9,6 +9,7 @@
 
 static int log_level = LOG_LVL_INFO;
 static bool log_syslog;
+static bool libbpf_muted;
 
 static const char *const level_names[] = { "err", "warn", "info", "debug" };
 static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
@@ -72,20 +73,26 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	char buf[512];
 	size_t n;
 
-	if (ours > log_level)
+	if (ours > log_level || libbpf_muted)
 		return 0;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	n = strlen(buf);
 	if (n && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
+	/* libbpf starts its lines with "libbpf: " already */
 	if (ours == LOG_LVL_INFO)
-		log_info("libbpf: %s", buf);
+		log_info("%s", buf);
 	else
-		log_debug("libbpf: %s", buf);
+		log_debug("%s", buf);
 	return 0;
 }
 
 void log_libbpf(void)
 {
 	libbpf_set_print(libbpf_print);
+}
+
+void log_libbpf_mute(bool mute)
+{
+	libbpf_muted = mute;
 }

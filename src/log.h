@@ -25,5 +25,7 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Route libbpf's messages here, one level lower than their own. */
 void log_libbpf(void);
+/* Silence libbpf while probing for what may not be there. */
+void log_libbpf_mute(bool mute);
 
 #endif /* TCFLOWD_LOG_H */

@@ -12,16 +12,18 @@ check_PROGRAMS += tests/bpf/test_datapath
 tests_bpf_test_datapath_SOURCES = tests/bpf/test_datapath.c \
 	tests/bpf/frames.c tests/bpf/frames.h
 tests_bpf_test_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/bpf
-tests_bpf_test_datapath_LDADD = src/libtcflowd.a tests/libtap.a $(BPF_LIBS) -lm
+tests_bpf_test_datapath_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS) -lm
 TESTS += tests/bpf/test_datapath
 
 EXTRA_DIST += tests/run-all tests/install-deps tests/valgrind.supp
 
-# make check-valgrind: every C test under valgrind; any error fails it.
+# make check-valgrind: every C test, and the daemon in the namespace tests,
+# under valgrind; any error fails it.
 VALGRIND_CMD = valgrind --suppressions=$(abs_top_srcdir)/tests/valgrind.supp \
 	--error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite -q
 check-valgrind:
-	$(MAKE) $(AM_MAKEFLAGS) check LOG_COMPILER="$(VALGRIND_CMD)"
+	$(MAKE) $(AM_MAKEFLAGS) check LOG_COMPILER="$(VALGRIND_CMD)" \
+		TCFLOWD_WRAPPER="$(VALGRIND_CMD)"
 
 # make check-sanitize: an ASan/UBSan build of the distributed sources (a
 # distdir copy, so it works beside an in-tree build), then its tests.
@@ -39,7 +41,18 @@ check-sanitize:
 # --- unit tests of pure code ---------------------------------------------
 check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config
 tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
-tests_unit_test_flowcache_LDADD = src/libtcflowd.a tests/libtap.a
+tests_unit_test_flowcache_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
-tests_unit_test_config_LDADD = src/libtcflowd.a tests/libtap.a $(INIH_LIBS)
+tests_unit_test_config_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_flowcache tests/unit/test_config
+
+# --- network-namespace tests: the real daemon, real traffic ----------------
+check_PROGRAMS += tests/netns/gen
+tests_netns_gen_SOURCES = tests/netns/gen.c
+NETNS_TESTS = tests/netns/01-exact.sh tests/netns/08-socket.sh
+TESTS += $(NETNS_TESTS)
+EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = env top_builddir=$(abs_top_builddir) \
+	top_srcdir=$(abs_top_srcdir) bash

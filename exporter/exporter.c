@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * exporter.c - the table of exporters by protocol, and what they share.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exporter.h"
+#include "log.h"
+
+static const struct exporter_ops *const by_protocol[] = {
+	[PROTO_JSON] = &json_exporter_ops,
+	/* IPFIX, NetFlow v9 and v5 slot in here */
+};
+
+struct exporter *exporter_open(const struct collector_config *cc,
+			       const struct exporter_env *env)
+{
+	const struct exporter_ops *ops = NULL;
+	struct exporter *e;
+	int err;
+
+	if (cc->protocol >= 0 &&
+	    (size_t)cc->protocol < sizeof(by_protocol) / sizeof(by_protocol[0]))
+		ops = by_protocol[cc->protocol];
+	if (!ops) {
+		log_err("open collector %s: protocol %s is not available yet",
+			cc->name, config_protocol_name(cc->protocol));
+		errno = EPROTONOSUPPORT;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->ops = ops;
+	e->cfg = *cc;
+	err = ops->open(e, env);
+	if (err) {
+		free(e);
+		errno = -err;
+		return NULL;
+	}
+	return e;
+}
+
+int exporter_add(struct exporter *e, const struct export_record *r)
+{
+	return e->ops->add(e, r);
+}
+
+int exporter_flush(struct exporter *e)
+{
+	return e->ops->flush(e);
+}
+
+void exporter_close(struct exporter *e)
+{
+	if (!e)
+		return;
+	e->ops->flush(e);
+	e->ops->close(e);
+	free(e);
+}
+
+int export_is_ipv4(const struct flow_key *k)
+{
+	return k->eth_type == htons(0x0800);
+}
+
+void export_addr_str(const uint8_t addr[16], char *buf, size_t len)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (!memcmp(addr, mapped, sizeof(mapped)))
+		inet_ntop(AF_INET, addr + 12, buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, addr, buf, (socklen_t)len);
+}

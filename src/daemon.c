@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * daemon.c - the event loop and the flow of records through it.
+ *
+ *   timerfd (fetch)  -> fetcher -> flow cache -> expiry -> exporters
+ *   ring buffer fd   -> fetcher -> flow cache
+ *   signalfd         -> TERM/INT: stop; HUP: reload; USR1: counters
+ *   timerfd (stats)  -> the counters line
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "iface.h"
+#include "log.h"
+
+#define NS_PER_MS	1000000ull
+#define NS_PER_S	1000000000ull
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static const char *ifname_of(struct daemon *d, uint32_t ifindex)
+{
+	int i;
+
+	for (i = 0; i < d->at.n; i++)
+		if ((uint32_t)d->at.v[i].ifindex == ifindex)
+			return d->at.v[i].ifname;
+	if (!if_indextoname(ifindex, d->ifname_buf))
+		return "";
+	return d->ifname_buf;
+}
+
+/* The flow cache emits a record: convert it once, give it to everyone. */
+static void on_record(void *ctx, const struct flow_key *k,
+		      const struct flow_metrics *m, int reason)
+{
+	struct daemon *d = ctx;
+	struct export_record r = {
+		.key = *k,
+		.packets = m->packets,
+		.bytes = m->bytes,
+		.start_ms = (m->first_seen + d->wall_offset_ns) / NS_PER_MS,
+		.end_ms = (m->last_seen + d->wall_offset_ns) / NS_PER_MS,
+		.tcp_flags = m->tcp_flags,
+		.tos = m->tos,
+		.min_ttl = m->min_ttl,
+		.max_ttl = m->max_ttl,
+		.end_reason = (uint8_t)reason,
+		.flags = m->flags,
+		.sampling_interval = d->cfg.sampling,
+		.ifname = ifname_of(d, k->ifindex),
+	};
+	int i;
+
+	memcpy(r.src_mac, m->src_mac, sizeof(r.src_mac));
+	memcpy(r.dst_mac, m->dst_mac, sizeof(r.dst_mac));
+	if (k->direction == FLOW_DIR_INGRESS) {
+		r.ingress_ifindex = k->ifindex;
+	} else {
+		r.egress_ifindex = k->ifindex;
+		r.ingress_ifindex = m->peer_ifindex;	/* forwarded from */
+	}
+	for (i = 0; i < d->n_exp; i++)
+		exporter_add(d->exp[i], &r);
+}
+
+static void on_flow(void *ctx, const struct flow_key *k,
+		    const struct flow_metrics *delta)
+{
+	struct daemon *d = ctx;
+
+	flowcache_update(d->cache, k, delta);
+}
+
+/* One fetch: drain the kernel, expire, push the records out. */
+static void fetch(struct daemon *d)
+{
+	struct flow_stats delta;
+	int err, i;
+
+	/* realtime - monotonic, once a fetch, for every record's times */
+	d->wall_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	err = fetcher_run(d->fetcher);
+	if (err) {
+		d->fetch_errors++;
+		log_err("fetch flows: %s", strerror(-err));
+	}
+	if (fetcher_stats_delta(d->fetcher, &delta, &d->kstats) == 0 &&
+	    (delta.c[STAT_RING_FULL] || delta.c[STAT_NO_MAP]))
+		log_warn("lost %llu packets: overflow ring full (raise "
+			 "kernel_flows or overflow_ring_kb)",
+			 (unsigned long long)(delta.c[STAT_RING_FULL] +
+					      delta.c[STAT_NO_MAP]));
+	flowcache_expire(d->cache, clock_ns(CLOCK_MONOTONIC));
+	for (i = 0; i < d->n_exp; i++)
+		exporter_flush(d->exp[i]);
+}
+
+/* ---- telemetry ---------------------------------------------------------- */
+
+void daemon_log_stats(struct daemon *d)
+{
+	const struct flowcache_stats *c = flowcache_stats(d->cache);
+	const __u64 *k = d->kstats.c;
+	uint64_t errors = 0, records = 0, not_sent = 0;
+	int i;
+
+	for (i = STAT_TRUNC_L2; i <= STAT_BAD_IPV6_CHAIN; i++)
+		errors += k[i];
+	for (i = 0; i < d->n_exp; i++) {
+		records += d->exp[i]->counters.records;
+		not_sent += d->exp[i]->counters.not_sent + d->exp[i]->counters.errors;
+	}
+	log_info("stats: packets=%llu counted=%llu segments=%llu sampled_out=%llu "
+		 "non_ip=%llu parse_errors=%llu (trunc_l2=%llu trunc_l3=%llu "
+		 "trunc_l4=%llu bad_ihl=%llu bad_l3=%llu bad_l4=%llu "
+		 "bad_ipv6_chain=%llu) map_full=%llu ring_records=%llu "
+		 "ring_full=%llu no_map=%llu flows_active=%u exported_idle=%llu "
+		 "exported_active=%llu exported_end=%llu exported_forced=%llu "
+		 "exported_resources=%llu evicted=%llu records_sent=%llu "
+		 "export_errors=%llu fetch_errors=%llu",
+		 (unsigned long long)k[STAT_PACKETS],
+		 (unsigned long long)k[STAT_COUNTED],
+		 (unsigned long long)k[STAT_SEGMENTS],
+		 (unsigned long long)k[STAT_SAMPLED_OUT],
+		 (unsigned long long)k[STAT_NON_IP], (unsigned long long)errors,
+		 (unsigned long long)k[STAT_TRUNC_L2],
+		 (unsigned long long)k[STAT_TRUNC_L3],
+		 (unsigned long long)k[STAT_TRUNC_L4],
+		 (unsigned long long)k[STAT_BAD_IHL],
+		 (unsigned long long)k[STAT_BAD_L3],
+		 (unsigned long long)k[STAT_BAD_L4],
+		 (unsigned long long)k[STAT_BAD_IPV6_CHAIN],
+		 (unsigned long long)k[STAT_MAP_FULL],
+		 (unsigned long long)k[STAT_RING_RECORDS],
+		 (unsigned long long)k[STAT_RING_FULL],
+		 (unsigned long long)k[STAT_NO_MAP], c->active,
+		 (unsigned long long)c->exported[END_IDLE],
+		 (unsigned long long)c->exported[END_ACTIVE],
+		 (unsigned long long)c->exported[END_DETECTED],
+		 (unsigned long long)c->exported[END_FORCED],
+		 (unsigned long long)c->exported[END_RESOURCES],
+		 (unsigned long long)c->evicted, (unsigned long long)records,
+		 (unsigned long long)not_sent,
+		 (unsigned long long)d->fetch_errors);
+}
+
+/* ---- interfaces, exporters, timers -------------------------------------- */
+
+/* Attach to what the config selects now; detach (and flush) the rest. */
+static void attach_selected(struct daemon *d)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	int j;
+
+	for (j = d->at.n - 1; j >= 0; j--) {
+		struct attachment *a = &d->at.v[j];
+		char now[IF_NAMESIZE];
+
+		if (if_indextoname((unsigned int)a->ifindex, now) &&
+		    iface_selected(&d->cfg, now))
+			continue;
+		flowcache_flush_ifindex(d->cache, (uint32_t)a->ifindex);
+		attach_detach_iface(&d->at, a->ifindex);
+	}
+	for (i = ifs; i && i->if_index; i++)
+		if (iface_selected(&d->cfg, i->if_name))
+			attach_iface(&d->at, (int)i->if_index, i->if_name);
+	if (ifs)
+		if_freenameindex(ifs);
+	if (d->at.n == 0)
+		log_warn("no interface matches [capture] interfaces; nothing "
+			 "is counted");
+}
+
+static int open_exporters(struct daemon *d)
+{
+	struct exporter_env env = { .observation_domain = d->cfg.observation_domain };
+	int i;
+
+	for (i = 0; i < d->cfg.n_collectors; i++) {
+		d->exp[i] = exporter_open(&d->cfg.collectors[i], &env);
+		if (!d->exp[i]) {
+			int err = -errno;
+
+			while (i-- > 0)
+				exporter_close(d->exp[i]);
+			d->n_exp = 0;
+			return err;
+		}
+		d->n_exp = i + 1;
+	}
+	return 0;
+}
+
+static void close_exporters(struct daemon *d)
+{
+	while (d->n_exp > 0)
+		exporter_close(d->exp[--d->n_exp]);
+}
+
+static int set_timer(int fd, uint64_t interval_ms)
+{
+	struct itimerspec it = { 0 };
+
+	it.it_interval.tv_sec = (time_t)(interval_ms / 1000);
+	it.it_interval.tv_nsec = (long)(interval_ms % 1000) * 1000000L;
+	it.it_value = it.it_interval;
+	return timerfd_settime(fd, 0, &it, NULL) ? -errno : 0;
+}
+
+static struct flowcache_timeouts timeouts_of(const struct config *c)
+{
+	return (struct flowcache_timeouts){
+		.active_ns = c->active_timeout_s * NS_PER_S,
+		.idle_ns = c->idle_timeout_s * NS_PER_S,
+		.tcp_end_ns = c->tcp_end_timeout_s * NS_PER_S,
+	};
+}
+
+/* ---- reload ------------------------------------------------------------- */
+
+static void reload(struct daemon *d)
+{
+	char err[CONFIG_ERR_LEN];
+	struct flowcache_timeouts t;
+	struct config next;
+	struct config old = d->cfg;
+	int e;
+
+	if (config_load(d->cfg.file, &next, err, sizeof(err))) {
+		log_err("reload: %s; keeping the running configuration", err);
+		return;
+	}
+	/* what needs the programs reloaded stays as it was */
+	if (next.hook != old.hook || next.direction != old.direction ||
+	    next.kernel_flows != old.kernel_flows ||
+	    next.overflow_ring_kb != old.overflow_ring_kb ||
+	    next.precise_clock != old.precise_clock)
+		log_warn("reload: hook, direction, kernel_flows, overflow_ring_kb "
+			 "and clock change only on restart");
+	next.hook = old.hook;
+	next.direction = old.direction;
+	next.kernel_flows = old.kernel_flows;
+	next.overflow_ring_kb = old.overflow_ring_kb;
+	next.precise_clock = old.precise_clock;
+	d->cfg = next;
+
+	log_set_level(next.log_level);
+	datapath_set_sampling(&d->dp, next.sampling);
+	t = timeouts_of(&next);
+	flowcache_set_timeouts(d->cache, &t);
+	set_timer(d->fetch_tfd, next.fetch_interval_ms);
+	set_timer(d->stats_tfd, next.stats_interval_s * 1000ull);
+	attach_selected(d);
+	if (memcmp(old.collectors, next.collectors, sizeof(old.collectors)) ||
+	    old.n_collectors != next.n_collectors ||
+	    old.observation_domain != next.observation_domain) {
+		fetch(d);	/* what was due goes to the old collectors */
+		close_exporters(d);
+		e = open_exporters(d);
+		if (e)
+			log_err("reload: open collectors: %s", strerror(-e));
+	}
+	log_info("reloaded %s", d->cfg.file);
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+static int handle_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->sigfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	switch (si.ssi_signo) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("stopping (%s)", strsignal((int)si.ssi_signo));
+		return 1;
+	case SIGHUP:
+		reload(d);
+		break;
+	case SIGUSR1:
+		daemon_log_stats(d);
+		break;
+	}
+	return 0;
+}
+
+static void drain_timer(int fd)
+{
+	uint64_t n;
+
+	if (read(fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("read timer: %s", strerror(errno));
+}
+
+int daemon_run(struct daemon *d)
+{
+	struct epoll_event ev[8];
+	int n, i, ring_fd = fetcher_ring_fd(d->fetcher);
+
+	for (;;) {
+		n = epoll_wait(d->epfd, ev, 8, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (i = 0; i < n; i++) {
+			int fd = ev[i].data.fd;
+
+			if (fd == d->sigfd && handle_signal(d))
+				return 0;
+			if (fd == d->fetch_tfd) {
+				drain_timer(fd);
+				fetch(d);
+			} else if (fd == d->stats_tfd) {
+				drain_timer(fd);
+				daemon_log_stats(d);
+			} else if (fd == ring_fd) {
+				fetcher_poll_ring(d->fetcher);
+			}
+		}
+	}
+}
+
+/* ---- init and teardown -------------------------------------------------- */
+
+static int add_fd(struct daemon *d, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static int init_loop(struct daemon *d)
+{
+	sigset_t set;
+	int err;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);	/* a collector that goes away is an error */
+	d->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->fetch_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->stats_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->fetch_tfd < 0 || d->stats_tfd < 0 || d->epfd < 0)
+		return -errno;
+	err = set_timer(d->fetch_tfd, d->cfg.fetch_interval_ms);
+	if (!err)
+		err = set_timer(d->stats_tfd, d->cfg.stats_interval_s * 1000ull);
+	if (!err)
+		err = add_fd(d, d->sigfd);
+	if (!err)
+		err = add_fd(d, d->fetch_tfd);
+	if (!err)
+		err = add_fd(d, d->stats_tfd);
+	if (!err)
+		err = add_fd(d, fetcher_ring_fd(d->fetcher));
+	return err;
+}
+
+int daemon_init(struct daemon *d, const struct config *cfg)
+{
+	struct datapath_opts o = {
+		.map_entries = cfg->kernel_flows,
+		.ring_bytes = cfg->overflow_ring_kb * 1024,
+		.sample_rate = cfg->sampling,
+		.socket = cfg->hook == HOOK_SOCKET,
+		.precise_clock = cfg->precise_clock,
+		.directions = (__u8)cfg->direction,
+	};
+	struct flowcache_timeouts t = timeouts_of(cfg);
+	int err, n;
+
+	memset(d, 0, sizeof(*d));
+	d->sigfd = d->fetch_tfd = d->stats_tfd = d->epfd = -1;
+	d->cfg = *cfg;
+
+	/* 1. what a killed run left behind goes first */
+	n = attach_cleanup_leftovers(cfg->state_dir);
+	if (n)
+		log_info("removed %d leftovers of an earlier run", n);
+	/* 2. the kernel programs, loaded but not attached */
+	err = datapath_open(&d->dp, &o);
+	if (err) {
+		log_err("load BPF programs: %s", strerror(-err));
+		return err;
+	}
+	d->dp_open = true;
+	/* 3. the user-space side, ready before any packet is counted */
+	d->cache = flowcache_new(cfg->max_flows, &t, on_record, d);
+	d->fetcher = fetcher_new(&d->dp, cfg->kernel_flows, on_flow, d);
+	if (!d->cache || !d->fetcher) {
+		log_err("allocate the flow cache: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	err = open_exporters(d);
+	if (err)
+		return err;
+	err = init_loop(d);
+	if (err) {
+		log_err("set up the event loop: %s", strerror(-err));
+		return err;
+	}
+	/* 4. and only now the hooks */
+	attach_init(&d->at, &d->dp, cfg->hook, cfg->direction, cfg->state_dir);
+	d->at_open = true;
+	attach_selected(d);
+	log_info("running: sampling 1-in-%u, fetch every %u ms, cache of %u "
+		 "flows (%zu bytes each)", cfg->sampling, cfg->fetch_interval_ms,
+		 cfg->max_flows, flowcache_bytes_per_flow());
+	return 0;
+}
+
+void daemon_fini(struct daemon *d)
+{
+	/* detach first: after this no program runs, so the last fetch
+	 * (whose swap waits for running programs) sees every packet */
+	if (d->at_open)
+		attach_fini(&d->at);
+	if (d->fetcher && d->cache) {
+		fetch(d);
+		flowcache_flush(d->cache);
+		daemon_log_stats(d);
+	}
+	close_exporters(d);
+	fetcher_free(d->fetcher);
+	flowcache_free(d->cache);
+	if (d->dp_open)
+		datapath_close(&d->dp);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->fetch_tfd >= 0)
+		close(d->fetch_tfd);
+	if (d->stats_tfd >= 0)
+		close(d->stats_tfd);
+}

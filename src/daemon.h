@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * daemon.h - tcflowd's modules wired together, and its event loop.
+ */
+#ifndef TCFLOWD_DAEMON_H
+#define TCFLOWD_DAEMON_H
+
+#include <net/if.h>
+#include <stdbool.h>
+
+#include "attach.h"
+#include "config.h"
+#include "datapath.h"
+#include "exporter.h"
+#include "fetcher.h"
+#include "flowcache.h"
+
+struct daemon {
+	struct config		cfg;
+	struct datapath		dp;
+	bool			dp_open;
+	struct attach		at;
+	bool			at_open;
+	struct fetcher		*fetcher;
+	struct flowcache	*cache;
+	struct exporter		*exp[CONFIG_MAX_COLLECTORS];
+	int			n_exp;
+	int			epfd, sigfd, fetch_tfd, stats_tfd;
+	uint64_t		wall_offset_ns;	/* realtime - monotonic */
+	struct flow_stats	kstats;		/* kernel counters, totals */
+	uint64_t		fetch_errors;
+	char			ifname_buf[IF_NAMESIZE];
+};
+
+/*
+ * Clean up what a killed run left, load the programs, build the cache,
+ * the fetcher and the exporters, then attach.  Returns 0 or -errno; call
+ * daemon_fini() either way.
+ */
+int daemon_init(struct daemon *d, const struct config *cfg);
+
+/* The event loop, until SIGTERM or SIGINT.  Returns 0 or -errno. */
+int daemon_run(struct daemon *d);
+
+/* Detach, fetch a last time, flush every flow (forced end), close. */
+void daemon_fini(struct daemon *d);
+
+/* The counters line (SIGUSR1 and every stats_interval_s). */
+void daemon_log_stats(struct daemon *d);
+
+#endif /* TCFLOWD_DAEMON_H */

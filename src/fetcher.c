@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fetcher.h"
+#include "metrics.h"
+
+#define BATCH_DEFAULT	4096
+
+struct fetcher {
+	struct datapath		*dp;
+	fetcher_flow_fn		fn;
+	void			*ctx;
+	struct ring_buffer	*rb;
+	bool			batch;
+	uint32_t		batch_size;	/* keys per batch call */
+	struct flow_key		*keys;
+	struct flow_metrics	*vals;		/* batch_size * ncpus */
+	struct flow_stats	prev;		/* kernel counters last read */
+	struct fetcher_stats	stats;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Merge one entry's per-CPU values, convert its times, hand it over. */
+static void deliver(struct fetcher *f, const struct flow_key *key,
+		    const struct flow_metrics *percpu, int ncpus)
+{
+	struct flow_metrics m = { 0 };
+	int cpu;
+
+	for (cpu = 0; cpu < ncpus; cpu++)
+		flow_metrics_merge(&m, &percpu[cpu]);
+	if (m.packets == 0)
+		return;
+	m.first_seen = datapath_mono_ns(f->dp, m.first_seen);
+	m.last_seen = datapath_mono_ns(f->dp, m.last_seen);
+	f->fn(f->ctx, key, &m);
+}
+
+static int on_ring(void *ctx, void *data, size_t len)
+{
+	const struct flow_record *r = data;
+	struct fetcher *f = ctx;
+
+	if (len < sizeof(*r))
+		return 0;
+	f->stats.ring_records++;
+	deliver(f, &r->key, &r->metrics, 1);
+	return 0;
+}
+
+static int grow(struct fetcher *f, uint32_t n)
+{
+	struct flow_key *k = realloc(f->keys, n * sizeof(*k));
+	struct flow_metrics *v;
+
+	if (!k)
+		return -ENOMEM;
+	f->keys = k;
+	v = realloc(f->vals, (size_t)n * f->dp->ncpus * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	f->vals = v;
+	f->batch_size = n;
+	return 0;
+}
+
+/* Drain fd with lookup-and-delete batches.  -EINVAL/-ENOTSUPP: no batch. */
+static int drain_batch(struct fetcher *f, int fd)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 in = 0, out = 0, count, i;
+	bool first = true;
+	int err;
+
+	for (;;) {
+		count = f->batch_size;
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in,
+						      &out, f->keys, f->vals,
+						      &count, &opts);
+		err = err ? -errno : 0;
+		if (err == -ENOSPC && count == 0) {
+			/* a hash bucket holds more keys than a batch */
+			if (grow(f, f->batch_size * 2))
+				return -ENOMEM;
+			continue;
+		}
+		for (i = 0; i < count; i++)
+			deliver(f, &f->keys[i], &f->vals[(size_t)i * f->dp->ncpus],
+				f->dp->ncpus);
+		f->stats.flows += count;
+		if (err == -ENOENT)
+			return 0;	/* the map is empty */
+		if (err)
+			return err;
+		in = out;
+		first = false;
+	}
+}
+
+/* Per key: safe here because no program writes the idle map any more. */
+static int drain_keys(struct fetcher *f, int fd)
+{
+	struct flow_key key;
+
+	while (bpf_map_get_next_key(fd, NULL, &key) == 0) {
+		if (bpf_map_lookup_elem(fd, &key, f->vals) == 0) {
+			deliver(f, &key, f->vals, f->dp->ncpus);
+			f->stats.flows++;
+		}
+		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+int fetcher_run(struct fetcher *f)
+{
+	uint64_t t0 = mono_ns();
+	int fd, err;
+
+	/* map times to CLOCK_MONOTONIC with a fresh sample, once a fetch */
+	err = datapath_clock_sync(f->dp);
+	if (err)
+		return err;
+	fd = datapath_swap(f->dp);
+	if (fd < 0)
+		return fd;
+	if (f->batch) {
+		err = drain_batch(f, fd);
+		if (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP) {
+			f->batch = false;	/* an old kernel: per key */
+			f->stats.batch = false;
+		}
+	}
+	if (!f->batch)
+		err = drain_keys(f, fd);
+	if (!err)
+		err = fetcher_poll_ring(f);
+	f->stats.fetches++;
+	f->stats.last_fetch_ns = mono_ns() - t0;
+	return err < 0 ? err : 0;
+}
+
+int fetcher_ring_fd(const struct fetcher *f)
+{
+	return ring_buffer__epoll_fd(f->rb);
+}
+
+int fetcher_poll_ring(struct fetcher *f)
+{
+	int n = ring_buffer__consume(f->rb);
+
+	return n < 0 ? n : 0;
+}
+
+void fetcher_use_batch(struct fetcher *f, bool batch)
+{
+	f->batch = batch;
+	f->stats.batch = batch;
+}
+
+int fetcher_stats_delta(struct fetcher *f, struct flow_stats *delta,
+			struct flow_stats *total)
+{
+	struct flow_stats now;
+	int i, err = datapath_read_stats(f->dp, &now);
+
+	if (err)
+		return err;
+	for (i = 0; i < STAT_MAX; i++) {
+		delta->c[i] = now.c[i] - f->prev.c[i];
+		if (total)
+			total->c[i] += delta->c[i];
+	}
+	f->prev = now;
+	return 0;
+}
+
+const struct fetcher_stats *fetcher_stats(const struct fetcher *f)
+{
+	return &f->stats;
+}
+
+struct fetcher *fetcher_new(struct datapath *dp, uint32_t map_entries,
+			    fetcher_flow_fn fn, void *ctx)
+{
+	struct fetcher *f = calloc(1, sizeof(*f));
+	uint32_t n = map_entries < BATCH_DEFAULT ? map_entries : BATCH_DEFAULT;
+
+	if (!f)
+		return NULL;
+	f->dp = dp;
+	f->fn = fn;
+	f->ctx = ctx;
+	f->batch = f->stats.batch = true;
+	if (grow(f, n ? n : 16))
+		goto err;
+	f->rb = ring_buffer__new(dp->ring_fd, on_ring, f, NULL);
+	if (!f->rb)
+		goto err;
+	/* the counters so far belong to nobody: start from them */
+	if (datapath_read_stats(dp, &f->prev))
+		goto err;
+	return f;
+err:
+	fetcher_free(f);
+	errno = errno ? errno : ENOMEM;
+	return NULL;
+}
+
+void fetcher_free(struct fetcher *f)
+{
+	if (!f)
+		return;
+	ring_buffer__free(f->rb);
+	free(f->keys);
+	free(f->vals);
+	free(f);
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main.c - tcflowd: options, config, pid file, and the daemon's life.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "autoconfig.h"
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcflowd [-c FILE] [-f] [-d] [-t] [-V]\n"
+		"  -c FILE  configuration (default %s)\n"
+		"  -f       stay in the foreground\n"
+		"  -d       debug: log everything, stay in the foreground\n"
+		"  -t       check the configuration and exit\n"
+		"  -V       print the version and exit\n",
+		TCFLOWD_DEFAULT_CONFIG);
+}
+
+static int write_pid_file(const char *path)
+{
+	char buf[32];
+	int fd, n;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = TCFLOWD_DEFAULT_CONFIG;
+	bool foreground = false, debug = false, check = false;
+	char err[CONFIG_ERR_LEN];
+	struct config cfg;
+	struct daemon d;
+	int c, rc;
+
+	while ((c = getopt(argc, argv, "c:fdtVh")) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'f': foreground = true; break;
+		case 'd': debug = foreground = true; break;
+		case 't': check = true; break;
+		case 'V': printf("tcflowd %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_load(path, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "tcflowd: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration OK\n", path);
+		return 0;
+	}
+	if (debug)
+		cfg.log_level = LOG_LVL_DEBUG;
+	log_init(cfg.log_level, cfg.syslog && !foreground);
+	log_libbpf();
+	if (!foreground && daemon(0, 0)) {
+		log_err("run in the background: %s", strerror(errno));
+		return 1;
+	}
+	if (*cfg.pid_file && (rc = write_pid_file(cfg.pid_file)))
+		log_warn("write pid file %s: %s", cfg.pid_file, strerror(-rc));
+
+	rc = daemon_init(&d, &cfg);
+	if (!rc)
+		rc = daemon_run(&d);
+	daemon_fini(&d);
+	if (*cfg.pid_file)
+		unlink(cfg.pid_file);
+	return rc ? 1 : 0;
+}

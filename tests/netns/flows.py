@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+# flows.py - sum flow records and packet captures per flow, for the tests.
+#
+#   flows.py json FILE [FILTER...]   tcflowd JSON records -> one line a flow
+#   flows.py pcap FILE LOCAL [FILTER...]
+#                                    a capture on one interface -> the same
+#                                    lines (LOCAL: the interface's own
+#                                    addresses, comma-separated, to tell
+#                                    ingress from egress)
+#   flows.py total FILE FIELD [FILTER...]   the sum of one JSON field
+#
+# A line: "dir proto src sport dst dport packets bytes", sorted.
+# FILTER: key=value on the JSON fields (or proto=, dir=, port=N: either port),
+# or "ours": only the tests' traffic (port 9000, ICMP echo).
+import json
+import subprocess
+import sys
+
+
+def ours(rec):
+    """Test traffic: the sink's port, or ICMP/ICMPv6 echo."""
+    if 9000 in (rec["sport"], rec["dport"]):
+        return True
+    if rec["proto"] == 1:
+        return rec["dport"] in (0x0800, 0x0000)
+    if rec["proto"] == 58:
+        return rec["dport"] in (128 << 8, 129 << 8)
+    return False
+
+
+def keep(rec, filters):
+    for f in filters:
+        if f == "ours":
+            if not ours(rec):
+                return False
+            continue
+        k, v = f.split("=", 1)
+        if k == "port":
+            if str(rec["sport"]) != v and str(rec["dport"]) != v:
+                return False
+        elif k == "noport":
+            if str(rec["sport"]) == v or str(rec["dport"]) == v:
+                return False
+        elif str(rec.get(k)) != v:
+            return False
+    return True
+
+
+def from_json(path):
+    for line in open(path):
+        r = json.loads(line)
+        src = r.get("source_ipv4_address") or r.get("source_ipv6_address")
+        dst = r.get("destination_ipv4_address") or r.get("destination_ipv6_address")
+        r.update(dir=r["flow_direction"], proto=r["protocol_identifier"],
+                 src=src, dst=dst, sport=r["source_transport_port"],
+                 dport=r["destination_transport_port"],
+                 packets=r["packet_delta_count"], bytes=r["octet_delta_count"])
+        yield r
+
+
+def from_pcap(path, local):
+    fields = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "ip.proto",
+              "ipv6.nxt", "tcp.srcport", "tcp.dstport", "udp.srcport",
+              "udp.dstport", "icmp.type", "icmp.code", "icmpv6.type",
+              "icmpv6.code", "ip.len", "ipv6.plen"]
+    cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=/t",
+           "-E", "occurrence=f"]
+    for f in fields:
+        cmd += ["-e", f]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        v = dict(zip(fields, line.split("\t")))
+        if v["ip.src"]:
+            src, dst, proto = v["ip.src"], v["ip.dst"], int(v["ip.proto"])
+            size = int(v["ip.len"])
+            icmp = (v["icmp.type"], v["icmp.code"])
+        elif v["ipv6.src"]:
+            src, dst, proto = v["ipv6.src"], v["ipv6.dst"], int(v["ipv6.nxt"])
+            size = int(v["ipv6.plen"]) + 40
+            icmp = (v["icmpv6.type"], v["icmpv6.code"])
+        else:
+            continue
+        sport = int(v["tcp.srcport"] or v["udp.srcport"] or 0)
+        dport = int(v["tcp.dstport"] or v["udp.dstport"] or 0)
+        if proto in (1, 58):
+            sport, dport = 0, int(icmp[0]) * 256 + int(icmp[1])
+        yield dict(dir=1 if src in local else 0, proto=proto, src=src,
+                   dst=dst, sport=sport, dport=dport, packets=1, bytes=size)
+
+
+def summed(recs, filters):
+    flows = {}
+    for r in recs:
+        if not keep(r, filters):
+            continue
+        k = (r["dir"], r["proto"], r["src"], r["sport"], r["dst"], r["dport"])
+        p, b = flows.get(k, (0, 0))
+        flows[k] = (p + r["packets"], b + r["bytes"])
+    for k in sorted(flows):
+        print(*k, *flows[k])
+
+
+def main():
+    mode, path = sys.argv[1], sys.argv[2]
+    if mode == "json":
+        summed(from_json(path), sys.argv[3:])
+    elif mode == "pcap":
+        summed(from_pcap(path, set(sys.argv[3].split(","))), sys.argv[4:])
+    elif mode == "total":
+        field = sys.argv[3]
+        print(sum(r[field] for r in from_json(path) if keep(r, sys.argv[4:])))
+    else:
+        sys.exit("usage: flows.py json|pcap|total ...")
+
+
+main()

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * gen.c - traffic for the network-namespace tests, with known counts.
+ * Every loop is bounded in count and in time.
+ *
+ *   gen sink  -p PORT [-t SECONDS]            UDP and TCP receiver (discards)
+ *   gen udp   -d ADDR -p PORT -f FLOWS -n PKTS -s SIZE [-b BASEPORT] [-g US]
+ *             FLOWS flows (source ports BASEPORT..), PKTS packets each of
+ *             SIZE payload bytes, a pause of US microseconds between rounds
+ *   gen flood -d ADDR -p PORT -f FLOWS -n TOTAL -s SIZE [-b BASEPORT]
+ *             TOTAL packets round-robin over FLOWS, as fast as possible
+ *   gen tcp   -d ADDR -p PORT -c CONNS -B BYTES [-b BASEPORT]
+ *             CONNS connections one after the other, BYTES each, closed
+ *
+ * Prints one line "sent N" (packets or bytes) and exits 0, or explains.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_FLOWS	4096
+#define TIME_LIMIT_S	120	/* no run of any mode lasts longer */
+
+struct opts {
+	const char	*addr;
+	int		port, flows, base, conns, gap_us, seconds;
+	long		pkts, size, bytes;
+};
+
+static struct sockaddr_storage dst;
+static socklen_t dst_len;
+static time_t deadline;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "gen: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void check_time(void)
+{
+	if (time(NULL) > deadline) {
+		fprintf(stderr, "gen: time limit reached\n");
+		exit(1);
+	}
+}
+
+static int family_of(const char *addr, int port)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&dst;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&dst;
+
+	memset(&dst, 0, sizeof(dst));
+	if (inet_pton(AF_INET, addr, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		dst_len = sizeof(*a4);
+		return AF_INET;
+	}
+	if (inet_pton(AF_INET6, addr, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		dst_len = sizeof(*a6);
+		return AF_INET6;
+	}
+	fprintf(stderr, "gen: bad address %s\n", addr);
+	exit(2);
+}
+
+/* A socket of type bound to source port port (0: any). */
+static int bound_socket(int family, int type, int port)
+{
+	struct sockaddr_storage src = { 0 };
+	int fd = socket(family, type, 0), one = 1;
+
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6)	/* IPv4 has its own sockets */
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (!port)
+		return fd;
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&src;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&src;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+	}
+	if (bind(fd, (struct sockaddr *)&src, family == AF_INET ?
+		 sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)))
+		die("bind");
+	return fd;
+}
+
+static void udp(const struct opts *o, int flood)
+{
+	int family = family_of(o->addr, o->port), fds[MAX_FLOWS], i;
+	char *buf = calloc(1, (size_t)o->size + 1);
+	long sent = 0, round, total;
+
+	if (o->flows < 1 || o->flows > MAX_FLOWS || !buf)
+		exit(2);
+	for (i = 0; i < o->flows; i++) {
+		fds[i] = bound_socket(family, SOCK_DGRAM, o->base + i);
+		if (connect(fds[i], (struct sockaddr *)&dst, dst_len))
+			die("connect");
+	}
+	total = flood ? o->pkts : o->pkts * o->flows;
+	for (round = 0; sent < total; round++) {
+		for (i = 0; i < o->flows && sent < total; i++) {
+			/* blocking: a full socket buffer waits, never drops */
+			if (send(fds[i], buf, (size_t)o->size, 0) != o->size)
+				die("send");
+			sent++;
+		}
+		if (o->gap_us)
+			usleep((useconds_t)o->gap_us);
+		if ((round & 1023) == 0)
+			check_time();
+	}
+	printf("sent %ld\n", sent);
+}
+
+static void tcp(const struct opts *o)
+{
+	int family = family_of(o->addr, o->port), c;
+	static char buf[65536];
+	long total = 0;
+
+	for (c = 0; c < o->conns; c++) {
+		int fd = bound_socket(family, SOCK_STREAM, o->base ? o->base + c : 0);
+		long left = o->bytes;
+
+		if (connect(fd, (struct sockaddr *)&dst, dst_len))
+			die("connect");
+		while (left > 0) {
+			ssize_t n = send(fd, buf, left < (long)sizeof(buf) ?
+					 (size_t)left : sizeof(buf), 0);
+
+			if (n <= 0)
+				die("send");
+			left -= n;
+			total += n;
+			check_time();
+		}
+		/* half-close, then wait for the peer's FIN: the whole
+		 * exchange is on the wire when we return */
+		shutdown(fd, SHUT_WR);
+		while (recv(fd, buf, sizeof(buf), 0) > 0)
+			check_time();
+		close(fd);
+	}
+	printf("sent %ld\n", total);
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Receive UDP and TCP on port (IPv4 and IPv6) until SIGTERM or timeout. */
+static void sink(const struct opts *o)
+{
+	struct pollfd p[64];
+	int listener[64] = { 0 };
+	int n = 0, i, fam;
+	static char buf[65536];
+
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	for (fam = 0; fam < 2; fam++) {
+		int family = fam ? AF_INET6 : AF_INET;
+		int u = bound_socket(family, SOCK_DGRAM, o->port);
+		int t = bound_socket(family, SOCK_STREAM, o->port);
+
+		if (listen(t, 64))
+			die("listen");
+		p[n++] = (struct pollfd){ .fd = u, .events = POLLIN };
+		listener[n] = 1;
+		p[n++] = (struct pollfd){ .fd = t, .events = POLLIN };
+	}
+	printf("listening\n");
+	fflush(stdout);
+	deadline = time(NULL) + o->seconds;
+	while (!stop && time(NULL) < deadline) {
+		if (poll(p, (nfds_t)n, 200) <= 0)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (!(p[i].revents & POLLIN))
+				continue;
+			if (listener[i]) {
+				int c = accept(p[i].fd, NULL, NULL);
+
+				if (c >= 0 && n < 64) {
+					listener[n] = 0;
+					p[n++] = (struct pollfd){ .fd = c, .events = POLLIN };
+				} else if (c >= 0) {
+					close(c);
+				}
+				continue;
+			}
+			if (recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT) == 0) {
+				close(p[i].fd);		/* TCP peer done */
+				listener[i] = listener[n - 1];
+				p[i--] = p[--n];
+			}
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .flows = 1, .pkts = 1, .size = 64, .conns = 1,
+			  .base = 0, .seconds = TIME_LIMIT_S };
+	const char *mode = argc > 1 ? argv[1] : "";
+	int c;
+
+	deadline = time(NULL) + TIME_LIMIT_S;
+	optind = 2;
+	while ((c = getopt(argc, argv, "d:p:f:n:s:b:c:B:g:t:")) != -1) {
+		switch (c) {
+		case 'd': o.addr = optarg; break;
+		case 'p': o.port = atoi(optarg); break;
+		case 'f': o.flows = atoi(optarg); break;
+		case 'n': o.pkts = atol(optarg); break;
+		case 's': o.size = atol(optarg); break;
+		case 'b': o.base = atoi(optarg); break;
+		case 'c': o.conns = atoi(optarg); break;
+		case 'B': o.bytes = atol(optarg); break;
+		case 'g': o.gap_us = atoi(optarg); break;
+		case 't': o.seconds = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (!strcmp(mode, "sink"))
+		sink(&o);
+	else if (o.addr && !strcmp(mode, "udp"))
+		udp(&o, 0);
+	else if (o.addr && !strcmp(mode, "flood"))
+		udp(&o, 1);
+	else if (o.addr && !strcmp(mode, "tcp"))
+		tcp(&o);
+	else {
+		fprintf(stderr, "usage: gen sink|udp|flood|tcp ... (see gen.c)\n");
+		return 2;
+	}
+	return 0;
+}

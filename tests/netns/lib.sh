@@ -1,0 +1,170 @@
+# tests/netns/lib.sh - shared by the network-namespace scenarios.
+#
+# Each scenario makes its own namespaces (named tcf<pid>...), veth pairs and
+# addresses (192.0.2.0/24, 198.51.100.0/24, 2001:db8::/32: documentation
+# ranges, never routed), runs the real tcflowd inside them, and removes
+# everything on exit, whatever happens.  Output is TAP.
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+TCFLOWD=$top_builddir/src/tcflowd
+GEN=$top_builddir/tests/netns/gen
+FLOWS_PY=$top_srcdir/tests/netns/flows.py
+P=tcf$$				# namespace and interface name prefix
+T=$(mktemp -d /tmp/tcflowd-test.XXXXXX)
+_n=0
+_failed=0
+_pids=""
+_nss=""
+
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		if [ -n "${CI:-}" ]; then
+			echo "Bail out! $0 needs root (CI runs as root: this is a failure)"
+			exit 1
+		fi
+		echo "1..0 # SKIP needs root and BPF (skipped on this machine only)"
+		exit 0
+	fi
+}
+
+ok() {			# ok CONDITION-EXIT-STATUS DESCRIPTION
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_failed=$((_failed + 1))
+	fi
+}
+
+is() {			# is GOT WANT DESCRIPTION
+	local got=$1 want=$2
+	shift 2
+	if [ "$got" = "$want" ]; then ok 0 "$*"; else ok 1 "$*"; echo "#   got '$got', want '$want'"; fi
+}
+
+diag() { echo "# $*"; }
+
+bail() { echo "Bail out! $*"; exit 1; }
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+}
+
+cleanup() {
+	local pid ns
+	for pid in $_pids; do
+		kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	for ns in $_nss; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ns() { ip netns exec "$P$1" "${@:2}"; }
+
+# ns_add NAME...: namespaces with lo up
+ns_add() {
+	local n
+	for n in "$@"; do
+		ip netns add "$P$n" || bail "ip netns add $P$n"
+		_nss="$_nss $P$n"
+		ns "$n" ip link set lo up
+		ns "$n" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	done
+}
+
+# veth NS1 IF1 NS2 IF2: a veth pair between two namespaces, both up
+veth() {
+	ip link add "$2" netns "$P$1" type veth peer name "$4" netns "$P$3" ||
+		bail "ip link add $2"
+	ns "$1" ip link set "$2" up
+	ns "$3" ip link set "$4" up
+}
+
+# addr NS IF ADDR/LEN...
+addr() {
+	local a
+	for a in "${@:3}"; do
+		ns "$1" ip addr add "$a" dev "$2" nodad 2>/dev/null ||
+			ns "$1" ip addr add "$a" dev "$2"
+	done
+}
+
+# start_tcflowd NS CONF: run the daemon in NS; waits until it runs.
+start_tcflowd() {
+	local log=$T/tcflowd.log i
+	# ip netns exec execs the command: $! is the daemon itself
+	ip netns exec "$P$1" ${TCFLOWD_WRAPPER:-} "$TCFLOWD" -f -c "$2" >>"$log" 2>&1 &
+	TCFLOWD_PID=$!
+	_pids="$_pids $TCFLOWD_PID"
+	for i in $(seq 300); do
+		grep -q "tcflowd: info: running" "$log" && return 0
+		kill -0 "$TCFLOWD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$log"
+	bail "tcflowd did not start"
+}
+
+# stop_tcflowd [SIGNAL]: stop it and wait; sets TCFLOWD_RC
+stop_tcflowd() {
+	kill "-${1:-TERM}" "$TCFLOWD_PID"
+	wait "$TCFLOWD_PID"
+	TCFLOWD_RC=$?
+}
+
+# start_sink NS PORT: a UDP/TCP receiver
+start_sink() {
+	ip netns exec "$P$1" "$GEN" sink -p "$2" -t 300 >"$T/sink.$1.$2" 2>&1 &
+	_pids="$_pids $!"
+	for i in $(seq 50); do
+		grep -q listening "$T/sink.$1.$2" && return 0
+		sleep 0.1
+	done
+	bail "sink did not start"
+}
+
+# config FILE [SECTION-LINES...]: a config with the test's JSON collector
+config() {
+	local f=$1
+	shift
+	{
+		printf '[global]\nstats_interval_s = 0\nstate_dir = %s/state\n' "$T"
+		printf '%s\n' "$@"
+		printf '[collector test]\nprotocol = json\npath = %s/flows.json\n' "$T"
+	} >"$f"
+}
+
+# start_capture NS IF: dumpcap on IF into $T/cap.pcapng
+start_capture() {
+	ip netns exec "$P$1" dumpcap -q -i "$2" -w "$T/cap.pcapng" \
+		>"$T/dumpcap.log" 2>&1 &
+	DUMPCAP_PID=$!
+	_pids="$_pids $DUMPCAP_PID"
+	for i in $(seq 50); do
+		grep -q "^File:" "$T/dumpcap.log" && return 0
+		sleep 0.1
+	done
+	bail "dumpcap did not start"
+}
+
+# stop_capture: stop it (TERM: background jobs of a script ignore INT);
+# prints how many packets the capture dropped
+stop_capture() {
+	kill -TERM "$DUMPCAP_PID"
+	wait "$DUMPCAP_PID"
+	cat "$T/dumpcap.log" >&2
+	sed -n "s|^Packets received/dropped on interface .*: [0-9]*/\([0-9]*\) .*|\1|p" \
+		"$T/dumpcap.log"
+}
+
+# rx_packets NS IF / tx_packets NS IF: interface counters
+rx_packets() { ns "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
+tx_packets() { ns "$1" cat "/sys/class/net/$2/statistics/tx_packets"; }
