@@ -413,6 +413,13 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		return err;
 	}
 	d->dp_open = true;
+	if (o.socket)
+		log_info("loaded BPF programs: sock_filter id %u",
+			 datapath_prog_id(datapath_socket_fd(&d->dp)));
+	else
+		log_info("loaded BPF programs: tc_ingress id %u, tc_egress id %u",
+			 datapath_prog_id(datapath_ingress_fd(&d->dp)),
+			 datapath_prog_id(datapath_egress_fd(&d->dp)));
 	/* 3. the user-space side, ready before any packet is counted */
 	d->cache = flowcache_new(cfg->max_flows, &t, on_record, d);
 	d->fetcher = fetcher_new(&d->dp, cfg->kernel_flows, on_flow, d);

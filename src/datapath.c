@@ -136,6 +136,16 @@ int datapath_socket_fd(const struct datapath *dp)
 	return dp->sock ? bpf_program__fd(dp->sock->progs.sock_filter) : -EINVAL;
 }
 
+__u32 datapath_prog_id(int prog_fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (prog_fd < 0 || bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
 int datapath_swap(struct datapath *dp)
 {
 	int next = !dp->active;

@@ -56,6 +56,9 @@ int datapath_ingress_fd(const struct datapath *dp);
 int datapath_egress_fd(const struct datapath *dp);
 int datapath_socket_fd(const struct datapath *dp);
 
+/* The kernel's id of a program (for logs and tests), 0 if unknown. */
+__u32 datapath_prog_id(int prog_fd);
+
 /*
  * Make the idle map the active one.  When this returns, no program can
  * write the previously active map any more; its fd is returned (>= 0), to

@@ -49,7 +49,15 @@ TESTS += tests/unit/test_flowcache tests/unit/test_config
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
 tests_netns_gen_SOURCES = tests/netns/gen.c
-NETNS_TESTS = tests/netns/01-exact.sh tests/netns/08-socket.sh
+NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
+	tests/netns/03-overflow.sh tests/netns/04-router.sh \
+	tests/netns/05-timeouts.sh tests/netns/06-reload.sh \
+	tests/netns/07-clean-exit.sh tests/netns/08-socket.sh \
+	tests/netns/09-offload.sh
+# "another TC user" for scenario 7
+check_DATA = tests/netns/other.bpf.o
+EXTRA_DIST += tests/netns/other.bpf.c
+CLEANFILES += tests/netns/other.bpf.o
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py
 TEST_EXTENSIONS = .sh

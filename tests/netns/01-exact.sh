@@ -34,14 +34,14 @@ is "$udp4 $udp6 $tcp4 $tcp6" "sent 750 sent 240 sent 600000 sent 160000" \
 	"generator sent everything"
 # past tcp_end_timeout_s (2 s): the TCP flows end by FIN, not by SIGTERM
 sleep 2.5
-is "$(stop_capture)" 0 "the capture dropped nothing"
+drops=$(stop_capture)
 stop_tcflowd
 is "$TCFLOWD_RC" 0 "tcflowd exits 0 on SIGTERM"
 
 python3 "$FLOWS_PY" json "$T/flows.json" ours >"$T/got"
 python3 "$FLOWS_PY" pcap "$T/cap.pcapng" 192.0.2.2,2001:db8::2 ours >"$T/want"
-diff "$T/want" "$T/got" >"$T/diff"
-ok $? "every flow's packets and bytes equal the capture ($(wc -l <"$T/want") flows)"
+diff "$T/want" "$T/got" >"$T/diff" && [ "${drops:-0}" -eq 0 ]
+ok $? "every flow's packets and bytes equal the capture ($(wc -l <"$T/want") flows; capture drops: ${drops:-dumpcap printed no summary})"
 sed 's/^/#   /' "$T/diff" | head -20
 
 is "$(python3 "$FLOWS_PY" json "$T/flows.json" proto=17 dir=0 dport=9000 | wc -l)" 210 \

@@ -9,15 +9,16 @@
  *             SIZE payload bytes, a pause of US microseconds between rounds
  *   gen flood -d ADDR -p PORT -f FLOWS -n TOTAL -s SIZE [-b BASEPORT]
  *             TOTAL packets round-robin over FLOWS, as fast as possible
- *   gen tcp   -d ADDR -p PORT -c CONNS -B BYTES [-b BASEPORT]
- *             CONNS connections one after the other, BYTES each, closed
+ *   gen tcp   -d ADDR -p PORT -c CONNS -B BYTES [-b BASEPORT] [-R]
+ *             CONNS connections one after the other, BYTES each, closed;
+ *             -R also prints "retrans_bytes N" (payload sent again)
  *
  * Prints one line "sent N" (packets or bytes) and exits 0, or explains.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>	/* struct tcp_info with tcpi_bytes_retrans */
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@
 
 struct opts {
 	const char	*addr;
-	int		port, flows, base, conns, gap_us, seconds;
+	int		port, flows, base, conns, gap_us, seconds, retrans;
 	long		pkts, size, bytes;
 };
 
@@ -114,16 +115,16 @@ static void udp(const struct opts *o, int flood)
 
 	if (o->flows < 1 || o->flows > MAX_FLOWS || !buf)
 		exit(2);
-	for (i = 0; i < o->flows; i++) {
+	/* not connected: an ICMP error from the far side must not make
+	 * later sends fail */
+	for (i = 0; i < o->flows; i++)
 		fds[i] = bound_socket(family, SOCK_DGRAM, o->base + i);
-		if (connect(fds[i], (struct sockaddr *)&dst, dst_len))
-			die("connect");
-	}
 	total = flood ? o->pkts : o->pkts * o->flows;
 	for (round = 0; sent < total; round++) {
 		for (i = 0; i < o->flows && sent < total; i++) {
 			/* blocking: a full socket buffer waits, never drops */
-			if (send(fds[i], buf, (size_t)o->size, 0) != o->size)
+			if (sendto(fds[i], buf, (size_t)o->size, 0,
+				   (struct sockaddr *)&dst, dst_len) != o->size)
 				die("send");
 			sent++;
 		}
@@ -139,9 +140,11 @@ static void tcp(const struct opts *o)
 {
 	int family = family_of(o->addr, o->port), c;
 	static char buf[65536];
-	long total = 0;
+	long total = 0, retrans = 0;
 
 	for (c = 0; c < o->conns; c++) {
+		struct tcp_info ti;
+		socklen_t tl = sizeof(ti);
 		int fd = bound_socket(family, SOCK_STREAM, o->base ? o->base + c : 0);
 		long left = o->bytes;
 
@@ -162,9 +165,14 @@ static void tcp(const struct opts *o)
 		shutdown(fd, SHUT_WR);
 		while (recv(fd, buf, sizeof(buf), 0) > 0)
 			check_time();
+		memset(&ti, 0, sizeof(ti));
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0)
+			retrans += (long)ti.tcpi_bytes_retrans;
 		close(fd);
 	}
 	printf("sent %ld\n", total);
+	if (o->retrans)
+		printf("retrans_bytes %ld\n", retrans);
 }
 
 static volatile sig_atomic_t stop;
@@ -234,7 +242,7 @@ int main(int argc, char **argv)
 
 	deadline = time(NULL) + TIME_LIMIT_S;
 	optind = 2;
-	while ((c = getopt(argc, argv, "d:p:f:n:s:b:c:B:g:t:")) != -1) {
+	while ((c = getopt(argc, argv, "d:p:f:n:s:b:c:B:g:t:R")) != -1) {
 		switch (c) {
 		case 'd': o.addr = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
@@ -246,6 +254,7 @@ int main(int argc, char **argv)
 		case 'B': o.bytes = atol(optarg); break;
 		case 'g': o.gap_us = atoi(optarg); break;
 		case 't': o.seconds = atoi(optarg); break;
+		case 'R': o.retrans = 1; break;
 		default: return 2;
 		}
 	}

@@ -99,13 +99,15 @@ addr() {
 
 # start_tcflowd NS CONF: run the daemon in NS; waits until it runs.
 start_tcflowd() {
-	local log=$T/tcflowd.log i
+	local log=$T/tcflowd.log i runs
+	runs=$(grep -c "tcflowd: info: running" "$log" 2>/dev/null)
 	# ip netns exec execs the command: $! is the daemon itself
 	ip netns exec "$P$1" ${TCFLOWD_WRAPPER:-} "$TCFLOWD" -f -c "$2" >>"$log" 2>&1 &
 	TCFLOWD_PID=$!
 	_pids="$_pids $TCFLOWD_PID"
 	for i in $(seq 300); do
-		grep -q "tcflowd: info: running" "$log" && return 0
+		[ "$(grep -c "tcflowd: info: running" "$log")" -gt "${runs:-0}" ] &&
+			return 0
 		kill -0 "$TCFLOWD_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -113,10 +115,16 @@ start_tcflowd() {
 	bail "tcflowd did not start"
 }
 
+# prog_ids: the ids of the programs the last start loaded
+prog_ids() {
+	sed -n 's/.*loaded BPF programs: //p' "$T/tcflowd.log" | tail -n1 |
+		grep -o 'id [0-9]*' | cut -d' ' -f2
+}
+
 # stop_tcflowd [SIGNAL]: stop it and wait; sets TCFLOWD_RC
 stop_tcflowd() {
 	kill "-${1:-TERM}" "$TCFLOWD_PID"
-	wait "$TCFLOWD_PID"
+	wait "$TCFLOWD_PID" 2>/dev/null
 	TCFLOWD_RC=$?
 }
 
@@ -168,3 +176,22 @@ stop_capture() {
 # rx_packets NS IF / tx_packets NS IF: interface counters
 rx_packets() { ns "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
 tx_packets() { ns "$1" cat "/sys/class/net/$2/statistics/tx_packets"; }
+
+# quiet_pair: namespaces a and b joined by a0/b0 (192.0.2.1, .2), with no
+# traffic of their own: IPv6 off, static neighbours.  Then the interface
+# counters count exactly the test's packets.  SINK (198.51.100.1) is routed
+# from a to b and dropped there silently (blackhole, no forwarding): it
+# reaches b0 and nothing comes back.
+SINK=198.51.100.1
+quiet_pair() {
+	ns_add a b
+	veth a a0 b b0
+	ns a sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ns b sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	addr a a0 192.0.2.1/24
+	addr b b0 192.0.2.2/24
+	ns a ip neigh replace 192.0.2.2 lladdr "$(ns b cat /sys/class/net/b0/address)" dev a0 nud permanent
+	ns b ip neigh replace 192.0.2.1 lladdr "$(ns a cat /sys/class/net/a0/address)" dev b0 nud permanent
+	ns a ip route add 198.51.100.0/24 via 192.0.2.2
+	ns b ip route add blackhole 198.51.100.0/24
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Scenario 4: a router.  h1 -- r -- h2, r forwarding, tcflowd on both of
+# r's interfaces.  The records carry the right ingress and egress interface
+# indexes and directions, and exact counts at both hooks.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+ns_add h1 r h2
+veth h1 e1 r r1
+veth r r2 h2 e2
+addr h1 e1 192.0.2.1/24 2001:db8:1::1/64
+addr r r1 192.0.2.254/24 2001:db8:1::fe/64
+addr r r2 198.51.100.254/24 2001:db8:2::fe/64
+addr h2 e2 198.51.100.1/24 2001:db8:2::1/64
+ns h1 ip route add 198.51.100.0/24 via 192.0.2.254
+ns h2 ip route add 192.0.2.0/24 via 198.51.100.254
+ns h1 ip -6 route add 2001:db8:2::/64 via 2001:db8:1::fe
+ns h2 ip -6 route add 2001:db8:1::/64 via 2001:db8:2::fe
+ns r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+r1=$(ns r cat /sys/class/net/r1/ifindex)
+r2=$(ns r cat /sys/class/net/r2/ifindex)
+start_sink h2 9000
+ns h1 ping -q -c 1 198.51.100.1 >/dev/null	# neighbours resolved
+ns h1 ping -q -c 1 2001:db8:2::1 >/dev/null
+
+config "$T/c.conf" "[capture]" "interfaces = r1 r2" "[flows]" "fetch_interval_ms = 100"
+start_tcflowd r "$T/c.conf"
+ns h1 "$GEN" udp -d 198.51.100.1 -p 9000 -f 3 -n 10 -s 100 -b 5000 >/dev/null
+ns h1 "$GEN" udp -d 2001:db8:2::1 -p 9000 -f 2 -n 7 -s 300 -b 6000 >/dev/null
+sleep 0.3
+stop_tcflowd
+
+# field values of the records of one flow direction, as "a b c"
+rec() { python3 - "$T/flows.json" "$@" <<'PY'
+import json, sys
+path, want = sys.argv[1], dict(a.split("=") for a in sys.argv[2:])
+seen = set()
+pk = 0
+for line in open(path):
+    r = json.loads(line)
+    if all(str(r.get(k)) == v for k, v in want.items()):
+        seen.add((r["ingress_interface"], r["egress_interface"], r["flow_direction"]))
+        pk += r["packet_delta_count"]
+print(" ".join("%s/%s/%s" % s for s in sorted(seen)), pk)
+PY
+}
+is "$(rec source_transport_port=5000 interface_name=r1)" "$r1/0/0 10" \
+	"IPv4 in on r1: ingress_interface r1, direction ingress, 10 packets"
+is "$(rec source_transport_port=5000 interface_name=r2)" "$r1/$r2/1 10" \
+	"IPv4 out on r2: egress_interface r2, ingress_interface r1 (forwarded), direction egress"
+is "$(rec source_transport_port=6000 interface_name=r1)" "$r1/0/0 7" \
+	"IPv6 in on r1: ingress_interface r1"
+is "$(rec source_transport_port=6000 interface_name=r2)" "$r1/$r2/1 7" \
+	"IPv6 out on r2: egress r2, ingress r1"
+is "$(python3 "$FLOWS_PY" total "$T/flows.json" bytes interface_name=r2 proto=17)" \
+	$((30 * (20 + 8 + 100) + 14 * (40 + 8 + 300))) "bytes out on r2 exact"
+is "$(python3 "$FLOWS_PY" json "$T/flows.json" proto=17 interface_name=r2 minimum_ttl=63 | wc -l)" 5 \
+	"TTL and hop limit after forwarding are 63 on the egress hook (5 flows)"
+done_testing
