@@ -6,8 +6,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "autoconfig.h"
 #include "fetcher.h"
 #include "metrics.h"
+
+#ifdef HAVE_VALGRIND_MEMCHECK_H
+#include <valgrind/memcheck.h>
+#else
+#define VALGRIND_MAKE_MEM_DEFINED(addr, len) ((void)0)
+#endif
 
 #define BATCH_DEFAULT	4096
 
@@ -90,6 +97,11 @@ static int drain_batch(struct fetcher *f, int fd)
 						      &out, f->keys, f->vals,
 						      &count, &opts);
 		err = err ? -errno : 0;
+		/* the kernel filled count entries; valgrind does not know
+		 * this command (a no-op outside valgrind) */
+		VALGRIND_MAKE_MEM_DEFINED(f->keys, count * sizeof(*f->keys));
+		VALGRIND_MAKE_MEM_DEFINED(f->vals, (size_t)count * f->dp->ncpus *
+					  sizeof(*f->vals));
 		if (err == -ENOSPC && count == 0) {
 			/* a hash bucket holds more keys than a batch */
 			if (grow(f, f->batch_size * 2))

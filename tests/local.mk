@@ -44,7 +44,9 @@ tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
 tests_unit_test_flowcache_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
-TESTS += tests/unit/test_flowcache tests/unit/test_config
+TESTS += tests/unit/test_flowcache tests/unit/test_config \
+	tests/unit/sample-config.sh
+EXTRA_DIST += tests/unit/sample-config.sh
 
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen

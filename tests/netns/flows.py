@@ -8,6 +8,8 @@
 #                                    addresses, comma-separated, to tell
 #                                    ingress from egress)
 #   flows.py total FILE FIELD [FILTER...]   the sum of one JSON field
+#   flows.py show                    JSON records on stdin -> one readable
+#                                    line each, as they arrive (the demo)
 #
 # A line: "dir proto src sport dst dport packets bytes", sorted.
 # FILTER: key=value on the JSON fields (or proto=, dir=, port=N: either port),
@@ -47,7 +49,11 @@ def keep(rec, filters):
 
 
 def from_json(path):
-    for line in open(path):
+    return from_json_lines(open(path))
+
+
+def from_json_lines(lines):
+    for line in lines:
         r = json.loads(line)
         src = r.get("source_ipv4_address") or r.get("source_ipv6_address")
         dst = r.get("destination_ipv4_address") or r.get("destination_ipv6_address")
@@ -100,7 +106,36 @@ def summed(recs, filters):
         print(*k, *flows[k])
 
 
+REASONS = {1: "idle", 2: "active", 3: "end (FIN/RST)", 4: "forced end",
+           5: "lack of resources"}
+PROTOS = {1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6", 132: "SCTP"}
+
+
+def show():
+    import time
+    print("%-12s %-10s %-7s %-50s %8s %10s  %s" % (
+        "exported", "interface", "proto", "flow", "packets", "bytes", "end reason"))
+    for line in sys.stdin:
+        try:
+            r = next(from_json_lines([line]))
+        except (ValueError, StopIteration):
+            continue
+        arrow = "->"
+        if r["proto"] in (1, 58):
+            flow = "%s %s %s type %d code %d" % (r["src"], arrow, r["dst"],
+                                                 r["dport"] >> 8, r["dport"] & 255)
+        else:
+            flow = "%s:%d %s %s:%d" % (r["src"], r["sport"], arrow, r["dst"], r["dport"])
+        print("%-12s %-10s %-7s %-50s %8d %10d  %s" % (
+            time.strftime("%H:%M:%S"),
+            r["interface_name"] + (" in" if r["dir"] == 0 else " out"),
+            PROTOS.get(r["proto"], str(r["proto"])), flow, r["packets"], r["bytes"],
+            REASONS.get(r["flow_end_reason"], "?")), flush=True)
+
+
 def main():
+    if sys.argv[1] == "show":
+        return show()
     mode, path = sys.argv[1], sys.argv[2]
     if mode == "json":
         summed(from_json(path), sys.argv[3:])

@@ -133,6 +133,9 @@ static void udp(const struct opts *o, int flood)
 		if ((round & 1023) == 0)
 			check_time();
 	}
+	for (i = 0; i < o->flows; i++)
+		close(fds[i]);
+	free(buf);
 	printf("sent %ld\n", sent);
 }
 

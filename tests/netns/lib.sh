@@ -56,6 +56,11 @@ done_testing() {
 
 cleanup() {
 	local pid ns
+	# a failed scenario keeps the daemon's log in its test log
+	if [ "$_failed" -gt 0 ] && [ -f "$T/tcflowd.log" ]; then
+		echo "# --- tcflowd.log"
+		sed 's/^/# /' "$T/tcflowd.log"
+	fi
 	for pid in $_pids; do
 		kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	done
