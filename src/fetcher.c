@@ -121,20 +121,33 @@ static int drain_batch(struct fetcher *f, int fd)
 	}
 }
 
-/* Per key: safe here because no program writes the idle map any more. */
+/*
+ * Per key: safe here because no program writes the idle map any more.
+ * The next key is found before the current one is deleted: asking the
+ * kernel for the key after a deleted one (or after NULL) restarts its walk
+ * at the first bucket, which made this loop quadratic.
+ */
 static int drain_keys(struct fetcher *f, int fd)
 {
-	struct flow_key key;
+	struct flow_key key, next;
+	bool have = false;
+	int err = 0;
 
-	while (bpf_map_get_next_key(fd, NULL, &key) == 0) {
+	while (bpf_map_get_next_key(fd, have ? &key : NULL, &next) == 0) {
+		if (have && bpf_map_delete_elem(fd, &key) && errno != ENOENT)
+			return -errno;
+		key = next;
+		have = true;
 		if (bpf_map_lookup_elem(fd, &key, f->vals) == 0) {
+			VALGRIND_MAKE_MEM_DEFINED(f->vals, (size_t)f->dp->ncpus *
+						  sizeof(*f->vals));
 			deliver(f, &key, f->vals, f->dp->ncpus);
 			f->stats.flows++;
 		}
-		if (bpf_map_delete_elem(fd, &key) && errno != ENOENT)
-			return -errno;
 	}
-	return 0;
+	if (have && bpf_map_delete_elem(fd, &key) && errno != ENOENT)
+		err = -errno;
+	return err;
 }
 
 int fetcher_run(struct fetcher *f)

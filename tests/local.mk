@@ -15,6 +15,12 @@ tests_bpf_test_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/bpf
 tests_bpf_test_datapath_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS) -lm
 TESTS += tests/bpf/test_datapath
 
+check_PROGRAMS += tests/bpf/test_fetcher
+tests_bpf_test_fetcher_SOURCES = tests/bpf/test_fetcher.c \
+	tests/bpf/frames.c tests/bpf/frames.h
+tests_bpf_test_fetcher_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/bpf/test_fetcher
+
 EXTRA_DIST += tests/run-all tests/install-deps tests/valgrind.supp
 
 # make check-valgrind: every C test, and the daemon in the namespace tests,

@@ -20,8 +20,14 @@ for hook in tcx tc socket; do
 	ok $? "$hook: attached"
 	stop_tcflowd
 	is "$TCFLOWD_RC" 0 "$hook: SIGTERM exits 0"
-	left=0
-	for id in $ids; do bpftool prog show id "$id" >/dev/null 2>&1 && left=$((left + 1)); done
+	# cls_bpf frees a deleted filter's program from deferred (RCU) work:
+	# give the kernel a moment
+	for i in $(seq 50); do
+		left=0
+		for id in $ids; do bpftool prog show id "$id" >/dev/null 2>&1 && left=$((left + 1)); done
+		[ "$left" -eq 0 ] && break
+		sleep 0.1
+	done
 	is "$left" 0 "$hook: our programs ($(echo $ids)) are gone from the kernel: no link, filter or socket holds them"
 	is "$(tc_state)" "$clean" "$hook: qdiscs and filters as they were"
 done
