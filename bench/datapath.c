@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "datapath.h"
+#include "median.h"
 #include "frames.h"
 #include "ref.skel.h"
 
@@ -93,19 +94,6 @@ static double run_new(int prog_fd, const struct frame_kind *k, unsigned int n,
 		total += t.duration;
 	}
 	return total / n;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void clear(int fd)

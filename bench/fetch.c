@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "datapath.h"
+#include "median.h"
 #include "fetcher.h"
 #include "flowcache.h"
 
@@ -120,19 +121,6 @@ static double one(struct datapath *dp, struct fetcher *f, struct flowcache **fc,
 		exit(1);
 	}
 	return (double)t0;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static long rss_kb(void)

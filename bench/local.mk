@@ -5,10 +5,10 @@ BUILT_SOURCES += bench/ref.skel.h
 CLEANFILES += bench/ref.bpf.o bench/ref.skel.h
 
 noinst_PROGRAMS += bench/datapath
-bench_datapath_SOURCES = bench/datapath.c tests/bpf/frames.c tests/bpf/frames.h
+bench_datapath_SOURCES = bench/datapath.c bench/median.h tests/bpf/frames.c tests/bpf/frames.h
 bench_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/bpf -I$(top_builddir)/bench
 bench_datapath_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
 
 noinst_PROGRAMS += bench/fetch
-bench_fetch_SOURCES = bench/fetch.c
+bench_fetch_SOURCES = bench/fetch.c bench/median.h
 bench_fetch_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
