@@ -6,13 +6,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "exporter.h"
 #include "log.h"
 
 static const struct exporter_ops *const by_protocol[] = {
 	[PROTO_JSON] = &json_exporter_ops,
-	/* IPFIX, NetFlow v9 and v5 slot in here */
+	[PROTO_NETFLOW5] = &netflow5_exporter_ops,
+	/* IPFIX and NetFlow v9 slot in here */
 };
 
 struct exporter *exporter_open(const struct collector_config *cc,
@@ -77,4 +79,14 @@ void export_addr_str(const uint8_t addr[16], char *buf, size_t len)
 		inet_ntop(AF_INET, addr + 12, buf, (socklen_t)len);
 	else
 		inet_ntop(AF_INET6, addr, buf, (socklen_t)len);
+}
+
+void export_clock_ms(uint64_t *real_ms, uint64_t *uptime_ms)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	*real_ms = (uint64_t)r.tv_sec * 1000 + (uint64_t)r.tv_nsec / 1000000;
+	*uptime_ms = (uint64_t)m.tv_sec * 1000 + (uint64_t)m.tv_nsec / 1000000;
 }

@@ -44,6 +44,8 @@ struct exporter_counters {
 	uint64_t	bytes;
 	uint64_t	errors;		/* failed writes/sends */
 	uint64_t	not_sent;	/* records lost to those errors */
+	uint64_t	unexportable;	/* flows the format cannot carry
+					 * (IPv6 in NetFlow v5) */
 };
 
 struct exporter;
@@ -77,5 +79,9 @@ void export_addr_str(const uint8_t addr[16], char *buf, size_t len);
 int export_is_ipv4(const struct flow_key *k);
 
 extern const struct exporter_ops json_exporter_ops;
+extern const struct exporter_ops netflow5_exporter_ops;
+
+/* Wall-clock and "system uptime" (CLOCK_MONOTONIC) now, in ms. */
+void export_clock_ms(uint64_t *real_ms, uint64_t *uptime_ms);
 
 #endif /* TCFLOWD_EXPORTER_H */

@@ -120,14 +120,15 @@ void daemon_log_stats(struct daemon *d)
 {
 	const struct flowcache_stats *c = flowcache_stats(d->cache);
 	const __u64 *k = d->kstats.c;
-	uint64_t errors = 0, records = 0, not_sent = 0;
+	uint64_t errors = 0, records = 0, not_sent = 0, unexportable = 0;
 	int i;
 
 	for (i = STAT_TRUNC_L2; i <= STAT_BAD_IPV6_CHAIN; i++)
 		errors += k[i];
 	for (i = 0; i < d->n_exp; i++) {
 		records += d->exp[i]->counters.records;
-		not_sent += d->exp[i]->counters.not_sent + d->exp[i]->counters.errors;
+		not_sent += d->exp[i]->counters.not_sent;
+		unexportable += d->exp[i]->counters.unexportable;
 	}
 	log_info("stats: packets=%llu counted=%llu segments=%llu sampled_out=%llu "
 		 "non_ip=%llu parse_errors=%llu (trunc_l2=%llu trunc_l3=%llu "
@@ -136,7 +137,7 @@ void daemon_log_stats(struct daemon *d)
 		 "ring_full=%llu no_map=%llu flows_active=%u exported_idle=%llu "
 		 "exported_active=%llu exported_end=%llu exported_forced=%llu "
 		 "exported_resources=%llu evicted=%llu records_sent=%llu "
-		 "export_errors=%llu fetch_errors=%llu",
+		 "records_not_sent=%llu records_unexportable=%llu fetch_errors=%llu",
 		 (unsigned long long)k[STAT_PACKETS],
 		 (unsigned long long)k[STAT_COUNTED],
 		 (unsigned long long)k[STAT_SEGMENTS],
@@ -159,7 +160,7 @@ void daemon_log_stats(struct daemon *d)
 		 (unsigned long long)c->exported[END_FORCED],
 		 (unsigned long long)c->exported[END_RESOURCES],
 		 (unsigned long long)c->evicted, (unsigned long long)records,
-		 (unsigned long long)not_sent,
+		 (unsigned long long)not_sent, (unsigned long long)unexportable,
 		 (unsigned long long)d->fetch_errors);
 }
 

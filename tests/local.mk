@@ -54,6 +54,12 @@ TESTS += tests/unit/test_flowcache tests/unit/test_config \
 	tests/unit/sample-config.sh
 EXTRA_DIST += tests/unit/sample-config.sh
 
+# --- encoders, decoded by an independent decoder (tshark) ------------------
+check_PROGRAMS += tests/exporter/test_netflow5
+tests_exporter_test_netflow5_SOURCES = tests/exporter/test_netflow5.c
+tests_exporter_test_netflow5_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_netflow5
+
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
 tests_netns_gen_SOURCES = tests/netns/gen.c
@@ -61,7 +67,7 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/03-overflow.sh tests/netns/04-router.sh \
 	tests/netns/05-timeouts.sh tests/netns/06-reload.sh \
 	tests/netns/07-clean-exit.sh tests/netns/08-socket.sh \
-	tests/netns/09-offload.sh
+	tests/netns/09-offload.sh tests/netns/10-netflow5.sh
 # "another TC user" for scenario 7
 check_DATA = tests/netns/other.bpf.o
 EXTRA_DIST += tests/netns/other.bpf.c

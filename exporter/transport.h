@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * transport.h - how encoded messages reach a collector.
+ *
+ * UDP: a connected, non-blocking socket.  A send that fails (collector
+ * gone: ICMP unreachable, or a full buffer) is counted, with the records
+ * it carried, as not sent; the next message simply tries again, so a dead
+ * or slow collector never blocks the fetch loop.
+ */
+#ifndef TCFLOWD_TRANSPORT_H
+#define TCFLOWD_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "exporter.h"
+
+struct transport {
+	int			fd;
+	struct exporter_counters *c;	/* the exporter's counters */
+	char			peer[300];	/* "address:port", for messages */
+	uint64_t		last_error_log;	/* rate limit, CLOCK_MONOTONIC s */
+};
+
+/* Resolve address:port and connect a UDP socket.  0 or -errno. */
+int transport_open_udp(struct transport *t, const char *address,
+		       uint16_t port, struct exporter_counters *c);
+/* Send one message that carries records flow records.  0 or -errno. */
+int transport_send(struct transport *t, const void *msg, size_t len,
+		   uint32_t records);
+void transport_close(struct transport *t);
+
+#endif /* TCFLOWD_TRANSPORT_H */
