@@ -237,6 +237,12 @@ static int collector_key(struct parse_state *ps, const char *k, const char *v)
 	}
 	if (!strcmp(k, "path"))
 		return parse_string(ps, k, v, cc->path, sizeof(cc->path));
+	if (!strcmp(k, "template_refresh_s"))
+		return parse_u32(ps, k, v, 1, 86400, &cc->template_refresh_s);
+	if (!strcmp(k, "template_refresh_messages"))
+		return parse_u32(ps, k, v, 1, 1000000, &cc->template_refresh_messages);
+	if (!strcmp(k, "message_size"))
+		return parse_u32(ps, k, v, 512, 65000, &cc->message_size);
 	return fail(ps, ps->line, k, "unknown key in [collector %s]", cc->name);
 }
 
@@ -265,6 +271,9 @@ static int enter_collector(struct parse_state *ps, const char *name)
 	cc->line = ps->section_line;
 	cc->protocol = -1;
 	cc->transport = -1;
+	cc->template_refresh_s = 60;
+	cc->template_refresh_messages = 100;
+	cc->message_size = 1400;	/* no fragments on a 1500-byte path */
 	ps->cur = cc;
 	return 1;
 }

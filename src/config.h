@@ -50,6 +50,9 @@ struct collector_config {
 	char		address[256];
 	uint16_t	port;
 	char		path[PATH_MAX];	/* json or file transport; "-" = stdout */
+	uint32_t	template_refresh_s;	   /* resend templates this often */
+	uint32_t	template_refresh_messages; /* ... and every N messages */
+	uint32_t	message_size;		   /* bytes a message at most */
 };
 
 struct config {

@@ -56,9 +56,16 @@ EXTRA_DIST += tests/unit/sample-config.sh
 
 # --- encoders, decoded by an independent decoder (tshark) ------------------
 check_PROGRAMS += tests/exporter/test_netflow5
-tests_exporter_test_netflow5_SOURCES = tests/exporter/test_netflow5.c
+tests_exporter_test_netflow5_SOURCES = tests/exporter/test_netflow5.c \
+	tests/exporter/capture.c tests/exporter/capture.h
 tests_exporter_test_netflow5_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_netflow5
+
+check_PROGRAMS += tests/exporter/test_netflow9
+tests_exporter_test_netflow9_SOURCES = tests/exporter/test_netflow9.c \
+	tests/exporter/capture.c tests/exporter/capture.h
+tests_exporter_test_netflow9_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_netflow9
 
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
@@ -67,7 +74,8 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/03-overflow.sh tests/netns/04-router.sh \
 	tests/netns/05-timeouts.sh tests/netns/06-reload.sh \
 	tests/netns/07-clean-exit.sh tests/netns/08-socket.sh \
-	tests/netns/09-offload.sh tests/netns/10-netflow5.sh
+	tests/netns/09-offload.sh tests/netns/10-netflow5.sh \
+	tests/netns/11-netflow9.sh
 # "another TC user" for scenario 7
 check_DATA = tests/netns/other.bpf.o
 EXTRA_DIST += tests/netns/other.bpf.c

@@ -14,15 +14,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "exporter.h"
 #include "tap.h"
 
-#define MAX_MSGS	256
+#define MAX_MSGS	CAPTURE_MAX_MSGS
 #define MAX_RECS	4096
 
-static uint8_t msgs[MAX_MSGS][1500];
-static size_t msg_len[MAX_MSGS];
-static int nmsgs;
+static struct capture cap;
 
 static struct export_record rec4(const char *src, const char *dst, uint8_t proto,
 				 uint16_t sport, uint16_t dport)
@@ -41,46 +40,6 @@ static struct export_record rec4(const char *src, const char *dst, uint8_t proto
 	return r;
 }
 
-/* A pcap of raw IPv4/UDP datagrams carrying the captured messages. */
-static void write_pcap(const char *path, uint16_t dport)
-{
-	FILE *f = fopen(path, "wb");
-	const uint32_t hdr[6] = { 0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101 };
-	int i;
-
-	if (!f)
-		tap_bail("write %s: %s", path, strerror(errno));
-	fwrite(hdr, 4, 6, f);
-	for (i = 0; i < nmsgs; i++) {
-		uint32_t len = (uint32_t)msg_len[i] + 28;
-		uint32_t ph[4] = { 1700000000u + (uint32_t)i, 0, len, len };
-		uint8_t ip[28] = { 0x45, 0 };
-		uint32_t sum = 0;
-		int j;
-
-		ip[2] = (uint8_t)(len >> 8);
-		ip[3] = (uint8_t)len;
-		ip[8] = 64;
-		ip[9] = 17;
-		ip[12] = 127; ip[15] = 1;
-		ip[16] = 127; ip[19] = 1;
-		for (j = 0; j < 20; j += 2)
-			sum += (uint32_t)(ip[j] << 8 | ip[j + 1]);
-		sum = (sum & 0xffff) + (sum >> 16);
-		ip[10] = (uint8_t)(~sum >> 8);
-		ip[11] = (uint8_t)~sum;
-		ip[20] = 0x9c; ip[21] = 0x40;		/* source port 40000 */
-		ip[22] = (uint8_t)(dport >> 8);
-		ip[23] = (uint8_t)dport;
-		ip[24] = (uint8_t)((len - 20) >> 8);
-		ip[25] = (uint8_t)(len - 20);
-		fwrite(ph, 4, 4, f);
-		fwrite(ip, 1, 28, f);
-		fwrite(msgs[i], 1, msg_len[i], f);
-	}
-	fclose(f);
-}
-
 /* What tshark decoded, one entry per record. */
 struct dec {
 	char		src[32], dst[32];
@@ -90,19 +49,7 @@ static struct dec dec[MAX_RECS];
 static int ndec;
 static unsigned long counts[MAX_MSGS], seqs[MAX_MSGS], sampling[MAX_MSGS];
 
-/* Split "a,b,c" into at most n strings. */
-static int split(char *s, char **out, int n)
-{
-	int k = 0;
-	char *save, *tok;
-
-	for (tok = strtok_r(s, ",", &save); tok && k < n;
-	     tok = strtok_r(NULL, ",", &save))
-		out[k++] = tok;
-	return k;
-}
-
-static void decode(const char *pcap, uint16_t port)
+static int decode(struct capture *c)
 {
 	static const char *const fields[] = {
 		"cflow.count", "cflow.sequence", "cflow.samplerate",
@@ -110,35 +57,20 @@ static void decode(const char *pcap, uint16_t port)
 		"cflow.srcport", "cflow.dstport", "cflow.protocol",
 		"cflow.tcpflags", "cflow.tos", "cflow.inputint", "cflow.outputint",
 	};
-	char cmd[2048], line[1 << 16];
-	FILE *p;
-	size_t i;
+	char *text = capture_decode(c, fields, 14), *rest = text, *line;
 	int m = 0;
 
-	snprintf(cmd, sizeof(cmd), "tshark -n -r %s -d udp.port==%u,cflow "
-		 "-T fields -E separator=/t -E occurrence=a -E aggregator=,", pcap, port);
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " -e %s", fields[i]);
-	strcat(cmd, " 2>/dev/null");
-	p = popen(cmd, "r");
-	if (!p)
-		tap_bail("run tshark: %s", strerror(errno));
-	while (fgets(line, sizeof(line), p) && m < MAX_MSGS) {
-		char *col[14] = { 0 }, *save, *tok, *v[14][30];
-		int c = 0, nv[14], k, n;
+	while ((line = strsep(&rest, "\n")) && m < MAX_MSGS) {
+		char *col[14], *v[14][30];
+		int nv[14], k, n;
 
-		line[strcspn(line, "\n")] = '\0';
-		/* strsep, not strtok: empty fields must keep their place */
-		save = line;
-		while ((tok = strsep(&save, "\t")) && c < 14)
-			col[c++] = tok;
-		if (c < 14)
+		if (capture_split(line, '\t', col, 14) < 14)
 			continue;
 		counts[m] = strtoul(col[0], NULL, 0);
 		seqs[m] = strtoul(col[1], NULL, 0);
 		sampling[m] = strtoul(col[2], NULL, 0);
 		for (k = 3; k < 14; k++)
-			nv[k] = split(col[k], v[k], 30);
+			nv[k] = capture_split(col[k], ',', v[k], 30);
 		n = nv[3];
 		for (k = 0; k < n && ndec < MAX_RECS; k++) {
 			struct dec *d = &dec[ndec++];
@@ -157,33 +89,24 @@ static void decode(const char *pcap, uint16_t port)
 		}
 		m++;
 	}
-	pclose(p);
-	tap_is((uint64_t)m, (uint64_t)nmsgs, "tshark decoded every message as NetFlow v5");
+	free(text);
+	return m;
 }
 
 int main(void)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct collector_config cc = { .name = "v5", .protocol = PROTO_NETFLOW5,
 				       .transport = TRANSPORT_UDP };
 	struct exporter_env env = { .observation_domain = 7 };
-	socklen_t sl = sizeof(sin);
-	char pcap[] = "/tmp/tcflowd-nf5-XXXXXX";
 	struct export_record r;
 	struct exporter *e;
 	uint64_t pk = 0, by = 0;
-	int rx, i, fd, boundaries_ok = 1;
+	int i, nmsgs, boundaries_ok = 1;
 	unsigned long want_seq = 0;
 
-	rx = socket(AF_INET, SOCK_DGRAM, 0);
-	if (rx < 0 || bind(rx, (struct sockaddr *)&sin, sizeof(sin)) ||
-	    getsockname(rx, (struct sockaddr *)&sin, &sl))
-		tap_bail("receiver socket: %s", strerror(errno));
-	i = 1 << 22;
-	setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &i, sizeof(i));
+	capture_open(&cap);
 	strcpy(cc.address, "127.0.0.1");
-	cc.port = ntohs(sin.sin_port);
+	cc.port = cap.port;
 	e = exporter_open(&cc, &env);
 	if (!e)
 		tap_bail("open the v5 exporter: %s", strerror(errno));
@@ -216,26 +139,14 @@ int main(void)
 	tap_is(e->counters.unexportable, 1, "IPv6 flow counted as unexportable");
 	tap_is(e->counters.errors, 0, "no send errors");
 
-	while (nmsgs < MAX_MSGS) {
-		ssize_t n = recv(rx, msgs[nmsgs], sizeof(msgs[0]), MSG_DONTWAIT);
-
-		if (n <= 0)
-			break;
-		msg_len[nmsgs++] = (size_t)n;
-	}
+	nmsgs = capture_collect(&cap);
 	tap_is((uint64_t)nmsgs, e->counters.messages, "every message arrived (%d)", nmsgs);
-	fd = mkstemp(pcap);
-	close(fd);
-	write_pcap(pcap, cc.port);
-	decode(pcap, cc.port);
-	if (!getenv("KEEP_PCAP"))
-		unlink(pcap);
-	else
-		tap_diag("pcap kept: %s", pcap);
+	tap_is((uint64_t)decode(&cap), (uint64_t)nmsgs,
+	       "tshark decoded every message as NetFlow v5");
 
 	for (i = 0; i < nmsgs; i++) {
 		boundaries_ok &= counts[i] >= 1 && counts[i] <= 30 &&
-				 msg_len[i] == 24 + 48 * counts[i] && seqs[i] == want_seq;
+				 cap.len[i] == 24 + 48 * counts[i] && seqs[i] == want_seq;
 		want_seq += counts[i];
 	}
 	tap_ok(boundaries_ok, "messages: 1..30 records, length 24 + 48n, "
@@ -260,6 +171,6 @@ int main(void)
 	tap_is(sampling[nmsgs - 1], 100, "sampling interval 100 in the header");
 	tap_is(sampling[0], 0, "no sampling: 0 in the header");
 	exporter_close(e);
-	close(rx);
+	capture_close(&cap);
 	return tap_done();
 }

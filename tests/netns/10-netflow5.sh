@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# NetFlow v5 to a real collector: tcflowd exports to nfcapd on the
+# NetFlow to a real collector: tcflowd exports to nfcapd on the
 # namespace's loopback (and JSON beside it) while known traffic runs;
 # nfdump's totals per flow equal the JSON records exactly, with the same
-# interface indexes and TCP flags.  IPv6 flows are counted as unexportable.
+# interface indexes.  PROTO=netflow5 (default): IPv6 flows are counted as
+# unexportable.  PROTO=netflow9 (scenario 11): IPv6 flows go out too.
 . "$(dirname "$0")/lib.sh"
 need_root
+PROTO=${PROTO:-netflow5}
 
 ns_add a b
 veth a a0 b b0
@@ -18,7 +20,7 @@ _pids="$_pids $NFCAPD"
 sleep 0.5
 
 config "$T/c.conf" "[capture]" "interfaces = b0" "[flows]" "fetch_interval_ms = 200" \
-	"[collector nfcapd]" "protocol = netflow5" "address = 127.0.0.1" "port = 2055"
+	"[collector nfcapd]" "protocol = $PROTO" "address = 127.0.0.1" "port = 2055"
 start_tcflowd b "$T/c.conf"
 ns a "$GEN" udp -d 192.0.2.2 -p 9000 -f 50 -n 10 -s 100 -b 20000 >/dev/null
 ns a "$GEN" tcp -d 192.0.2.2 -p 9000 -c 5 -B 100000 -b 30000 >/dev/null
@@ -33,20 +35,21 @@ kill -TERM "$NFCAPD"; wait "$NFCAPD" 2>/dev/null
 # destination port (type << 8 | code) is left out: nfdump 1.7 shows v5
 # ICMP types as 0.0 (tests/exporter/test_netflow5 checks the type with
 # tshark's decoder instead).
-nfdump -R "$T/nfcapd" -q -N -A srcip,srcport,dstip,dstport,proto,inif,outif \
+nfdump -6 -R "$T/nfcapd" -q -N -A srcip,srcport,dstip,dstport,proto,inif,outif \
 	-o "fmt:%sa %sp %da %dp %pr %in %out %pkt %byt" 2>"$T/nfdump.err" |
-	awk '{ if ($5 == 1) $4 = "icmp"; print $1, $2, $3, $4, $5, $6, $7, $8, $9 }' |
+	awk '{ if ($5 == 1 || $5 == 58) $4 = "icmp"; print $1, $2, $3, $4, $5, $6, $7, $8, $9 }' |
 	sort >"$T/nfdump"
-python3 - "$T/flows.json" <<'PY' | sort >"$T/json"
+python3 - "$T/flows.json" "$PROTO" <<'PY' | sort >"$T/json"
 import json, sys
 flows = {}
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    if "source_ipv4_address" not in r:
+    if "source_ipv4_address" not in r and sys.argv[2] == "netflow5":
         continue
-    dport = "icmp" if r["protocol_identifier"] == 1 else r["destination_transport_port"]
-    k = (r["source_ipv4_address"], r["source_transport_port"],
-         r["destination_ipv4_address"], dport,
+    src = r.get("source_ipv4_address") or r["source_ipv6_address"]
+    dst = r.get("destination_ipv4_address") or r["destination_ipv6_address"]
+    dport = "icmp" if r["protocol_identifier"] in (1, 58) else r["destination_transport_port"]
+    k = (src, r["source_transport_port"], dst, dport,
          r["protocol_identifier"], r["ingress_interface"], r["egress_interface"])
     p, b = flows.get(k, (0, 0))
     flows[k] = (p + r["packet_delta_count"], b + r["octet_delta_count"])
@@ -54,14 +57,18 @@ for k, (p, b) in flows.items():
     print(*k, p, b)
 PY
 diff "$T/json" "$T/nfdump" >"$T/diff"
-ok $? "nfdump's flows equal the JSON records, per flow ($(wc -l <"$T/json") IPv4 flows)"
+ok $? "$PROTO: nfdump's flows equal the JSON records, per flow ($(wc -l <"$T/json") flows)"
 sed 's/^/#   /' "$T/diff" | head -10
 [ -s "$T/nfdump.err" ] && sed 's/^/# nfdump: /' "$T/nfdump.err" | head -5
-is "$(awk '$5 == 17 && $4 == 9000' "$T/nfdump" | wc -l)" 50 "50 UDP flows at the collector"
-is "$(awk '$5 == 17 && $4 == 9000 { n += $8 } END { print n }' "$T/nfdump")" 500 \
+is "$(awk '$5 == 17 && $4 == 9000 && $1 !~ /:/' "$T/nfdump" | wc -l)" 50 "50 IPv4 UDP flows at the collector"
+is "$(awk '$5 == 17 && $4 == 9000 && $1 !~ /:/ { n += $8 } END { print n }' "$T/nfdump")" 500 \
 	"500 UDP packets at the collector"
-grep -q 'records_unexportable=[1-9]' "$T/tcflowd.log"
-ok $? "IPv6 flows counted as unexportable, not lost silently"
+if [ "$PROTO" = netflow5 ]; then
+	grep -q 'records_unexportable=[1-9]' "$T/tcflowd.log"
+	ok $? "IPv6 flows counted as unexportable, not lost silently"
+else
+	is "$(awk '$3 ~ /:/ && $5 == 17' "$T/nfdump" | wc -l)" 2 "IPv6 UDP flows at the collector"
+fi
 grep -q 'records_not_sent=0 ' "$T/tcflowd.log"
 ok $? "nothing failed to send"
 done_testing

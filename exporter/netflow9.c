@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * netflow9.c - NetFlow v9 (RFC 3954) over UDP, hand-written.
+ *
+ * Two data templates (IPv4 and IPv6 flows) and two options templates
+ * (sampling, and interface names with an Interface scope).  Templates and
+ * options go out in the first message, again every template_refresh_s
+ * seconds and every template_refresh_messages messages (UDP has no session:
+ * a restarted collector learns them from the next refresh), and options
+ * data whenever the sampling interval or an interface name changes.
+ *
+ * Each template is a table of (type, length); one function writes a field's
+ * value by its type, so a record always has the layout its template says.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exporter.h"
+#include "log.h"
+#include "transport.h"
+
+#define NF9_HDR_LEN	20
+#define TID_IPV4	256
+#define TID_IPV6	257
+#define TID_SAMPLING	258
+#define TID_IFNAME	259
+#define MAX_IFS		256
+#define IFNAME_LEN	16
+
+struct field {
+	uint16_t	type, len;
+};
+
+/* v9 field types (RFC 3954 section 8; 136 and 139 from the IANA IPFIX
+ * registry, which v9 collectors share) */
+#define F(t, l) { t, l }
+static const struct field tmpl_v4[] = {
+	F(8, 4), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(5, 1), F(6, 1),
+	F(2, 8), F(1, 8), F(22, 4), F(21, 4), F(10, 4), F(14, 4), F(61, 1),
+	F(58, 2), F(56, 6), F(80, 6), F(52, 1), F(53, 1), F(32, 2), F(136, 1),
+};
+static const struct field tmpl_v6[] = {
+	F(27, 16), F(28, 16), F(7, 2), F(11, 2), F(4, 1), F(5, 1), F(6, 1),
+	F(2, 8), F(1, 8), F(22, 4), F(21, 4), F(10, 4), F(14, 4), F(61, 1),
+	F(58, 2), F(56, 6), F(80, 6), F(52, 1), F(53, 1), F(139, 2), F(136, 1),
+};
+/* options: scope System (1) / Interface (2), 4 bytes each */
+static const struct field opt_sampling_scope[] = { F(1, 4) };
+static const struct field opt_sampling[] = { F(34, 4), F(35, 1) };
+static const struct field opt_ifname_scope[] = { F(2, 4) };
+static const struct field opt_ifname[] = { F(82, IFNAME_LEN) };
+#undef F
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+struct nf9_if {
+	uint32_t	ifindex;
+	char		name[IFNAME_LEN];
+};
+
+struct nf9 {
+	struct transport	t;
+	uint8_t			msg[65536];
+	size_t			len;		/* 0: no message started */
+	size_t			max;		/* message_size */
+	uint32_t		count;		/* records of all kinds in msg */
+	uint32_t		flows;		/* flow records in msg */
+	size_t			set_off;	/* the open flowset, 0: none */
+	uint16_t		set_id;
+	uint32_t		sequence;	/* export packets sent */
+	uint32_t		source_id;
+	uint64_t		boot_ms;	/* wall clock of uptime 0 */
+	uint64_t		templates_at;	/* CLOCK_MONOTONIC s, last sent */
+	uint32_t		since_templates; /* messages since */
+	uint32_t		refresh_s, refresh_msgs;
+	int			templates_due, options_due;
+	uint32_t		sampling;	/* the interval announced */
+	struct nf9_if		ifs[MAX_IFS];
+	int			nifs;
+};
+
+static void put_be(uint8_t *p, uint64_t v, unsigned int len)
+{
+	while (len--) {
+		p[len] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static size_t rec_len(const struct field *f, size_t n)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++)
+		len += f[i].len;
+	return len;
+}
+
+/* Write one field of a flow record, by its type. */
+static void put_field(uint8_t *p, const struct field *f,
+		      const struct export_record *r, uint64_t boot_ms)
+{
+	const struct flow_key *k = &r->key;
+	int icmp = k->proto == 1 || k->proto == 58;
+
+	switch (f->type) {
+	case 8:   memcpy(p, k->src + 12, 4); return;
+	case 12:  memcpy(p, k->dst + 12, 4); return;
+	case 27:  memcpy(p, k->src, 16); return;
+	case 28:  memcpy(p, k->dst, 16); return;
+	case 7:   memcpy(p, &k->sport, 2); return;	/* network order */
+	case 11:  memcpy(p, &k->dport, 2); return;
+	case 56:  memcpy(p, r->src_mac, 6); return;
+	case 80:  memcpy(p, r->dst_mac, 6); return;
+	case 4:   put_be(p, k->proto, f->len); return;
+	case 5:   put_be(p, r->tos, f->len); return;
+	case 6:   put_be(p, r->tcp_flags & 0xff, f->len); return;
+	case 2:   put_be(p, r->packets, f->len); return;
+	case 1:   put_be(p, r->bytes, f->len); return;
+	case 22:  put_be(p, (uint32_t)(r->start_ms - boot_ms), f->len); return;
+	case 21:  put_be(p, (uint32_t)(r->end_ms - boot_ms), f->len); return;
+	case 10:  put_be(p, r->ingress_ifindex, f->len); return;
+	case 14:  put_be(p, r->egress_ifindex, f->len); return;
+	case 61:  put_be(p, k->direction, f->len); return;
+	case 58:  put_be(p, k->vlan_id, f->len); return;
+	case 52:  put_be(p, r->min_ttl, f->len); return;
+	case 53:  put_be(p, r->max_ttl, f->len); return;
+	case 32:
+	case 139: put_be(p, icmp ? ntohs(k->dport) : 0, f->len); return;
+	case 136: put_be(p, r->end_reason, f->len); return;
+	default:  memset(p, 0, f->len); return;
+	}
+}
+
+/* ---- message assembly --------------------------------------------------- */
+
+static void set_close(struct nf9 *x)
+{
+	if (!x->set_off)
+		return;
+	while ((x->len - x->set_off) % 4)	/* pad the set to 4 bytes */
+		x->msg[x->len++] = 0;
+	put_be(x->msg + x->set_off + 2, x->len - x->set_off, 2);
+	x->set_off = 0;
+}
+
+static void set_open(struct nf9 *x, uint16_t id)
+{
+	if (x->set_off && x->set_id == id)
+		return;
+	set_close(x);
+	x->set_off = x->len;
+	x->set_id = id;
+	put_be(x->msg + x->len, id, 2);
+	x->len += 4;
+}
+
+static void put_pairs(struct nf9 *x, const struct field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		put_be(x->msg + x->len, f[i].type, 2);
+		put_be(x->msg + x->len + 2, f[i].len, 2);
+		x->len += 4;
+	}
+}
+
+static void put_template(struct nf9 *x, uint16_t id, const struct field *f,
+			 size_t n)
+{
+	put_be(x->msg + x->len, id, 2);
+	put_be(x->msg + x->len + 2, n, 2);
+	x->len += 4;
+	put_pairs(x, f, n);
+	x->count++;
+}
+
+static void put_options_template(struct nf9 *x, uint16_t id,
+				 const struct field *scope, size_t ns,
+				 const struct field *f, size_t n)
+{
+	put_be(x->msg + x->len, id, 2);
+	put_be(x->msg + x->len + 2, ns * 4, 2);
+	put_be(x->msg + x->len + 4, n * 4, 2);
+	x->len += 6;
+	put_pairs(x, scope, ns);
+	put_pairs(x, f, n);
+	x->count++;
+}
+
+static void put_templates(struct nf9 *x)
+{
+	set_open(x, 0);
+	put_template(x, TID_IPV4, tmpl_v4, N(tmpl_v4));
+	put_template(x, TID_IPV6, tmpl_v6, N(tmpl_v6));
+	set_open(x, 1);
+	put_options_template(x, TID_SAMPLING, opt_sampling_scope,
+			     N(opt_sampling_scope), opt_sampling, N(opt_sampling));
+	put_options_template(x, TID_IFNAME, opt_ifname_scope,
+			     N(opt_ifname_scope), opt_ifname, N(opt_ifname));
+	set_close(x);
+}
+
+/* Options data: the sampling in force, and every interface's name. */
+static void put_options(struct nf9 *x)
+{
+	int i;
+
+	set_open(x, TID_SAMPLING);
+	put_be(x->msg + x->len, 0, 4);			/* scope: this system */
+	put_be(x->msg + x->len + 4, x->sampling, 4);
+	x->msg[x->len + 8] = x->sampling > 1 ? 2 : 0;	/* 2: random 1-in-N */
+	x->len += 9;
+	x->count++;
+	for (i = 0; i < x->nifs; i++) {
+		if (x->len + 64 > x->max)
+			break;		/* the rest at the next refresh */
+		set_open(x, TID_IFNAME);
+		put_be(x->msg + x->len, x->ifs[i].ifindex, 4);
+		memcpy(x->msg + x->len + 4, x->ifs[i].name, IFNAME_LEN);
+		x->len += 4 + IFNAME_LEN;
+		x->count++;
+	}
+	set_close(x);
+}
+
+static uint64_t mono_s(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec;
+}
+
+/* Begin a message: header space, then templates and options when due. */
+static void msg_start(struct nf9 *x)
+{
+	uint64_t real_ms, up_ms;
+
+	export_clock_ms(&real_ms, &up_ms);
+	x->boot_ms = real_ms - up_ms;
+	x->len = NF9_HDR_LEN;
+	x->count = x->flows = 0;
+	if (!x->templates_at || x->since_templates >= x->refresh_msgs ||
+	    mono_s() >= x->templates_at + x->refresh_s)
+		x->templates_due = 1;
+	if (x->templates_due) {
+		put_templates(x);
+		x->templates_at = mono_s();
+		x->since_templates = 0;
+		x->templates_due = 0;
+		x->options_due = 1;	/* options data goes with templates */
+	}
+	if (x->options_due) {
+		put_options(x);
+		x->options_due = 0;
+	}
+}
+
+static int nf9_flush(struct exporter *e)
+{
+	struct nf9 *x = e->priv;
+	uint64_t real_ms, up_ms;
+	int err;
+
+	if (x->len == 0 || x->flows == 0)
+		return 0;	/* nothing but templates: they wait for data */
+	set_close(x);
+	export_clock_ms(&real_ms, &up_ms);
+	put_be(x->msg, 9, 2);
+	put_be(x->msg + 2, x->count, 2);
+	put_be(x->msg + 4, (uint32_t)up_ms, 4);
+	put_be(x->msg + 8, real_ms / 1000, 4);
+	put_be(x->msg + 12, x->sequence, 4);
+	put_be(x->msg + 16, x->source_id, 4);
+	err = transport_send(&x->t, x->msg, x->len, x->flows);
+	x->sequence++;		/* every export packet, sent or not */
+	x->since_templates++;
+	x->len = 0;
+	return err;
+}
+
+/* Remember interface names; a new or changed one is announced. */
+static void note_ifname(struct nf9 *x, uint32_t ifindex, const char *name)
+{
+	int i;
+
+	if (!ifindex || !name || !*name)
+		return;
+	for (i = 0; i < x->nifs; i++)
+		if (x->ifs[i].ifindex == ifindex)
+			break;
+	if (i < x->nifs && !strncmp(x->ifs[i].name, name, IFNAME_LEN))
+		return;
+	if (i == x->nifs) {
+		if (x->nifs == MAX_IFS)
+			return;
+		x->nifs++;
+	}
+	x->ifs[i].ifindex = ifindex;
+	memset(x->ifs[i].name, 0, IFNAME_LEN);
+	strncpy(x->ifs[i].name, name, IFNAME_LEN);
+	x->options_due = 1;
+}
+
+static int nf9_add(struct exporter *e, const struct export_record *r)
+{
+	struct nf9 *x = e->priv;
+	int v4 = export_is_ipv4(&r->key), err = 0;
+	const struct field *f = v4 ? tmpl_v4 : tmpl_v6;
+	size_t n = v4 ? N(tmpl_v4) : N(tmpl_v6), need, i;
+	uint8_t *p;
+
+	note_ifname(x, r->key.ifindex, r->ifname);
+	if (r->sampling_interval != x->sampling) {
+		x->sampling = r->sampling_interval;
+		x->options_due = 1;
+	}
+	/* options due mid-message: a message with flows goes, and the next
+	 * carries them; one with only templates so far takes them now */
+	if (x->len && x->options_due) {
+		if (x->flows) {
+			err = nf9_flush(e);
+		} else {
+			put_options(x);
+			x->options_due = 0;
+		}
+	}
+	if (x->len == 0)
+		msg_start(x);
+	need = rec_len(f, n) + 4 + 3;	/* the record, a set header, padding */
+	if (x->len + need > x->max) {
+		int e2 = nf9_flush(e);
+
+		err = err ? err : e2;
+		msg_start(x);
+	}
+	set_open(x, v4 ? TID_IPV4 : TID_IPV6);
+	p = x->msg + x->len;
+	for (i = 0; i < n; i++) {
+		put_field(p, &f[i], r, x->boot_ms);
+		p += f[i].len;
+	}
+	x->len = (size_t)(p - x->msg);
+	x->count++;
+	x->flows++;
+	return err;
+}
+
+static int nf9_open(struct exporter *e, const struct exporter_env *env)
+{
+	struct nf9 *x = calloc(1, sizeof(*x));
+	int err;
+
+	if (!x)
+		return -ENOMEM;
+	err = transport_open_udp(&x->t, e->cfg.address, e->cfg.port, &e->counters);
+	if (err) {
+		free(x);
+		return err;
+	}
+	x->source_id = env->observation_domain;
+	x->max = e->cfg.message_size ? e->cfg.message_size : 1400;
+	x->refresh_s = e->cfg.template_refresh_s ? e->cfg.template_refresh_s : 60;
+	x->refresh_msgs = e->cfg.template_refresh_messages ?
+			  e->cfg.template_refresh_messages : 100;
+	x->sampling = 1;
+	e->priv = x;
+	return 0;
+}
+
+static void nf9_close(struct exporter *e)
+{
+	struct nf9 *x = e->priv;
+
+	transport_close(&x->t);
+	free(x);
+}
+
+const struct exporter_ops netflow9_exporter_ops = {
+	.name	= "netflow9",
+	.open	= nf9_open,
+	.add	= nf9_add,
+	.flush	= nf9_flush,
+	.close	= nf9_close,
+};

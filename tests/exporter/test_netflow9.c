@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_netflow9.c - the NetFlow v9 exporter, decoded by tshark: templates
+ * that tshark accepts (it decodes data only through them), IPv4, IPv6,
+ * ICMP, 64-bit counters, message boundaries, sequence numbers, template
+ * refresh, and the sampling and interface-name options.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "exporter.h"
+#include "tap.h"
+
+static struct capture cap;
+
+static struct export_record rec(int v6, uint8_t proto, uint16_t sport,
+				uint16_t dport, uint32_t ifindex, const char *ifname)
+{
+	struct export_record r = { .packets = 10, .bytes = 1000,
+				   .sampling_interval = 1, .end_reason = 1,
+				   .min_ttl = 60, .max_ttl = 64,
+				   .ingress_ifindex = ifindex, .ifname = ifname };
+
+	r.key.ifindex = ifindex;
+	r.key.proto = proto;
+	if (v6) {
+		r.key.eth_type = htons(0x86dd);
+		inet_pton(AF_INET6, "2001:db8::1", r.key.src);
+		inet_pton(AF_INET6, "2001:db8::2", r.key.dst);
+	} else {
+		r.key.eth_type = htons(0x0800);
+		r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
+		inet_pton(AF_INET, "192.0.2.1", r.key.src + 12);
+		inet_pton(AF_INET, "198.51.100.2", r.key.dst + 12);
+	}
+	r.key.sport = htons(sport);
+	r.key.dport = htons(dport);
+	return r;
+}
+
+/* How many comma-separated values s holds ("" holds none). */
+static int values(const char *s)
+{
+	int n = *s ? 1 : 0;
+
+	for (; *s; s++)
+		n += *s == ',';
+	return n;
+}
+
+int main(void)
+{
+	static const char *const fields[] = {
+		"frame.protocols", "cflow.version", "cflow.sequence",
+		"cflow.template_id", "cflow.srcport", "cflow.srcaddrv6",
+		"cflow.packets", "cflow.if_name", "cflow.scope_interface",
+		"cflow.sampling_interval", "cflow.icmp_type_code_ipv4",
+		"cflow.flow_end_reason", "cflow.ttl_min",
+	};
+	struct collector_config cc = { .name = "v9", .protocol = PROTO_NETFLOW9,
+				       .transport = TRANSPORT_UDP,
+				       .message_size = 600,
+				       .template_refresh_s = 3600,
+				       .template_refresh_messages = 3 };
+	struct exporter_env env = { .observation_domain = 42 };
+	int i, n, msgs = 0, flows = 0, v6 = 0, with_tmpl = 0, malformed = 0;
+	int seq_ok = 1, big = 0, eth0 = 0, eth1 = 0, samp10 = 0, icmp = 0;
+	int reason_ok = 1, ttl_ok = 1;
+	long want_seq = 0;
+	struct export_record r;
+	struct exporter *e;
+	char *text, *rest, *line;
+
+	capture_open(&cap);
+	strcpy(cc.address, "127.0.0.1");
+	cc.port = cap.port;
+	e = exporter_open(&cc, &env);
+	if (!e)
+		tap_bail("open the v9 exporter");
+
+	for (i = 0; i < 20; i++) {
+		r = rec(0, 17, (uint16_t)(1000 + i), 53, 2, "eth0");
+		if (i == 0)
+			r.packets = 10000000000ull;	/* past 32 bits */
+		exporter_add(e, &r);
+	}
+	for (i = 0; i < 10; i++) {
+		r = rec(1, 6, (uint16_t)(2000 + i), 443, 3, "eth1");
+		exporter_add(e, &r);
+	}
+	r = rec(0, 1, 0, 0x0800, 2, "eth0");
+	exporter_add(e, &r);
+	for (i = 0; i < 5; i++) {		/* sampling changes */
+		r = rec(0, 17, (uint16_t)(3000 + i), 53, 2, "eth0");
+		r.sampling_interval = 10;
+		exporter_add(e, &r);
+	}
+	exporter_flush(e);
+	tap_is(e->counters.errors, 0, "no send errors");
+	tap_is(e->counters.records, 36, "36 flow records sent");
+	n = capture_collect(&cap);
+	tap_is((uint64_t)n, e->counters.messages, "every message arrived (%d)", n);
+
+	text = capture_decode(&cap, fields, 13);
+	rest = text;
+	while ((line = strsep(&rest, "\n"))) {
+		char *c[13];
+
+		if (capture_split(line, '\t', c, 13) < 13)
+			continue;
+		malformed += strstr(c[0], "malformed") != NULL;
+		if (strcmp(c[1], "9"))
+			continue;
+		seq_ok &= atol(c[2]) == want_seq++;
+		with_tmpl += strstr(c[3], "256") != NULL;
+		flows += values(c[4]);
+		v6 += values(c[5]);
+		big += strstr(c[6], "10000000000") != NULL;
+		eth0 += strstr(c[7], "eth0") != NULL;
+		eth1 += strstr(c[7], "eth1") != NULL;
+		samp10 += strstr(c[9], "10") != NULL;
+		icmp += strstr(c[10], "2048") != NULL || strstr(c[10], "0x0800") != NULL;
+		reason_ok &= !*c[11] || strspn(c[11], "1,") == strlen(c[11]);
+		ttl_ok &= !*c[12] || strspn(c[12], "60,") == strlen(c[12]);
+		msgs++;
+	}
+	free(text);
+	tap_is((uint64_t)msgs, (uint64_t)n, "tshark decoded every message as v9");
+	tap_is((uint64_t)malformed, 0, "tshark found nothing malformed");
+	tap_ok(n >= 4, "messages of at most 600 bytes: %d of them", n);
+	for (i = 0, big += 0; i < n; i++)
+		if (cap.len[i] > 600 || cap.len[i] % 4)
+			tap_diag("message %d is %zu bytes", i, cap.len[i]);
+	tap_ok(seq_ok, "sequence numbers count export packets, from 0");
+	tap_is((uint64_t)flows, 36, "tshark decoded all 36 flow records through "
+	       "our templates");
+	tap_is((uint64_t)v6, 10, "10 IPv6 records, addresses decoded");
+	tap_ok(with_tmpl >= (n + 2) / 3, "templates refreshed every 3 messages "
+	       "(%d of %d messages carry them)", with_tmpl, n);
+	tap_is((uint64_t)big, 1, "a 64-bit packet count (10^10) decoded");
+	tap_ok(eth0 && eth1, "interface names in options records (eth0, eth1)");
+	tap_ok(samp10 > 0, "the new sampling interval announced");
+	tap_is((uint64_t)icmp, 1, "ICMP type/code field: echo request (2048)");
+	tap_ok(reason_ok && ttl_ok, "flowEndReason and minimum TTL decoded");
+	exporter_close(e);
+	capture_close(&cap);
+	return tap_done();
+}
