@@ -13,9 +13,9 @@
 
 static const struct exporter_ops *const by_protocol[] = {
 	[PROTO_JSON] = &json_exporter_ops,
+	[PROTO_IPFIX] = &ipfix_exporter_ops,
 	[PROTO_NETFLOW9] = &netflow9_exporter_ops,
 	[PROTO_NETFLOW5] = &netflow5_exporter_ops,
-	/* IPFIX slots in here */
 };
 
 struct exporter *exporter_open(const struct collector_config *cc,

@@ -81,6 +81,7 @@ int export_is_ipv4(const struct flow_key *k);
 extern const struct exporter_ops json_exporter_ops;
 extern const struct exporter_ops netflow5_exporter_ops;
 extern const struct exporter_ops netflow9_exporter_ops;
+extern const struct exporter_ops ipfix_exporter_ops;
 
 /* Wall-clock and "system uptime" (CLOCK_MONOTONIC) now, in ms. */
 void export_clock_ms(uint64_t *real_ms, uint64_t *uptime_ms);

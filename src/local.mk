@@ -8,7 +8,7 @@ src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
 	src/iface.c src/iface.h src/daemon.c src/daemon.h \
 	exporter/exporter.c exporter/exporter.h exporter/json.c \
 	exporter/transport.c exporter/transport.h exporter/netflow5.c \
-	exporter/netflow9.c
+	exporter/netflow9.c exporter/ipfix.c
 # the skeletons must exist before datapath.c is compiled
 src/datapath.$(OBJEXT): bpf/flow.skel.h bpf/sock.skel.h
 

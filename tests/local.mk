@@ -61,11 +61,11 @@ tests_exporter_test_netflow5_SOURCES = tests/exporter/test_netflow5.c \
 tests_exporter_test_netflow5_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_netflow5
 
-check_PROGRAMS += tests/exporter/test_netflow9
-tests_exporter_test_netflow9_SOURCES = tests/exporter/test_netflow9.c \
+check_PROGRAMS += tests/exporter/test_templates
+tests_exporter_test_templates_SOURCES = tests/exporter/test_templates.c \
 	tests/exporter/capture.c tests/exporter/capture.h
-tests_exporter_test_netflow9_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
-TESTS += tests/exporter/test_netflow9
+tests_exporter_test_templates_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_templates
 
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
@@ -75,7 +75,7 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/05-timeouts.sh tests/netns/06-reload.sh \
 	tests/netns/07-clean-exit.sh tests/netns/08-socket.sh \
 	tests/netns/09-offload.sh tests/netns/10-netflow5.sh \
-	tests/netns/11-netflow9.sh
+	tests/netns/11-netflow9.sh tests/netns/12-ipfix.sh
 # "another TC user" for scenario 7
 check_DATA = tests/netns/other.bpf.o
 EXTRA_DIST += tests/netns/other.bpf.c

@@ -3,7 +3,8 @@
 # namespace's loopback (and JSON beside it) while known traffic runs;
 # nfdump's totals per flow equal the JSON records exactly, with the same
 # interface indexes.  PROTO=netflow5 (default): IPv6 flows are counted as
-# unexportable.  PROTO=netflow9 (scenario 11): IPv6 flows go out too.
+# unexportable.  PROTO=netflow9 (scenario 11) and PROTO=ipfix (12): IPv6
+# flows go out too.
 . "$(dirname "$0")/lib.sh"
 need_root
 PROTO=${PROTO:-netflow5}

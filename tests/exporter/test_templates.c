@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * test_netflow9.c - the NetFlow v9 exporter, decoded by tshark: templates
- * that tshark accepts (it decodes data only through them), IPv4, IPv6,
- * ICMP, 64-bit counters, message boundaries, sequence numbers, template
- * refresh, and the sampling and interface-name options.
+ * test_templates.c - the template-based exporters, NetFlow v9 and IPFIX,
+ * decoded by tshark: templates that tshark accepts (it decodes data only
+ * through them), IPv4, IPv6, ICMP, 64-bit counters, message boundaries,
+ * sequence numbers, template refresh, and the sampling and interface-name
+ * options.  The same records and checks for both.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@ static int values(const char *s)
 	return n;
 }
 
-int main(void)
+static void run(int protocol, const char *name, const char *version)
 {
 	static const char *const fields[] = {
 		"frame.protocols", "cflow.version", "cflow.sequence",
@@ -60,7 +61,7 @@ int main(void)
 		"cflow.sampling_interval", "cflow.icmp_type_code_ipv4",
 		"cflow.flow_end_reason", "cflow.ttl_min",
 	};
-	struct collector_config cc = { .name = "v9", .protocol = PROTO_NETFLOW9,
+	struct collector_config cc = { .name = "t", .protocol = protocol,
 				       .transport = TRANSPORT_UDP,
 				       .message_size = 600,
 				       .template_refresh_s = 3600,
@@ -68,6 +69,8 @@ int main(void)
 	struct exporter_env env = { .observation_domain = 42 };
 	int i, n, msgs = 0, flows = 0, v6 = 0, with_tmpl = 0, malformed = 0;
 	int seq_ok = 1, big = 0, eth0 = 0, eth1 = 0, samp10 = 0, icmp = 0;
+	long prev_seq = -1;
+	int gap = 0, max_gap = 0;
 	int reason_ok = 1, ttl_ok = 1;
 	long want_seq = 0;
 	struct export_record r;
@@ -79,7 +82,7 @@ int main(void)
 	cc.port = cap.port;
 	e = exporter_open(&cc, &env);
 	if (!e)
-		tap_bail("open the v9 exporter");
+		tap_bail("open the %s exporter", name);
 
 	for (i = 0; i < 20; i++) {
 		r = rec(0, 17, (uint16_t)(1000 + i), 53, 2, "eth0");
@@ -99,10 +102,10 @@ int main(void)
 		exporter_add(e, &r);
 	}
 	exporter_flush(e);
-	tap_is(e->counters.errors, 0, "no send errors");
-	tap_is(e->counters.records, 36, "36 flow records sent");
+	tap_is(e->counters.errors, 0, "%s: no send errors", name);
+	tap_is(e->counters.records, 36, "%s: 36 flow records sent", name);
 	n = capture_collect(&cap);
-	tap_is((uint64_t)n, e->counters.messages, "every message arrived (%d)", n);
+	tap_is((uint64_t)n, e->counters.messages, "%s: every message arrived (%d)", name, n);
 
 	text = capture_decode(&cap, fields, 13);
 	rest = text;
@@ -112,10 +115,20 @@ int main(void)
 		if (capture_split(line, '\t', c, 13) < 13)
 			continue;
 		malformed += strstr(c[0], "malformed") != NULL;
-		if (strcmp(c[1], "9"))
+		if (strcmp(c[1], version))
 			continue;
-		seq_ok &= atol(c[2]) == want_seq++;
-		with_tmpl += strstr(c[3], "256") != NULL;
+		/* v9 counts export packets; IPFIX counts data records */
+		if (protocol == PROTO_NETFLOW9)
+			seq_ok &= atol(c[2]) == want_seq++;
+		else	/* a templates-only message carries no data records */
+			seq_ok &= atol(c[2]) >= prev_seq;
+		prev_seq = atol(c[2]);
+		if (strstr(c[3], "256")) {
+			with_tmpl++;
+			gap = 0;
+		} else if (++gap > max_gap) {
+			max_gap = gap;
+		}
 		flows += values(c[4]);
 		v6 += values(c[5]);
 		big += strstr(c[6], "10000000000") != NULL;
@@ -128,24 +141,30 @@ int main(void)
 		msgs++;
 	}
 	free(text);
-	tap_is((uint64_t)msgs, (uint64_t)n, "tshark decoded every message as v9");
-	tap_is((uint64_t)malformed, 0, "tshark found nothing malformed");
-	tap_ok(n >= 4, "messages of at most 600 bytes: %d of them", n);
+	tap_is((uint64_t)msgs, (uint64_t)n, "%s: tshark decoded every message (version %s)", name, version);
+	tap_is((uint64_t)malformed, 0, "%s: tshark found nothing malformed", name);
+	tap_ok(n >= 4, "%s: messages of at most 600 bytes: %d of them", name, n);
 	for (i = 0, big += 0; i < n; i++)
 		if (cap.len[i] > 600 || cap.len[i] % 4)
 			tap_diag("message %d is %zu bytes", i, cap.len[i]);
-	tap_ok(seq_ok, "sequence numbers count export packets, from 0");
-	tap_is((uint64_t)flows, 36, "tshark decoded all 36 flow records through "
-	       "our templates");
-	tap_is((uint64_t)v6, 10, "10 IPv6 records, addresses decoded");
-	tap_ok(with_tmpl >= (n + 2) / 3, "templates refreshed every 3 messages "
-	       "(%d of %d messages carry them)", with_tmpl, n);
-	tap_is((uint64_t)big, 1, "a 64-bit packet count (10^10) decoded");
-	tap_ok(eth0 && eth1, "interface names in options records (eth0, eth1)");
-	tap_ok(samp10 > 0, "the new sampling interval announced");
-	tap_is((uint64_t)icmp, 1, "ICMP type/code field: echo request (2048)");
-	tap_ok(reason_ok && ttl_ok, "flowEndReason and minimum TTL decoded");
+	tap_ok(seq_ok, "%s: sequence numbers (v9: export packets from 0; IPFIX: data records, never falling)", name);
+	tap_is((uint64_t)flows, 36, "%s: tshark decoded all 36 flow records through "
+	       "our templates", name);
+	tap_is((uint64_t)v6, 10, "%s: 10 IPv6 records, addresses decoded", name);
+	tap_ok(with_tmpl >= 2 && max_gap <= 3, "%s: templates refreshed: never more "
+	       "than 3 messages without them (%d of %d carry them)", name, with_tmpl, n);
+	tap_is((uint64_t)big, 1, "%s: a 64-bit packet count (10^10) decoded", name);
+	tap_ok(eth0 && eth1, "%s: interface names in options records (eth0, eth1)", name);
+	tap_ok(samp10 > 0, "%s: the new sampling interval announced", name);
+	tap_is((uint64_t)icmp, 1, "%s: ICMP type/code field: echo request (2048)", name);
+	tap_ok(reason_ok && ttl_ok, "%s: flowEndReason and minimum TTL decoded", name);
 	exporter_close(e);
 	capture_close(&cap);
+}
+
+int main(void)
+{
+	run(PROTO_NETFLOW9, "netflow9", "9");
+	run(PROTO_IPFIX, "ipfix", "10");
 	return tap_done();
 }

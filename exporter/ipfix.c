@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ipfix.c - IPFIX (RFC 7011) with libfixbuf.
+ *
+ * libfixbuf encodes: templates, sets, message headers, sequence numbers
+ * per observation domain.  It writes each message into our buffer
+ * (fbExporterAllocBuffer), and our transport sends it, so a collector that
+ * is gone or slow is counted and never blocks, as for NetFlow.  The buffer
+ * size is the message size (default 1400: nothing fragments).
+ *
+ * Over UDP templates and options are sent in the first message, every
+ * template_refresh_s seconds and every template_refresh_messages messages;
+ * options data also whenever the sampling or an interface name changes.
+ * GError never leaves this file.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <fixbuf/public.h>
+
+#include "exporter.h"
+#include "log.h"
+#include "transport.h"
+
+#define F_V4		0x1
+#define F_V6		0x2
+#define TID_FLOW_INT	0x1000	/* internal: the whole struct ipfix_flow */
+#define TID_FLOW_V4	256
+#define TID_FLOW_V6	257
+#define TID_SAMPLING	258
+#define TID_IFNAME	259
+#define MAX_IFS		256
+#define IFNAME_LEN	16
+
+/* The record as libfixbuf reads it; flow_spec mirrors it field by field. */
+struct ipfix_flow {
+	uint64_t	octetDeltaCount;
+	uint64_t	packetDeltaCount;
+	uint64_t	flowStartMilliseconds;
+	uint64_t	flowEndMilliseconds;
+	uint8_t		sourceIPv6Address[16];
+	uint8_t		destinationIPv6Address[16];
+	uint32_t	sourceIPv4Address;
+	uint32_t	destinationIPv4Address;
+	uint32_t	ingressInterface;
+	uint32_t	egressInterface;
+	uint16_t	sourceTransportPort;
+	uint16_t	destinationTransportPort;
+	uint16_t	tcpControlBits;
+	uint16_t	icmpTypeCodeIPv4;
+	uint16_t	icmpTypeCodeIPv6;
+	uint16_t	vlanId;
+	uint16_t	ethernetType;
+	uint8_t		sourceMacAddress[6];
+	uint8_t		destinationMacAddress[6];
+	uint8_t		protocolIdentifier;
+	uint8_t		ipClassOfService;
+	uint8_t		flowDirection;
+	uint8_t		minimumTTL;
+	uint8_t		maximumTTL;
+	uint8_t		flowEndReason;
+};
+_Static_assert(sizeof(struct ipfix_flow) == 112, "ipfix_flow has no holes");
+
+/* One array, two external templates: F_V4 or F_V6 picks the addresses. */
+static fbInfoElementSpec_t flow_spec[] = {
+	{ "octetDeltaCount",		8, 0 },
+	{ "packetDeltaCount",		8, 0 },
+	{ "flowStartMilliseconds",	8, 0 },
+	{ "flowEndMilliseconds",	8, 0 },
+	{ "sourceIPv6Address",		16, F_V6 },
+	{ "destinationIPv6Address",	16, F_V6 },
+	{ "sourceIPv4Address",		4, F_V4 },
+	{ "destinationIPv4Address",	4, F_V4 },
+	{ "ingressInterface",		4, 0 },
+	{ "egressInterface",		4, 0 },
+	{ "sourceTransportPort",	2, 0 },
+	{ "destinationTransportPort",	2, 0 },
+	{ "tcpControlBits",		2, 0 },
+	{ "icmpTypeCodeIPv4",		2, F_V4 },
+	{ "icmpTypeCodeIPv6",		2, F_V6 },
+	{ "vlanId",			2, 0 },
+	{ "ethernetType",		2, 0 },
+	{ "sourceMacAddress",		6, 0 },
+	{ "destinationMacAddress",	6, 0 },
+	{ "protocolIdentifier",		1, 0 },
+	{ "ipClassOfService",		1, 0 },
+	{ "flowDirection",		1, 0 },
+	{ "minimumTTL",			1, 0 },
+	{ "maximumTTL",			1, 0 },
+	{ "flowEndReason",		1, 0 },
+	FB_IESPEC_NULL
+};
+
+/* Options: the sampling in force (scope: the observation domain). */
+struct ipfix_sampling {
+	uint32_t	observationDomainId;
+	uint32_t	samplingInterval;
+	uint8_t		samplingAlgorithm;	/* 2: random n-out-of-N */
+	uint8_t		pad[3];
+};
+static fbInfoElementSpec_t sampling_spec[] = {
+	{ "observationDomainId",	4, 0 },
+	{ "samplingInterval",		4, 0 },
+	{ "samplingAlgorithm",		1, 0 },
+	FB_IESPEC_NULL
+};
+
+/* Options: interface names (scope: the interface). */
+struct ipfix_ifname {
+	uint32_t	ingressInterface;
+	char		interfaceName[IFNAME_LEN];
+};
+static fbInfoElementSpec_t ifname_spec[] = {
+	{ "ingressInterface",		4, 0 },
+	{ "interfaceName",		IFNAME_LEN, 0 },
+	FB_IESPEC_NULL
+};
+
+struct ipfix {
+	fbInfoModel_t		*model;
+	fbSession_t		*session;
+	fbExporter_t		*exporter;	/* into buf */
+	fBuf_t			*fbuf;
+	uint8_t			*buf;
+	size_t			bufsize;
+	struct transport	t;		/* UDP */
+	FILE			*file;		/* or an IPFIX file */
+	uint32_t		domain;
+	int			open;		/* a message is being built */
+	uint32_t		flows;		/* flow records in it */
+	uint32_t		pending;	/* records or templates in it */
+	uint64_t		templates_at;	/* CLOCK_MONOTONIC s */
+	uint32_t		since_templates;
+	uint32_t		refresh_s, refresh_msgs;
+	int			options_due;
+	uint32_t		sampling;
+	struct ipfix_ifname	ifs[MAX_IFS];
+	int			nifs;
+};
+
+/* Log a libfixbuf error, free it, return -EIO. */
+static int gerr(GError **err, const char *what)
+{
+	log_err("ipfix: %s: %s", what, *err ? (*err)->message : "unknown error");
+	g_clear_error(err);
+	return -EIO;
+}
+
+static uint64_t mono_s(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec;
+}
+
+static int add_template(struct ipfix *x, fbInfoElementSpec_t *spec,
+			uint32_t flags, gboolean internal, uint16_t tid,
+			int scope)
+{
+	fbTemplate_t *tmpl = fbTemplateAlloc(x->model);
+	GError *err = NULL;
+
+	if (!fbTemplateAppendSpecArray(tmpl, spec, flags, &err)) {
+		fbTemplateFreeUnused(tmpl);
+		return gerr(&err, "build a template");
+	}
+	if (scope)
+		fbTemplateSetOptionsScope(tmpl, (uint16_t)scope);
+	if (!fbSessionAddTemplate(x->session, internal, tid, tmpl, &err))
+		return gerr(&err, "add a template");
+	return 0;
+}
+
+/* Send (or write) the message libfixbuf just emitted into buf. */
+static int ship(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+	size_t len = fbExporterGetMsgLen(x->exporter);
+	int err = 0;
+
+	if (x->file) {
+		if (fwrite(x->buf, 1, len, x->file) == len) {
+			e->counters.messages++;
+			e->counters.bytes += len;
+			e->counters.records += x->flows;
+		} else {
+			e->counters.errors++;
+			e->counters.not_sent += x->flows;
+			err = -EIO;
+		}
+	} else {
+		err = transport_send(&x->t, x->buf, len, x->flows);
+	}
+	x->since_templates++;
+	x->flows = 0;
+	x->pending = 0;
+	x->open = 0;
+	return err;
+}
+
+/* Emit the message being built, if it holds anything, and send it. */
+static int emit(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+	GError *err = NULL;
+
+	if (!x->pending)
+		return 0;
+	if (!fBufEmit(x->fbuf, &err))
+		return gerr(&err, "emit a message");
+	return ship(e);
+}
+
+/*
+ * Append one record.  libfixbuf answers FB_ERROR_EOM when the message is
+ * full, and once (by design, in manual mode) when a message would mix
+ * template and data sets: either way the message so far goes, and the
+ * record starts the next.  Returns 0, or -errno with the error logged.
+ */
+static int append(struct exporter *e, uint16_t itid, uint16_t etid,
+		  void *rec, size_t len)
+{
+	struct ipfix *x = e->priv;
+	GError *err = NULL;
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (fBufSetInternalTemplate(x->fbuf, itid, &err) &&
+		    fBufSetExportTemplate(x->fbuf, etid, &err) &&
+		    fBufAppend(x->fbuf, (uint8_t *)rec, len, &err)) {
+			x->pending++;
+			x->open = 1;
+			return 0;
+		}
+		if (!g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM))
+			break;
+		g_clear_error(&err);
+		emit(e);
+	}
+	return gerr(&err, "append a record");
+}
+
+static int ipfix_flush(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+	int rc;
+
+	if (!x->flows)
+		return 0;	/* options alone wait for the next flows */
+	rc = emit(e);
+	if (x->file)
+		fflush(x->file);
+	return rc;
+}
+
+static int put_options(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+	struct ipfix_sampling sp = { .observationDomainId = x->domain,
+				     .samplingInterval = x->sampling,
+				     .samplingAlgorithm = x->sampling > 1 ? 2 : 0 };
+	int i, rc;
+
+	x->options_due = 0;
+	rc = append(e, TID_SAMPLING, TID_SAMPLING, &sp, sizeof(sp));
+	for (i = 0; i < x->nifs && !rc; i++)
+		rc = append(e, TID_IFNAME, TID_IFNAME, &x->ifs[i], sizeof(x->ifs[i]));
+	return rc;
+}
+
+/*
+ * Templates go out as a message of their own: libfixbuf exports them only
+ * at the start of a message, and wants a new one for the sets after them.
+ */
+static int send_templates(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+	GError *err = NULL;
+	int tries;
+
+	emit(e);
+	for (tries = 0; tries < 2; tries++) {
+		if (fbSessionExportTemplates(x->session, &err))
+			break;
+		if (!g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM) || tries)
+			return gerr(&err, "export templates");
+		g_clear_error(&err);	/* the one-shot "new message" signal */
+	}
+	x->pending++;
+	x->templates_at = mono_s();
+	emit(e);
+	x->since_templates = 0;
+	x->options_due = 1;		/* options data goes with templates */
+	return 0;
+}
+
+/* Begin a message: templates (in a message of their own) and options
+ * first, when they are due. */
+static int msg_start(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+	int rc;
+
+	if (!x->templates_at || x->since_templates >= x->refresh_msgs ||
+	    mono_s() >= x->templates_at + x->refresh_s) {
+		rc = send_templates(e);
+		if (rc)
+			return rc;
+	}
+	return x->options_due ? put_options(e) : 0;
+}
+
+static void fill(struct ipfix_flow *f, const struct export_record *r)
+{
+	const struct flow_key *k = &r->key;
+	int v4 = export_is_ipv4(k), icmp = k->proto == 1 || k->proto == 58;
+
+	memset(f, 0, sizeof(*f));
+	f->octetDeltaCount = r->bytes;
+	f->packetDeltaCount = r->packets;
+	f->flowStartMilliseconds = r->start_ms;
+	f->flowEndMilliseconds = r->end_ms;
+	if (v4) {
+		uint32_t a;
+
+		memcpy(&a, k->src + 12, 4);
+		f->sourceIPv4Address = ntohl(a);
+		memcpy(&a, k->dst + 12, 4);
+		f->destinationIPv4Address = ntohl(a);
+		f->icmpTypeCodeIPv4 = icmp ? ntohs(k->dport) : 0;
+	} else {
+		memcpy(f->sourceIPv6Address, k->src, 16);
+		memcpy(f->destinationIPv6Address, k->dst, 16);
+		f->icmpTypeCodeIPv6 = icmp ? ntohs(k->dport) : 0;
+	}
+	f->ingressInterface = r->ingress_ifindex;
+	f->egressInterface = r->egress_ifindex;
+	f->sourceTransportPort = ntohs(k->sport);
+	f->destinationTransportPort = ntohs(k->dport);
+	f->tcpControlBits = r->tcp_flags;
+	f->vlanId = k->vlan_id;
+	f->ethernetType = ntohs(k->eth_type);
+	memcpy(f->sourceMacAddress, r->src_mac, 6);
+	memcpy(f->destinationMacAddress, r->dst_mac, 6);
+	f->protocolIdentifier = k->proto;
+	f->ipClassOfService = r->tos;
+	f->flowDirection = k->direction;
+	f->minimumTTL = r->min_ttl;
+	f->maximumTTL = r->max_ttl;
+	f->flowEndReason = r->end_reason;
+}
+
+static void note_ifname(struct ipfix *x, uint32_t ifindex, const char *name)
+{
+	int i;
+
+	if (!ifindex || !name || !*name)
+		return;
+	for (i = 0; i < x->nifs; i++)
+		if (x->ifs[i].ingressInterface == ifindex)
+			break;
+	if (i < x->nifs && !strncmp(x->ifs[i].interfaceName, name, IFNAME_LEN))
+		return;
+	if (i == x->nifs) {
+		if (x->nifs == MAX_IFS)
+			return;
+		x->nifs++;
+	}
+	x->ifs[i].ingressInterface = ifindex;
+	memset(x->ifs[i].interfaceName, 0, IFNAME_LEN);
+	strncpy(x->ifs[i].interfaceName, name, IFNAME_LEN);
+	x->options_due = 1;
+}
+
+static int ipfix_add(struct exporter *e, const struct export_record *r)
+{
+	struct ipfix *x = e->priv;
+	uint16_t tid = export_is_ipv4(&r->key) ? TID_FLOW_V4 : TID_FLOW_V6;
+	struct ipfix_flow f;
+	int rc = 0;
+
+	note_ifname(x, r->key.ifindex, r->ifname);
+	if (r->sampling_interval != x->sampling) {
+		x->sampling = r->sampling_interval;
+		x->options_due = 1;
+	}
+	/* options that changed go first in the next message */
+	if (x->options_due && x->flows)
+		rc = ipfix_flush(e);
+	if (!x->open && msg_start(e)) {
+		e->counters.not_sent++;
+		return -EIO;
+	}
+	if (x->options_due)
+		put_options(e);
+	fill(&f, r);
+	if (append(e, TID_FLOW_INT, tid, &f, sizeof(f))) {
+		e->counters.not_sent++;
+		return -EIO;
+	}
+	x->flows++;
+	return rc;
+}
+
+static int setup(struct exporter *e, struct ipfix *x)
+{
+	GError *err = NULL;
+	int rc;
+
+	x->model = fbInfoModelAlloc();
+	x->session = fbSessionAlloc(x->model);
+	fbSessionSetDomain(x->session, x->domain);
+	rc = add_template(x, flow_spec, F_V4 | F_V6, TRUE, TID_FLOW_INT, 0);
+	if (!rc)
+		rc = add_template(x, flow_spec, F_V4, FALSE, TID_FLOW_V4, 0);
+	if (!rc)
+		rc = add_template(x, flow_spec, F_V6, FALSE, TID_FLOW_V6, 0);
+	if (!rc)
+		rc = add_template(x, sampling_spec, 0, TRUE, TID_SAMPLING, 1);
+	if (!rc)
+		rc = add_template(x, sampling_spec, 0, FALSE, TID_SAMPLING, 1);
+	if (!rc)
+		rc = add_template(x, ifname_spec, 0, TRUE, TID_IFNAME, 1);
+	if (!rc)
+		rc = add_template(x, ifname_spec, 0, FALSE, TID_IFNAME, 1);
+	if (rc)
+		return rc;
+	x->exporter = fbExporterAllocBuffer(x->buf, (uint16_t)x->bufsize);
+	x->fbuf = fBufAllocForExport(x->session, x->exporter);
+	/* no automatic emission: every message must go through ship() */
+	fBufSetAutomaticMode(x->fbuf, FALSE);
+	(void)e;
+	(void)err;
+	return 0;
+}
+
+static void ipfix_close(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+
+	if (x->fbuf)
+		fBufFree(x->fbuf);	/* frees the exporter and session too */
+	else if (x->session)
+		fbSessionFree(x->session);
+	if (x->model)
+		fbInfoModelFree(x->model);
+	if (x->file)
+		fclose(x->file);
+	else
+		transport_close(&x->t);
+	free(x->buf);
+	free(x);
+}
+
+static int ipfix_open(struct exporter *e, const struct exporter_env *env)
+{
+	const struct collector_config *cc = &e->cfg;
+	struct ipfix *x = calloc(1, sizeof(*x));
+	int rc;
+
+	if (!x)
+		return -ENOMEM;
+	x->t.fd = -1;
+	x->domain = env->observation_domain;
+	x->bufsize = cc->message_size ? cc->message_size : 1400;
+	x->refresh_s = cc->template_refresh_s ? cc->template_refresh_s : 60;
+	x->refresh_msgs = cc->template_refresh_messages ?
+			  cc->template_refresh_messages : 100;
+	x->sampling = 1;
+	x->buf = malloc(x->bufsize);
+	e->priv = x;
+	if (!x->buf) {
+		ipfix_close(e);
+		return -ENOMEM;
+	}
+	if (cc->transport == TRANSPORT_FILE) {
+		x->file = fopen(cc->path, "ab");
+		rc = x->file ? 0 : -errno;
+		if (rc)
+			log_err("open collector %s: %s: %s", cc->name, cc->path,
+				strerror(-rc));
+	} else if (cc->transport == TRANSPORT_UDP) {
+		rc = transport_open_udp(&x->t, cc->address, cc->port, &e->counters);
+	} else {
+		log_err("open collector %s: IPFIX over %s is not available yet "
+			"(udp and file are)", cc->name,
+			cc->transport == TRANSPORT_TCP ? "tcp" : "sctp");
+		rc = -EPROTONOSUPPORT;
+	}
+	if (!rc)
+		rc = setup(e, x);
+	if (rc)
+		ipfix_close(e);
+	return rc;
+}
+
+const struct exporter_ops ipfix_exporter_ops = {
+	.name	= "ipfix",
+	.open	= ipfix_open,
+	.add	= ipfix_add,
+	.flush	= ipfix_flush,
+	.close	= ipfix_close,
+};
