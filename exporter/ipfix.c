@@ -195,6 +195,11 @@ static int ship(struct exporter *e)
 		}
 	} else {
 		err = transport_send(&x->t, x->buf, len, x->flows);
+		if (x->t.peer_lost) {
+			/* a collector (re)starting knows no templates */
+			x->t.peer_lost = 0;
+			x->templates_at = 0;
+		}
 	}
 	x->since_templates++;
 	x->flows = 0;

@@ -277,6 +277,11 @@ static int nf9_flush(struct exporter *e)
 	put_be(x->msg + 12, x->sequence, 4);
 	put_be(x->msg + 16, x->source_id, 4);
 	err = transport_send(&x->t, x->msg, x->len, x->flows);
+	if (x->t.peer_lost) {
+		/* a collector (re)starting knows no templates: resend now */
+		x->t.peer_lost = 0;
+		x->templates_at = 0;
+	}
 	x->sequence++;		/* every export packet, sent or not */
 	x->since_templates++;
 	x->len = 0;

@@ -56,14 +56,25 @@ int transport_send(struct transport *t, const void *msg, size_t len,
 	ssize_t n = send(t->fd, msg, len, MSG_DONTWAIT);
 	struct timespec now;
 
+	if (n < 0 && errno == ECONNREFUSED) {
+		/* the previous message found no collector */
+		t->c->errors++;
+		t->c->records -= t->last_records;
+		t->c->not_sent += t->last_records;
+		t->last_records = 0;
+		t->peer_lost = 1;
+		n = send(t->fd, msg, len, MSG_DONTWAIT);
+	}
 	if (n == (ssize_t)len) {
 		t->c->messages++;
 		t->c->bytes += len;
 		t->c->records += records;
+		t->last_records = records;
 		return 0;
 	}
 	t->c->errors++;
 	t->c->not_sent += records;
+	t->last_records = 0;
 	/* the collector may be gone for a while: say so once a minute */
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if ((uint64_t)now.tv_sec >= t->last_error_log + 60) {
