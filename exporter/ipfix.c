@@ -255,9 +255,10 @@ static int ipfix_flush(struct exporter *e)
 	struct ipfix *x = e->priv;
 	int rc;
 
-	if (!x->flows)
-		return 0;	/* options alone wait for the next flows */
-	rc = emit(e);
+	/* options alone wait for the next flows */
+	rc = x->flows ? emit(e) : 0;
+	if (!x->file)
+		transport_poll(&x->t);	/* TCP: connect, write the queue */
 	if (x->file)
 		fflush(x->file);
 	return rc;
@@ -311,6 +312,12 @@ static int msg_start(struct exporter *e)
 	struct ipfix *x = e->priv;
 	int rc;
 
+	/* a new TCP connection (or a UDP collector that was away) must
+	 * learn the templates before anything else */
+	if (!x->file && (transport_poll(&x->t), x->t.peer_lost)) {
+		x->t.peer_lost = 0;
+		x->templates_at = 0;
+	}
 	if (!x->templates_at || x->since_templates >= x->refresh_msgs ||
 	    mono_s() >= x->templates_at + x->refresh_s) {
 		rc = send_templates(e);
@@ -491,10 +498,11 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 				strerror(-rc));
 	} else if (cc->transport == TRANSPORT_UDP) {
 		rc = transport_open_udp(&x->t, cc->address, cc->port, &e->counters);
+	} else if (cc->transport == TRANSPORT_TCP) {
+		rc = transport_open_tcp(&x->t, cc->address, cc->port, &e->counters);
 	} else {
-		log_err("open collector %s: IPFIX over %s is not available yet "
-			"(udp and file are)", cc->name,
-			cc->transport == TRANSPORT_TCP ? "tcp" : "sctp");
+		log_err("open collector %s: IPFIX over sctp is not available yet "
+			"(udp, tcp and file are)", cc->name);
 		rc = -EPROTONOSUPPORT;
 	}
 	if (!rc)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -50,12 +52,221 @@ int transport_open_udp(struct transport *t, const char *address,
 	return err;
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
+}
+
+/* Say it, at most once a minute: a collector may stay away for long. */
+static void complain(struct transport *t, const char *what, const char *why)
+{
+	uint64_t now = mono_ms() / 1000;
+
+	if (now < t->last_error_log + 60 && t->last_error_log)
+		return;
+	t->last_error_log = now;
+	log_warn("%s collector %s: %s (counted; retrying)", what, t->peer, why);
+}
+
+/* ---- TCP ---------------------------------------------------------------- */
+
+/* The connection is gone: what it still held is lost, and counted. */
+static void tcp_down(struct transport *t, const char *why)
+{
+	int i;
+
+	for (i = 0; i < t->mcount; i++)
+		t->c->not_sent += t->mrec[(t->mfirst + i) % TRANSPORT_TCP_MSGS];
+	t->c->errors++;
+	t->mcount = 0;
+	t->qhead = t->qlen = 0;
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	t->state = 0;
+	t->retry_at = mono_ms() + t->backoff_ms;
+	log_debug("collector %s: down (%s), next try in %u ms", t->peer, why,
+		  t->backoff_ms);
+	t->backoff_ms = t->backoff_ms >= 15000 ? 30000 : t->backoff_ms * 2;
+	complain(t, "connection to", why);
+}
+
+static void tcp_connect(struct transport *t)
+{
+	struct addrinfo *ai;
+
+	log_debug("collector %s: connecting", t->peer);
+	for (ai = t->ai; ai; ai = ai->ai_next) {
+		t->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+			       SOCK_CLOEXEC, 0);
+		if (t->fd < 0)
+			continue;
+		if (connect(t->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+		    errno == EINPROGRESS) {
+			t->state = 1;
+			return;
+		}
+		close(t->fd);
+		t->fd = -1;
+	}
+	tcp_down(t, strerror(errno));
+}
+
+/* Write what the socket takes; count the messages that went whole. */
+static void tcp_write(struct transport *t)
+{
+	while (t->qhead < t->qlen) {
+		ssize_t n = send(t->fd, t->q + t->qhead, t->qlen - t->qhead,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			tcp_down(t, n < 0 ? strerror(errno) : "closed");
+			return;
+		}
+		t->qhead += (size_t)n;
+		while (t->mcount && t->mend[t->mfirst] <= t->qhead) {
+			t->c->messages++;
+			t->c->records += t->mrec[t->mfirst];
+			t->mfirst = (t->mfirst + 1) % TRANSPORT_TCP_MSGS;
+			t->mcount--;
+		}
+	}
+	t->qhead = t->qlen = 0;		/* all written: start over */
+}
+
+/*
+ * A collector never sends anything back over an IPFIX export connection:
+ * if the socket is readable, the collector closed it (or it broke).
+ * Without this, the first write after the collector went away would still
+ * "succeed", and be lost.
+ */
+static void tcp_check_peer(struct transport *t)
+{
+	struct pollfd p = { .fd = t->fd, .events = POLLIN | POLLRDHUP };
+	char junk[256];
+	ssize_t n;
+
+	if (poll(&p, 1, 0) != 1)
+		return;
+	n = recv(t->fd, junk, sizeof(junk), MSG_DONTWAIT);
+	if (n == 0)
+		tcp_down(t, "closed by the collector");
+	else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+		tcp_down(t, strerror(errno));
+}
+
+int transport_poll(struct transport *t)
+{
+	struct pollfd p;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (!t->tcp)
+		return 1;
+	if (t->state == 0 && mono_ms() >= t->retry_at)
+		tcp_connect(t);
+	if (t->state == 1) {
+		p = (struct pollfd){ .fd = t->fd, .events = POLLOUT };
+		if (poll(&p, 1, 0) == 1) {
+			getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+			if (err) {
+				tcp_down(t, strerror(err));
+			} else {
+				t->state = 2;
+				t->backoff_ms = 1000;
+				t->peer_lost = 1;	/* a new session */
+				log_info("connected to collector %s", t->peer);
+			}
+		}
+	}
+	if (t->state == 2)
+		tcp_check_peer(t);
+	if (t->state == 2)
+		tcp_write(t);
+	return t->state == 2;
+}
+
+static int tcp_send(struct transport *t, const void *msg, size_t len,
+		    uint32_t records)
+{
+	int slot;
+
+	/* connections come up only in transport_poll(), which the exporter
+	 * calls before it builds a message: a message built while there was
+	 * none may lack the templates a new session needs */
+	if (t->state != 2) {
+		t->c->not_sent += records;
+		return -ENOTCONN;
+	}
+	if (t->qlen + len > TRANSPORT_TCP_QUEUE && t->qhead) {
+		/* make room: move the unwritten part to the front */
+		memmove(t->q, t->q + t->qhead, t->qlen - t->qhead);
+		for (slot = 0; slot < t->mcount; slot++)
+			t->mend[(t->mfirst + slot) % TRANSPORT_TCP_MSGS] -= t->qhead;
+		t->qlen -= t->qhead;
+		t->qhead = 0;
+	}
+	if (t->qlen + len > TRANSPORT_TCP_QUEUE || t->mcount == TRANSPORT_TCP_MSGS) {
+		/* the collector does not keep up: this message is dropped */
+		t->c->errors++;
+		t->c->not_sent += records;
+		complain(t, "slow", "queue full");
+		return -ENOBUFS;
+	}
+	memcpy(t->q + t->qlen, msg, len);
+	t->qlen += len;
+	t->c->bytes += len;
+	slot = (t->mfirst + t->mcount++) % TRANSPORT_TCP_MSGS;
+	t->mend[slot] = t->qlen;
+	t->mrec[slot] = records;
+	tcp_write(t);
+	return 0;
+}
+
+int transport_open_tcp(struct transport *t, const char *address,
+		       uint16_t port, struct exporter_counters *c)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV };
+	char service[8];
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->tcp = 1;
+	t->c = c;
+	t->backoff_ms = 1000;
+	snprintf(t->peer, sizeof(t->peer), "%s:%u (tcp)", address, port);
+	snprintf(service, sizeof(service), "%u", port);
+	rc = getaddrinfo(address, service, &hints, &t->ai);
+	if (rc) {
+		log_err("resolve collector %s: %s", t->peer, gai_strerror(rc));
+		return -EINVAL;
+	}
+	t->q = malloc(TRANSPORT_TCP_QUEUE);
+	if (!t->q) {
+		freeaddrinfo(t->ai);
+		return -ENOMEM;
+	}
+	transport_poll(t);	/* start connecting */
+	return 0;
+}
+
+/* ---- both --------------------------------------------------------------- */
+
 int transport_send(struct transport *t, const void *msg, size_t len,
 		   uint32_t records)
 {
-	ssize_t n = send(t->fd, msg, len, MSG_DONTWAIT);
-	struct timespec now;
+	ssize_t n;
 
+	if (t->tcp)
+		return tcp_send(t, msg, len, records);
+	n = send(t->fd, msg, len, MSG_DONTWAIT);
 	if (n < 0 && errno == ECONNREFUSED) {
 		/* the previous message found no collector */
 		t->c->errors++;
@@ -75,19 +286,31 @@ int transport_send(struct transport *t, const void *msg, size_t len,
 	t->c->errors++;
 	t->c->not_sent += records;
 	t->last_records = 0;
-	/* the collector may be gone for a while: say so once a minute */
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((uint64_t)now.tv_sec >= t->last_error_log + 60) {
-		t->last_error_log = (uint64_t)now.tv_sec;
-		log_warn("send to collector %s: %s (%u records not sent; "
-			 "counted, retrying with the next message)", t->peer,
-			 n < 0 ? strerror(errno) : "short send", records);
-	}
+	complain(t, "send to", n < 0 ? strerror(errno) : "short send");
 	return n < 0 ? -errno : -EIO;
 }
 
 void transport_close(struct transport *t)
 {
+	int i;
+
+	/* TCP: give the queue two seconds to reach the collector */
+	for (i = 0; t->tcp && t->state == 2 && t->qlen > t->qhead && i < 20; i++) {
+		struct pollfd p = { .fd = t->fd, .events = POLLOUT };
+
+		if (poll(&p, 1, 100) == 1)
+			tcp_write(t);
+	}
+	if (t->tcp) {
+		for (i = 0; i < t->mcount; i++)
+			t->c->not_sent += t->mrec[(t->mfirst + i) % TRANSPORT_TCP_MSGS];
+		t->mcount = 0;
+		free(t->q);
+		t->q = NULL;
+		if (t->ai)
+			freeaddrinfo(t->ai);
+		t->ai = NULL;
+	}
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;

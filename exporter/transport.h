@@ -6,17 +6,38 @@
  * gone: ICMP unreachable, or a full buffer) is counted, with the records
  * it carried, as not sent; the next message simply tries again, so a dead
  * or slow collector never blocks the fetch loop.
+ *
+ * TCP: a non-blocking connection, made again with backoff (1 s doubling to
+ * 30 s) whenever it fails or breaks.  Whole messages are queued in a
+ * bounded buffer and written as the socket takes them; what a broken
+ * connection loses (queued or partly written) and what arrives while there
+ * is none is counted as not sent.  A new connection sets peer_lost: the
+ * exporter must begin it with its templates.
  */
 #ifndef TCFLOWD_TRANSPORT_H
 #define TCFLOWD_TRANSPORT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netdb.h>
 
 #include "exporter.h"
 
+#define TRANSPORT_TCP_QUEUE	(4u << 20)	/* bytes queued at most */
+#define TRANSPORT_TCP_MSGS	4096		/* messages queued at most */
+
 struct transport {
 	int			fd;
+	int			tcp;		/* else UDP */
+	int			state;		/* TCP: 0 down, 1 connecting, 2 up */
+	uint64_t		retry_at;	/* TCP: CLOCK_MONOTONIC ms */
+	uint32_t		backoff_ms;
+	struct addrinfo		*ai;		/* TCP: resolved once */
+	uint8_t			*q;		/* TCP: queued bytes */
+	size_t			qhead, qlen;	/* unwritten part: q[qhead..qlen) */
+	uint32_t		mrec[TRANSPORT_TCP_MSGS];	/* records a message */
+	size_t			mend[TRANSPORT_TCP_MSGS];	/* where it ends in q */
+	int			mfirst, mcount;
 	struct exporter_counters *c;	/* the exporter's counters */
 	char			peer[300];	/* "address:port", for messages */
 	uint64_t		last_error_log;	/* rate limit, CLOCK_MONOTONIC s */
@@ -28,6 +49,14 @@ struct transport {
 /* Resolve address:port and connect a UDP socket.  0 or -errno. */
 int transport_open_udp(struct transport *t, const char *address,
 		       uint16_t port, struct exporter_counters *c);
+/* Resolve address:port and start connecting over TCP.  0 or -errno
+ * (only if the address cannot be resolved: a collector that is not up yet
+ * is tried again, with backoff). */
+int transport_open_tcp(struct transport *t, const char *address,
+		       uint16_t port, struct exporter_counters *c);
+/* TCP: make progress (connect, write the queue).  Sets peer_lost when a
+ * new connection comes up.  Returns 1 when the connection is up. */
+int transport_poll(struct transport *t);
 /*
  * Send one message that carries records flow records.  0 or -errno.
  * ECONNREFUSED reports an earlier datagram that found no collector (an

@@ -3,7 +3,8 @@
  * gen.c - traffic for the network-namespace tests, with known counts.
  * Every loop is bounded in count and in time.
  *
- *   gen sink  -p PORT [-t SECONDS]            UDP and TCP receiver (discards)
+ *   gen sink  -p PORT [-t SECONDS] [-w FILE]  UDP and TCP receiver: discards,
+ *             or appends what arrives over TCP to FILE (a collector's view)
  *   gen udp   -d ADDR -p PORT -f FLOWS -n PKTS -s SIZE [-b BASEPORT] [-g US]
  *             FLOWS flows (source ports BASEPORT..), PKTS packets each of
  *             SIZE payload bytes, a pause of US microseconds between rounds
@@ -34,6 +35,7 @@
 struct opts {
 	const char	*addr;
 	int		port, flows, base, conns, gap_us, seconds, retrans;
+	const char	*out;
 	long		pkts, size, bytes;
 };
 
@@ -193,6 +195,7 @@ static void sink(const struct opts *o)
 	int listener[64] = { 0 };
 	int n = 0, i, fam;
 	static char buf[65536];
+	FILE *out = NULL;
 
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
@@ -207,6 +210,8 @@ static void sink(const struct opts *o)
 		listener[n] = 1;
 		p[n++] = (struct pollfd){ .fd = t, .events = POLLIN };
 	}
+	if (o->out && !(out = fopen(o->out, "ab")))
+		die("open the output file");
 	printf("listening\n");
 	fflush(stdout);
 	deadline = time(NULL) + o->seconds;
@@ -227,13 +232,19 @@ static void sink(const struct opts *o)
 				}
 				continue;
 			}
-			if (recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT) == 0) {
+			ssize_t got = recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+			if (got > 0 && out && i >= 4)	/* TCP: keep it */
+				fwrite(buf, 1, (size_t)got, out);
+			if (got == 0) {
 				close(p[i].fd);		/* TCP peer done */
 				listener[i] = listener[n - 1];
 				p[i--] = p[--n];
 			}
 		}
 	}
+	if (out)
+		fclose(out);
 }
 
 int main(int argc, char **argv)
@@ -245,7 +256,7 @@ int main(int argc, char **argv)
 
 	deadline = time(NULL) + TIME_LIMIT_S;
 	optind = 2;
-	while ((c = getopt(argc, argv, "d:p:f:n:s:b:c:B:g:t:R")) != -1) {
+	while ((c = getopt(argc, argv, "d:p:f:n:s:b:c:B:g:t:Rw:")) != -1) {
 		switch (c) {
 		case 'd': o.addr = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
@@ -258,6 +269,7 @@ int main(int argc, char **argv)
 		case 'g': o.gap_us = atoi(optarg); break;
 		case 't': o.seconds = atoi(optarg); break;
 		case 'R': o.retrans = 1; break;
+		case 'w': o.out = optarg; break;
 		default: return 2;
 		}
 	}
