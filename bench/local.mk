@@ -12,3 +12,7 @@ bench_datapath_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
 noinst_PROGRAMS += bench/fetch
 bench_fetch_SOURCES = bench/fetch.c bench/median.h
 bench_fetch_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
+
+noinst_PROGRAMS += bench/export
+bench_export_SOURCES = bench/export.c bench/median.h
+bench_export_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS) -lpthread
