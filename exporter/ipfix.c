@@ -497,8 +497,10 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 			log_err("open collector %s: %s: %s", cc->name, cc->path,
 				strerror(-rc));
 	} else if (cc->transport == TRANSPORT_UDP) {
+		transport_set_source(&x->t, cc->source_address, cc->source_port);
 		rc = transport_open_udp(&x->t, cc->address, cc->port, &e->counters);
 	} else if (cc->transport == TRANSPORT_TCP) {
+		transport_set_source(&x->t, cc->source_address, cc->source_port);
 		rc = transport_open_tcp(&x->t, cc->address, cc->port, &e->counters);
 	} else {
 		log_err("open collector %s: IPFIX over sctp is not available yet "

@@ -12,6 +12,34 @@
 #include "log.h"
 #include "transport.h"
 
+void transport_set_source(struct transport *t, const char *address,
+			  uint16_t port)
+{
+	snprintf(t->src_addr, sizeof(t->src_addr), "%s", address ? address : "");
+	t->src_port = port;
+}
+
+/* Bind fd to the configured source, for a socket of family. */
+static int bind_source(const struct transport *t, int fd, int family)
+{
+	struct addrinfo hints = { .ai_family = family, .ai_flags = AI_PASSIVE |
+				  AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *res;
+	char service[8];
+	int rc, one = 1;
+
+	if (!*t->src_addr && !t->src_port)
+		return 0;
+	snprintf(service, sizeof(service), "%u", t->src_port);
+	rc = getaddrinfo(*t->src_addr ? t->src_addr : NULL, service, &hints, &res);
+	if (rc)
+		return -EINVAL;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	rc = bind(fd, res->ai_addr, res->ai_addrlen) ? -errno : 0;
+	freeaddrinfo(res);
+	return rc;
+}
+
 int transport_open_udp(struct transport *t, const char *address,
 		       uint16_t port, struct exporter_counters *c)
 {
@@ -21,7 +49,12 @@ int transport_open_udp(struct transport *t, const char *address,
 	char service[8];
 	int rc, err = -EHOSTUNREACH;
 
+	char src[64];
+	uint16_t sport = t->src_port;
+
+	snprintf(src, sizeof(src), "%s", t->src_addr);
 	memset(t, 0, sizeof(*t));
+	transport_set_source(t, src, sport);
 	t->fd = -1;
 	t->c = c;
 	snprintf(t->peer, sizeof(t->peer), "%s:%u", address, port);
@@ -38,17 +71,20 @@ int transport_open_udp(struct transport *t, const char *address,
 			err = -errno;
 			continue;
 		}
-		if (connect(t->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+		err = bind_source(t, t->fd, ai->ai_family);
+		if (!err && connect(t->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
 			err = 0;
 			break;
 		}
-		err = -errno;
+		err = err ? err : -errno;
 		close(t->fd);
 		t->fd = -1;
 	}
 	freeaddrinfo(res);
 	if (err)
-		log_err("connect to collector %s: %s", t->peer, strerror(-err));
+		log_err("connect to collector %s%s%s: %s", t->peer,
+			*t->src_addr || t->src_port ? " from " : "",
+			*t->src_addr ? t->src_addr : "", strerror(-err));
 	return err;
 }
 
@@ -104,8 +140,9 @@ static void tcp_connect(struct transport *t)
 			       SOCK_CLOEXEC, 0);
 		if (t->fd < 0)
 			continue;
-		if (connect(t->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
-		    errno == EINPROGRESS) {
+		if (bind_source(t, t->fd, ai->ai_family) == 0 &&
+		    (connect(t->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+		     errno == EINPROGRESS)) {
 			t->state = 1;
 			return;
 		}
@@ -236,7 +273,12 @@ int transport_open_tcp(struct transport *t, const char *address,
 	char service[8];
 	int rc;
 
+	char src[64];
+	uint16_t sport = t->src_port;
+
+	snprintf(src, sizeof(src), "%s", t->src_addr);
 	memset(t, 0, sizeof(*t));
+	transport_set_source(t, src, sport);
 	t->fd = -1;
 	t->tcp = 1;
 	t->c = c;

@@ -44,11 +44,17 @@ struct transport {
 	int			peer_lost;	/* the collector was unreachable:
 						 * it may have lost our templates */
 	uint32_t		last_records;	/* records of the last message */
+	char			src_addr[64];	/* bind to this, if set */
+	uint16_t		src_port;
 };
 
 /* Resolve address:port and connect a UDP socket.  0 or -errno. */
 int transport_open_udp(struct transport *t, const char *address,
 		       uint16_t port, struct exporter_counters *c);
+/* Export from this address and/or port (before the first open).
+ * Empty address and port 0 leave the choice to the kernel. */
+void transport_set_source(struct transport *t, const char *address,
+			  uint16_t port);
 /* Resolve address:port and start connecting over TCP.  0 or -errno
  * (only if the address cannot be resolved: a collector that is not up yet
  * is tried again, with backoff). */

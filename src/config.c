@@ -243,6 +243,15 @@ static int collector_key(struct parse_state *ps, const char *k, const char *v)
 		return parse_u32(ps, k, v, 1, 1000000, &cc->template_refresh_messages);
 	if (!strcmp(k, "message_size"))
 		return parse_u32(ps, k, v, 512, 65000, &cc->message_size);
+	if (!strcmp(k, "source_address"))
+		return parse_string(ps, k, v, cc->source_address,
+				    sizeof(cc->source_address));
+	if (!strcmp(k, "source_port")) {
+		if (!parse_u32(ps, k, v, 1, 65535, &port))
+			return 0;
+		cc->source_port = (uint16_t)port;
+		return 1;
+	}
 	return fail(ps, ps->line, k, "unknown key in [collector %s]", cc->name);
 }
 

@@ -53,6 +53,8 @@ struct collector_config {
 	uint32_t	template_refresh_s;	   /* resend templates this often */
 	uint32_t	template_refresh_messages; /* ... and every N messages */
 	uint32_t	message_size;		   /* bytes a message at most */
+	char		source_address[64];	   /* export from; "" = any */
+	uint16_t	source_port;		   /* 0 = any */
 };
 
 struct config {

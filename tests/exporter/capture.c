@@ -29,10 +29,15 @@ void capture_open(struct capture *c)
 int capture_collect(struct capture *c)
 {
 	while (c->n < CAPTURE_MAX_MSGS) {
-		ssize_t n = recv(c->fd, c->msg[c->n], sizeof(c->msg[0]), MSG_DONTWAIT);
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(c->fd, c->msg[c->n], sizeof(c->msg[0]),
+				     MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
 
 		if (n <= 0)
 			break;
+		if (!c->n)
+			c->src_port = ntohs(from.sin_port);
 		c->len[c->n++] = (size_t)n;
 	}
 	return c->n;

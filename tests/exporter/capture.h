@@ -15,6 +15,7 @@ struct capture {
 	int		fd;
 	uint16_t	port;
 	int		n;
+	uint16_t	src_port;	/* where the first message came from */
 	uint8_t		msg[CAPTURE_MAX_MSGS][2048];
 	size_t		len[CAPTURE_MAX_MSGS];
 };

@@ -107,6 +107,8 @@ int main(void)
 	capture_open(&cap);
 	strcpy(cc.address, "127.0.0.1");
 	cc.port = cap.port;
+	strcpy(cc.source_address, "127.0.0.1");
+	cc.source_port = (uint16_t)(cap.port ^ 0x2a);	/* one near, likely free */
 	e = exporter_open(&cc, &env);
 	if (!e)
 		tap_bail("open the v5 exporter: %s", strerror(errno));
@@ -140,6 +142,8 @@ int main(void)
 	tap_is(e->counters.errors, 0, "no send errors");
 
 	nmsgs = capture_collect(&cap);
+	tap_is(cap.src_port, cc.source_port, "sent from the configured source "
+	       "address and port");
 	tap_is((uint64_t)nmsgs, e->counters.messages, "every message arrived (%d)", nmsgs);
 	tap_is((uint64_t)decode(&cap), (uint64_t)nmsgs,
 	       "tshark decoded every message as NetFlow v5");
