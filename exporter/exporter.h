@@ -36,6 +36,9 @@ struct export_record {
 /* What every exporter may need beyond its own section. */
 struct exporter_env {
 	uint32_t	observation_domain;
+	/* the kernel counters since start (the daemon keeps them current),
+	 * for reliability statistics; may be NULL */
+	const struct flow_stats	*kstats;
 };
 
 struct exporter_counters {

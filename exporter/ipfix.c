@@ -11,6 +11,8 @@
  * Over UDP templates and options are sent in the first message, every
  * template_refresh_s seconds and every template_refresh_messages messages;
  * options data also whenever the sampling or an interface name changes.
+ * Options: sampling, interface names, and the exporting process's
+ * reliability statistics (RFC 7011 section 4.3).
  * GError never leaves this file.
  */
 #include <arpa/inet.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <fixbuf/public.h>
 
 #include "exporter.h"
@@ -32,6 +35,8 @@
 #define TID_FLOW_V6	257
 #define TID_SAMPLING	258
 #define TID_IFNAME	259
+#define TID_RELIABILITY	260
+#define F_INTERNAL	0x4	/* padding: in the struct, not on the wire */
 #define MAX_IFS		256
 #define IFNAME_LEN	16
 
@@ -120,6 +125,33 @@ static fbInfoElementSpec_t ifname_spec[] = {
 	FB_IESPEC_NULL
 };
 
+/*
+ * Options: the exporting process reliability statistics (RFC 7011 4.3),
+ * scope exportingProcessId.  Sent with the templates: at start and at
+ * every refresh.
+ */
+struct ipfix_reliability {
+	uint32_t	exportingProcessId;
+	uint32_t	pad;
+	uint64_t	exportedMessageTotalCount;
+	uint64_t	exportedFlowRecordTotalCount;
+	uint64_t	exportedOctetTotalCount;
+	uint64_t	ignoredPacketTotalCount;
+	uint64_t	notSentFlowTotalCount;
+	uint64_t	observationTimeMilliseconds;
+};
+static fbInfoElementSpec_t reliability_spec[] = {
+	{ "exportingProcessId",			4, 0 },
+	{ "paddingOctets",			4, F_INTERNAL },
+	{ "exportedMessageTotalCount",		8, 0 },
+	{ "exportedFlowRecordTotalCount",	8, 0 },
+	{ "exportedOctetTotalCount",		8, 0 },
+	{ "ignoredPacketTotalCount",		8, 0 },
+	{ "notSentFlowTotalCount",		8, 0 },
+	{ "observationTimeMilliseconds",	8, 0 },
+	FB_IESPEC_NULL
+};
+
 struct ipfix {
 	fbInfoModel_t		*model;
 	fbSession_t		*session;
@@ -140,6 +172,8 @@ struct ipfix {
 	uint32_t		sampling;
 	struct ipfix_ifname	ifs[MAX_IFS];
 	int			nifs;
+	const struct flow_stats	*kstats;
+	int			reliability_due;
 };
 
 /* Log a libfixbuf error, free it, return -EIO. */
@@ -276,6 +310,29 @@ static int put_options(struct exporter *e)
 	rc = append(e, TID_SAMPLING, TID_SAMPLING, &sp, sizeof(sp));
 	for (i = 0; i < x->nifs && !rc; i++)
 		rc = append(e, TID_IFNAME, TID_IFNAME, &x->ifs[i], sizeof(x->ifs[i]));
+	if (!rc && x->reliability_due) {
+		struct ipfix_reliability rel = {
+			.exportingProcessId = (uint32_t)getpid(),
+			.exportedMessageTotalCount = e->counters.messages,
+			.exportedFlowRecordTotalCount = e->counters.records,
+			.exportedOctetTotalCount = e->counters.bytes,
+			.notSentFlowTotalCount = e->counters.not_sent,
+		};
+		uint64_t real_ms, up_ms;
+
+		/* IP packets seen but in no flow: malformed, or lost in the
+		 * kernel (overflow ring full, no map) */
+		if (x->kstats) {
+			for (i = STAT_TRUNC_L3; i <= STAT_BAD_IPV6_CHAIN; i++)
+				rel.ignoredPacketTotalCount += x->kstats->c[i];
+			rel.ignoredPacketTotalCount += x->kstats->c[STAT_RING_FULL] +
+						       x->kstats->c[STAT_NO_MAP];
+		}
+		export_clock_ms(&real_ms, &up_ms);
+		rel.observationTimeMilliseconds = real_ms;
+		x->reliability_due = 0;
+		rc = append(e, TID_RELIABILITY, TID_RELIABILITY, &rel, sizeof(rel));
+	}
 	return rc;
 }
 
@@ -302,6 +359,7 @@ static int send_templates(struct exporter *e)
 	emit(e);
 	x->since_templates = 0;
 	x->options_due = 1;		/* options data goes with templates */
+	x->reliability_due = 1;
 	return 0;
 }
 
@@ -440,6 +498,11 @@ static int setup(struct exporter *e, struct ipfix *x)
 		rc = add_template(x, ifname_spec, 0, TRUE, TID_IFNAME, 1);
 	if (!rc)
 		rc = add_template(x, ifname_spec, 0, FALSE, TID_IFNAME, 1);
+	if (!rc)
+		rc = add_template(x, reliability_spec, F_INTERNAL, TRUE,
+				  TID_RELIABILITY, 1);
+	if (!rc)
+		rc = add_template(x, reliability_spec, 0, FALSE, TID_RELIABILITY, 1);
 	if (rc)
 		return rc;
 	x->exporter = fbExporterAllocBuffer(x->buf, (uint16_t)x->bufsize);
@@ -479,6 +542,7 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 		return -ENOMEM;
 	x->t.fd = -1;
 	x->domain = env->observation_domain;
+	x->kstats = env->kstats;
 	x->bufsize = cc->message_size ? cc->message_size : 1400;
 	x->refresh_s = cc->template_refresh_s ? cc->template_refresh_s : 60;
 	x->refresh_msgs = cc->template_refresh_messages ?

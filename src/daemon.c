@@ -194,7 +194,8 @@ static void attach_selected(struct daemon *d)
 
 static int open_exporters(struct daemon *d)
 {
-	struct exporter_env env = { .observation_domain = d->cfg.observation_domain };
+	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
+				    .kstats = &d->kstats };
 	int i;
 
 	for (i = 0; i < d->cfg.n_collectors; i++) {

@@ -58,4 +58,8 @@ not_sent=$(sed -n 's/.*records_not_sent=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | ta
 ok "$([ "${not_sent:-0}" -ge 10 ]; echo $?)" \
 	"what was exported with no connection is counted ($not_sent not sent)"
 is "$(decoded "$T/all.ipfix" | wc -l)" 30 "the IPFIX file has all 30 flows"
+ipfixDump -d -i "$T/all.ipfix" 2>/dev/null | grep -q "exportedFlowRecordTotalCount"
+ok $? "reliability statistics (RFC 7011 4.3) in the file"
+ipfixDump -d -i "$T/session2.ipfix" 2>/dev/null | awk "/notSentFlowTotalCount/ { n = \$NF } END { exit !(n >= 10) }"
+ok $? "... and the second TCP session reports the flows not sent meanwhile"
 done_testing
