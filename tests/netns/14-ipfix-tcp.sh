@@ -62,4 +62,12 @@ ipfixDump -d -i "$T/all.ipfix" 2>/dev/null | grep -q "exportedFlowRecordTotalCou
 ok $? "reliability statistics (RFC 7011 4.3) in the file"
 ipfixDump -d -i "$T/session2.ipfix" 2>/dev/null | awk "/notSentFlowTotalCount/ { n = \$NF } END { exit !(n >= 10) }"
 ok $? "... and the second TCP session reports the flows not sent meanwhile"
+# RFC 7011: a message's sequence number is the count of data records sent
+# before it in the observation domain
+ipfixDump -i "$T/all.ipfix" 2>/dev/null | awk '
+	/sequence number:/ { if (seen && $(NF - 1) != want) bad++
+			     seen = 1; want = $(NF - 1) }
+	/^--- data record/ { want++ }
+	END { exit bad != 0 }' ; seq_rc=$?
+ok $seq_rc "IPFIX sequence numbers count the data records before each message"
 done_testing
