@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "capture.h"
 #include "exporter.h"
@@ -59,7 +60,8 @@ static void run(int protocol, const char *name, const char *version)
 		"cflow.template_id", "cflow.srcport", "cflow.srcaddrv6",
 		"cflow.packets", "cflow.if_name", "cflow.scope_interface",
 		"cflow.sampling_interval", "cflow.icmp_type_code_ipv4",
-		"cflow.flow_end_reason", "cflow.ttl_min",
+		"cflow.flow_end_reason", "cflow.ttl_min", "cflow.vlanid",
+		"cflow.unix_secs", "cflow.exporttime",
 	};
 	struct collector_config cc = { .name = "t", .protocol = protocol,
 				       .transport = TRANSPORT_UDP,
@@ -71,7 +73,8 @@ static void run(int protocol, const char *name, const char *version)
 	int seq_ok = 1, big = 0, eth0 = 0, eth1 = 0, samp10 = 0, icmp = 0;
 	long prev_seq = -1;
 	int gap = 0, max_gap = 0;
-	int reason_ok = 1, ttl_ok = 1;
+	int reason_ok = 1, ttl_ok = 1, vlan = 0, times_ok = 1;
+	long now = (long)time(NULL);
 	long want_seq = 0;
 	struct export_record r;
 	struct exporter *e;
@@ -96,6 +99,9 @@ static void run(int protocol, const char *name, const char *version)
 	}
 	r = rec(0, 1, 0, 0x0800, 2, "eth0");
 	exporter_add(e, &r);
+	r = rec(0, 17, 999, 53, 2, "eth0");
+	r.key.vlan_id = 3001;
+	exporter_add(e, &r);
 	for (i = 0; i < 5; i++) {		/* sampling changes */
 		r = rec(0, 17, (uint16_t)(3000 + i), 53, 2, "eth0");
 		r.sampling_interval = 10;
@@ -103,17 +109,21 @@ static void run(int protocol, const char *name, const char *version)
 	}
 	exporter_flush(e);
 	tap_is(e->counters.errors, 0, "%s: no send errors", name);
-	tap_is(e->counters.records, 36, "%s: 36 flow records sent", name);
+	tap_is(e->counters.records, 37, "%s: 37 flow records sent", name);
 	n = capture_collect(&cap);
 	tap_is((uint64_t)n, e->counters.messages, "%s: every message arrived (%d)", name, n);
 
-	text = capture_decode(&cap, fields, 13);
+	text = capture_decode(&cap, fields, 16);
 	rest = text;
 	while ((line = strsep(&rest, "\n"))) {
-		char *c[13];
+		char *c[16];
+		long t;
 
-		if (capture_split(line, '\t', c, 13) < 13)
+		if (capture_split(line, '\t', c, 16) < 16)
 			continue;
+		vlan += strstr(c[13], "3001") != NULL;
+		t = atol(*c[14] ? c[14] : c[15]);	/* v9 : IPFIX */
+		times_ok &= t >= now - 60 && t <= now + 60;
 		malformed += strstr(c[0], "malformed") != NULL;
 		if (strcmp(c[1], version))
 			continue;
@@ -148,7 +158,7 @@ static void run(int protocol, const char *name, const char *version)
 		if (cap.len[i] > 600 || cap.len[i] % 4)
 			tap_diag("message %d is %zu bytes", i, cap.len[i]);
 	tap_ok(seq_ok, "%s: sequence numbers (v9: export packets from 0; IPFIX: data records, never falling)", name);
-	tap_is((uint64_t)flows, 36, "%s: tshark decoded all 36 flow records through "
+	tap_is((uint64_t)flows, 37, "%s: tshark decoded all 37 flow records through "
 	       "our templates", name);
 	tap_is((uint64_t)v6, 10, "%s: 10 IPv6 records, addresses decoded", name);
 	tap_ok(with_tmpl >= 2 && max_gap <= 3, "%s: templates refreshed: never more "
@@ -158,6 +168,8 @@ static void run(int protocol, const char *name, const char *version)
 	tap_ok(samp10 > 0, "%s: the new sampling interval announced", name);
 	tap_is((uint64_t)icmp, 1, "%s: ICMP type/code field: echo request (2048)", name);
 	tap_ok(reason_ok && ttl_ok, "%s: flowEndReason and minimum TTL decoded", name);
+	tap_is((uint64_t)vlan, 1, "%s: a VLAN record: VLAN id 3001 decoded", name);
+	tap_ok(times_ok, "%s: every message's export time within a minute of now", name);
 	exporter_close(e);
 	capture_close(&cap);
 }
