@@ -91,3 +91,27 @@ void export_clock_ms(uint64_t *real_ms, uint64_t *uptime_ms)
 	*real_ms = (uint64_t)r.tv_sec * 1000 + (uint64_t)r.tv_nsec / 1000000;
 	*uptime_ms = (uint64_t)m.tv_sec * 1000 + (uint64_t)m.tv_nsec / 1000000;
 }
+
+int export_note_ifname(struct export_ifname *tab, int *n, uint32_t ifindex,
+		       const char *name)
+{
+	int i;
+
+	if (!ifindex || !name || !*name)
+		return 0;
+	for (i = 0; i < *n; i++)
+		if (tab[i].ifindex == ifindex)
+			break;
+	if (i < *n && !strncmp(tab[i].name, name, EXPORT_IFNAME_LEN))
+		return 0;
+	if (i == *n) {
+		if (*n == EXPORT_MAX_IFS)
+			return 0;
+		(*n)++;
+	}
+	tab[i].ifindex = ifindex;
+	/* a fixed-width field: no terminating NUL when the name fills it */
+	memset(tab[i].name, 0, EXPORT_IFNAME_LEN);
+	memcpy(tab[i].name, name, strnlen(name, EXPORT_IFNAME_LEN));
+	return 1;
+}

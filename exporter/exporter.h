@@ -86,6 +86,18 @@ extern const struct exporter_ops netflow5_exporter_ops;
 extern const struct exporter_ops netflow9_exporter_ops;
 extern const struct exporter_ops ipfix_exporter_ops;
 
+/* Interface names the template exporters announce in options records.
+ * The layout is also IPFIX's ingressInterface + interfaceName record. */
+#define EXPORT_IFNAME_LEN	16
+#define EXPORT_MAX_IFS		256
+struct export_ifname {
+	uint32_t	ifindex;
+	char		name[EXPORT_IFNAME_LEN];
+};
+/* Remember ifindex's name in tab (*n entries); 1 if new or changed. */
+int export_note_ifname(struct export_ifname *tab, int *n, uint32_t ifindex,
+		       const char *name);
+
 /* Wall-clock and "system uptime" (CLOCK_MONOTONIC) now, in ms. */
 void export_clock_ms(uint64_t *real_ms, uint64_t *uptime_ms);
 

@@ -37,8 +37,7 @@
 #define TID_IFNAME	259
 #define TID_RELIABILITY	260
 #define F_INTERNAL	0x4	/* padding: in the struct, not on the wire */
-#define MAX_IFS		256
-#define IFNAME_LEN	16
+#define IFNAME_LEN	EXPORT_IFNAME_LEN
 
 /* The record as libfixbuf reads it; flow_spec mirrors it field by field. */
 struct ipfix_flow {
@@ -114,11 +113,8 @@ static fbInfoElementSpec_t sampling_spec[] = {
 	FB_IESPEC_NULL
 };
 
-/* Options: interface names (scope: the interface). */
-struct ipfix_ifname {
-	uint32_t	ingressInterface;
-	char		interfaceName[IFNAME_LEN];
-};
+/* Options: interface names (scope: the interface), read from struct
+ * export_ifname: ingressInterface, interfaceName. */
 static fbInfoElementSpec_t ifname_spec[] = {
 	{ "ingressInterface",		4, 0 },
 	{ "interfaceName",		IFNAME_LEN, 0 },
@@ -170,7 +166,7 @@ struct ipfix {
 	uint32_t		refresh_s, refresh_msgs;
 	int			options_due;
 	uint32_t		sampling;
-	struct ipfix_ifname	ifs[MAX_IFS];
+	struct export_ifname	ifs[EXPORT_MAX_IFS];
 	int			nifs;
 	const struct flow_stats	*kstats;
 	int			reliability_due;
@@ -425,28 +421,6 @@ static void fill(struct ipfix_flow *f, const struct export_record *r)
 	f->flowEndReason = r->end_reason;
 }
 
-static void note_ifname(struct ipfix *x, uint32_t ifindex, const char *name)
-{
-	int i;
-
-	if (!ifindex || !name || !*name)
-		return;
-	for (i = 0; i < x->nifs; i++)
-		if (x->ifs[i].ingressInterface == ifindex)
-			break;
-	if (i < x->nifs && !strncmp(x->ifs[i].interfaceName, name, IFNAME_LEN))
-		return;
-	if (i == x->nifs) {
-		if (x->nifs == MAX_IFS)
-			return;
-		x->nifs++;
-	}
-	x->ifs[i].ingressInterface = ifindex;
-	memset(x->ifs[i].interfaceName, 0, IFNAME_LEN);
-	strncpy(x->ifs[i].interfaceName, name, IFNAME_LEN);
-	x->options_due = 1;
-}
-
 static int ipfix_add(struct exporter *e, const struct export_record *r)
 {
 	struct ipfix *x = e->priv;
@@ -454,7 +428,8 @@ static int ipfix_add(struct exporter *e, const struct export_record *r)
 	struct ipfix_flow f;
 	int rc = 0;
 
-	note_ifname(x, r->key.ifindex, r->ifname);
+	if (export_note_ifname(x->ifs, &x->nifs, r->key.ifindex, r->ifname))
+		x->options_due = 1;
 	if (r->sampling_interval != x->sampling) {
 		x->sampling = r->sampling_interval;
 		x->options_due = 1;
@@ -560,16 +535,8 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 		if (rc)
 			log_err("open collector %s: %s: %s", cc->name, cc->path,
 				strerror(-rc));
-	} else if (cc->transport == TRANSPORT_UDP) {
-		transport_set_source(&x->t, cc->source_address, cc->source_port);
-		rc = transport_open_udp(&x->t, cc->address, cc->port, &e->counters);
-	} else if (cc->transport == TRANSPORT_TCP) {
-		transport_set_source(&x->t, cc->source_address, cc->source_port);
-		rc = transport_open_tcp(&x->t, cc->address, cc->port, &e->counters);
 	} else {
-		log_err("open collector %s: IPFIX over sctp is not available yet "
-			"(udp, tcp and file are)", cc->name);
-		rc = -EPROTONOSUPPORT;
+		rc = transport_open(&x->t, e);
 	}
 	if (!rc)
 		rc = setup(e, x);

@@ -54,8 +54,7 @@ static int nf5_open(struct exporter *e, const struct exporter_env *env)
 
 	if (!x)
 		return -ENOMEM;
-	transport_set_source(&x->t, e->cfg.source_address, e->cfg.source_port);
-	err = transport_open_udp(&x->t, e->cfg.address, e->cfg.port, &e->counters);
+	err = transport_open(&x->t, e);
 	if (err) {
 		free(x);
 		return err;

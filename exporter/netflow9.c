@@ -27,8 +27,7 @@
 #define TID_IPV6	257
 #define TID_SAMPLING	258
 #define TID_IFNAME	259
-#define MAX_IFS		256
-#define IFNAME_LEN	16
+#define IFNAME_LEN	EXPORT_IFNAME_LEN
 
 struct field {
 	uint16_t	type, len;
@@ -55,11 +54,6 @@ static const struct field opt_ifname[] = { F(82, IFNAME_LEN) };
 #undef F
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-struct nf9_if {
-	uint32_t	ifindex;
-	char		name[IFNAME_LEN];
-};
-
 struct nf9 {
 	struct transport	t;
 	uint8_t			msg[65536];
@@ -77,7 +71,7 @@ struct nf9 {
 	uint32_t		refresh_s, refresh_msgs;
 	int			templates_due, options_due;
 	uint32_t		sampling;	/* the interval announced */
-	struct nf9_if		ifs[MAX_IFS];
+	struct export_ifname	ifs[EXPORT_MAX_IFS];
 	int			nifs;
 };
 
@@ -288,29 +282,6 @@ static int nf9_flush(struct exporter *e)
 	return err;
 }
 
-/* Remember interface names; a new or changed one is announced. */
-static void note_ifname(struct nf9 *x, uint32_t ifindex, const char *name)
-{
-	int i;
-
-	if (!ifindex || !name || !*name)
-		return;
-	for (i = 0; i < x->nifs; i++)
-		if (x->ifs[i].ifindex == ifindex)
-			break;
-	if (i < x->nifs && !strncmp(x->ifs[i].name, name, IFNAME_LEN))
-		return;
-	if (i == x->nifs) {
-		if (x->nifs == MAX_IFS)
-			return;
-		x->nifs++;
-	}
-	x->ifs[i].ifindex = ifindex;
-	memset(x->ifs[i].name, 0, IFNAME_LEN);
-	strncpy(x->ifs[i].name, name, IFNAME_LEN);
-	x->options_due = 1;
-}
-
 static int nf9_add(struct exporter *e, const struct export_record *r)
 {
 	struct nf9 *x = e->priv;
@@ -319,7 +290,8 @@ static int nf9_add(struct exporter *e, const struct export_record *r)
 	size_t n = v4 ? N(tmpl_v4) : N(tmpl_v6), need, i;
 	uint8_t *p;
 
-	note_ifname(x, r->key.ifindex, r->ifname);
+	if (export_note_ifname(x->ifs, &x->nifs, r->key.ifindex, r->ifname))
+		x->options_due = 1;
 	if (r->sampling_interval != x->sampling) {
 		x->sampling = r->sampling_interval;
 		x->options_due = 1;
@@ -362,8 +334,7 @@ static int nf9_open(struct exporter *e, const struct exporter_env *env)
 
 	if (!x)
 		return -ENOMEM;
-	transport_set_source(&x->t, e->cfg.source_address, e->cfg.source_port);
-	err = transport_open_udp(&x->t, e->cfg.address, e->cfg.port, &e->counters);
+	err = transport_open(&x->t, e);
 	if (err) {
 		free(x);
 		return err;

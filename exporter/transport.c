@@ -19,6 +19,36 @@ void transport_set_source(struct transport *t, const char *address,
 	t->src_port = port;
 }
 
+/* A clean transport that keeps the configured source. */
+static void reset(struct transport *t, struct exporter_counters *c)
+{
+	char src[64];
+	uint16_t sport = t->src_port;
+
+	snprintf(src, sizeof(src), "%s", t->src_addr);
+	memset(t, 0, sizeof(*t));
+	transport_set_source(t, src, sport);
+	t->fd = -1;
+	t->c = c;
+}
+
+int transport_open(struct transport *t, struct exporter *e)
+{
+	const struct collector_config *cc = &e->cfg;
+
+	transport_set_source(t, cc->source_address, cc->source_port);
+	if (cc->transport == TRANSPORT_UDP)
+		return transport_open_udp(t, cc->address, cc->port, &e->counters);
+	if (cc->transport == TRANSPORT_TCP)
+		return transport_open_tcp(t, cc->address, cc->port, &e->counters);
+	log_err("open collector %s: %s over %s is not available (udp%s are; "
+		"this kernel has no SCTP)", cc->name,
+		config_protocol_name(cc->protocol),
+		cc->transport == TRANSPORT_SCTP ? "sctp" : "this transport",
+		cc->protocol == PROTO_IPFIX ? ", tcp and file" : "");
+	return -EPROTONOSUPPORT;
+}
+
 /* Bind fd to the configured source, for a socket of family. */
 static int bind_source(const struct transport *t, int fd, int family)
 {
@@ -49,14 +79,7 @@ int transport_open_udp(struct transport *t, const char *address,
 	char service[8];
 	int rc, err = -EHOSTUNREACH;
 
-	char src[64];
-	uint16_t sport = t->src_port;
-
-	snprintf(src, sizeof(src), "%s", t->src_addr);
-	memset(t, 0, sizeof(*t));
-	transport_set_source(t, src, sport);
-	t->fd = -1;
-	t->c = c;
+	reset(t, c);
 	snprintf(t->peer, sizeof(t->peer), "%s:%u", address, port);
 	snprintf(service, sizeof(service), "%u", port);
 	rc = getaddrinfo(address, service, &hints, &res);
@@ -273,15 +296,8 @@ int transport_open_tcp(struct transport *t, const char *address,
 	char service[8];
 	int rc;
 
-	char src[64];
-	uint16_t sport = t->src_port;
-
-	snprintf(src, sizeof(src), "%s", t->src_addr);
-	memset(t, 0, sizeof(*t));
-	transport_set_source(t, src, sport);
-	t->fd = -1;
+	reset(t, c);
 	t->tcp = 1;
-	t->c = c;
 	t->backoff_ms = 1000;
 	snprintf(t->peer, sizeof(t->peer), "%s:%u (tcp)", address, port);
 	snprintf(service, sizeof(service), "%u", port);

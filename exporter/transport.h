@@ -48,6 +48,9 @@ struct transport {
 	uint16_t		src_port;
 };
 
+/* Open what e's collector section says: source, UDP or TCP.  0 or -errno
+ * (SCTP: -EPROTONOSUPPORT, with a message). */
+int transport_open(struct transport *t, struct exporter *e);
 /* Resolve address:port and connect a UDP socket.  0 or -errno. */
 int transport_open_udp(struct transport *t, const char *address,
 		       uint16_t port, struct exporter_counters *c);

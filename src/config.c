@@ -396,6 +396,10 @@ static int check_collector(struct parse_state *ps, struct collector_config *cc)
 	}
 	if (cc->transport < 0)
 		cc->transport = TRANSPORT_UDP;
+	if ((cc->protocol == PROTO_NETFLOW5 || cc->protocol == PROTO_NETFLOW9) &&
+	    cc->transport != TRANSPORT_UDP)
+		return fail(ps, cc->line, key, "NetFlow goes over udp, not %s",
+			    transports[cc->transport]);
 	if (cc->transport == TRANSPORT_FILE) {
 		if (!*cc->path)
 			return fail(ps, cc->line, key,

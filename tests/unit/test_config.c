@@ -110,6 +110,9 @@ static const struct bad bads[] = {
 	  "b.conf:3: [collector a]: address is required" },
 	{ "[capture]\ninterfaces = *\n[collector a]\nprotocol = gopher\n",
 	  "b.conf:4: protocol: 'gopher' is not one of: json, ipfix, netflow9, netflow5" },
+	{ "[capture]\ninterfaces = *\n[collector nf]\nprotocol = netflow9\n"
+	  "transport = tcp\naddress = x\n",
+	  "b.conf:3: [collector nf]: NetFlow goes over udp, not tcp" },
 	{ "[capture]\ninterfaces = *\n[collector a]\naddress = x\n",
 	  "b.conf:3: [collector a]: protocol is required" },
 	{ "[capture]\ninterfaces = *\n[collector j]\nprotocol = json\n",
