@@ -47,14 +47,24 @@ bad=$(cflow "&& (_ws.malformed || _ws.expert.severity >= warning)")
 ok "$([ "$msgs" -gt 0 ] && [ "$bad" -eq 0 ]; echo $?)" \
 	"$PROTO: tshark finds nothing malformed in the whole run ($msgs messages, $bad flagged)"
 
-# per flow: src sport dst dport proto in out packets bytes.  ICMP's
+# per flow: src sport dst dport proto in out packets bytes flags.  ICMP's
 # destination port (type << 8 | code) is left out: nfdump 1.7 shows v5
 # ICMP types as 0.0 (tests/exporter/test_netflow5 checks the type with
 # tshark's decoder instead).
-nfdump -6 -R "$T/nfcapd" -q -N -A srcip,srcport,dstip,dstport,proto,inif,outif \
-	-o "fmt:%sa %sp %da %dp %pr %in %out %pkt %byt" 2>"$T/nfdump.err" |
-	awk '{ if ($5 == 1 || $5 == 58) $4 = "icmp"; print $1, $2, $3, $4, $5, $6, $7, $8, $9 }' |
-	sort >"$T/nfdump"
+# nfdump's raw records, merged per flow here: its own aggregation (-A)
+# loses the TCP flags of some flows
+nfdump -6 -R "$T/nfcapd" -q -N \
+	-o "fmt:%sa %sp %da %dp %pr %in %out %pkt %byt %flg" 2>"$T/nfdump.err" |
+	awk '{
+		if ($5 == 1 || $5 == 58) $4 = "icmp"
+		k = $1 " " $2 " " $3 " " $4 " " $5 " " $6 " " $7
+		p[k] += $8; b[k] += $9
+		f = (k in fl) ? fl[k] : "........"
+		m = ""
+		for (i = 1; i <= 8; i++)
+			m = m (substr($10, i, 1) != "." ? substr($10, i, 1) : substr(f, i, 1))
+		fl[k] = m
+	} END { for (k in p) print k, p[k], b[k], fl[k] }' | sort >"$T/nfdump"
 python3 - "$T/flows.json" "$PROTO" <<'PY' | sort >"$T/json"
 import json, sys
 flows = {}
@@ -67,14 +77,17 @@ for line in open(sys.argv[1]):
     dport = "icmp" if r["protocol_identifier"] in (1, 58) else r["destination_transport_port"]
     k = (src, r["source_transport_port"], dst, dport,
          r["protocol_identifier"], r["ingress_interface"], r["egress_interface"])
-    p, b = flows.get(k, (0, 0))
-    flows[k] = (p + r["packet_delta_count"], b + r["octet_delta_count"])
-for k, (p, b) in flows.items():
-    print(*k, p, b)
+    p, b, f = flows.get(k, (0, 0, 0))
+    flows[k] = (p + r["packet_delta_count"], b + r["octet_delta_count"],
+                f | r["tcp_control_bits"])
+for k, (p, b, f) in flows.items():
+    # nfdump's notation: CWR ECE URG ACK PSH RST SYN FIN, '.' when unset
+    flg = "".join(c if f & (0x80 >> i) else "." for i, c in enumerate("CEUAPRSF"))
+    print(*k, p, b, flg)
 PY
 diff "$T/json" "$T/nfdump" >"$T/diff"
-ok $? "$PROTO: nfdump's flows equal the JSON records, per flow ($(wc -l <"$T/json") flows)"
-sed 's/^/#   /' "$T/diff" | head -10
+ok $? "$PROTO: nfdump's flows equal the JSON records, per flow: packets, bytes, interfaces, TCP flags ($(wc -l <"$T/json") flows)"
+sed "s/^/#   /" "$T/diff" | head -14
 [ -s "$T/nfdump.err" ] && sed 's/^/# nfdump: /' "$T/nfdump.err" | head -5
 is "$(awk '$5 == 17 && $4 == 9000 && $1 !~ /:/' "$T/nfdump" | wc -l)" 50 "50 IPv4 UDP flows at the collector"
 is "$(awk '$5 == 17 && $4 == 9000 && $1 !~ /:/ { n += $8 } END { print n }' "$T/nfdump")" 500 \
