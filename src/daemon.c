@@ -192,6 +192,52 @@ static void attach_selected(struct daemon *d)
 			 "is counted");
 }
 
+static struct attachment *attached(struct daemon *d, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < d->at.n; i++)
+		if (d->at.v[i].ifindex == ifindex)
+			return &d->at.v[i];
+	return NULL;
+}
+
+/* Forget an interface: what the kernel still holds for it is fetched, its
+ * flows end (forced end), its hooks are dropped. */
+static void forget(struct daemon *d, int ifindex)
+{
+	int i;
+
+	fetch(d);
+	flowcache_flush_ifindex(d->cache, (uint32_t)ifindex);
+	attach_detach_iface(&d->at, ifindex);
+	for (i = 0; i < d->n_exp; i++)
+		exporter_flush(d->exp[i]);
+}
+
+/* Hotplug: a link appeared, changed (renamed) or went away. */
+static void on_link_event(void *ctx, int ifindex, const char *name, int gone)
+{
+	struct daemon *d = ctx;
+	struct attachment *a = attached(d, ifindex);
+
+	if (gone) {
+		if (a) {
+			log_info("%s went away: its flows end now", a->ifname);
+			forget(d, ifindex);
+		}
+		return;
+	}
+	if (a && strcmp(a->ifname, name)) {
+		log_info("%s is now called %s", a->ifname, name);
+		snprintf(a->ifname, sizeof(a->ifname), "%s", name);
+	}
+	if (a && !iface_selected(&d->cfg, name))
+		forget(d, ifindex);	/* renamed out of the patterns */
+	else if (!a && iface_selected(&d->cfg, name))
+		attach_iface(&d->at, ifindex, name);
+}
+
 static int open_exporters(struct daemon *d)
 {
 	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
@@ -340,6 +386,12 @@ int daemon_run(struct daemon *d)
 				daemon_log_stats(d);
 			} else if (fd == ring_fd) {
 				fetcher_poll_ring(d->fetcher);
+			} else if (d->watch && fd == iface_watch_fd(d->watch)) {
+				if (iface_watch_read(d->watch)) {
+					log_warn("read link notifications: lost "
+						 "some; rescanning interfaces");
+					attach_selected(d);
+				}
 			}
 		}
 	}
@@ -441,6 +493,10 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 	attach_init(&d->at, &d->dp, cfg->hook, cfg->direction, cfg->state_dir);
 	d->at_open = true;
 	attach_selected(d);
+	/* 5. hotplug: interfaces that come, change and go */
+	d->watch = iface_watch_new(on_link_event, d);
+	if (!d->watch || add_fd(d, iface_watch_fd(d->watch)))
+		log_warn("watch interfaces: %s; hotplug is off", strerror(errno));
 	log_info("running: sampling 1-in-%u, fetch every %u ms, cache of %u "
 		 "flows (%zu bytes each)", cfg->sampling, cfg->fetch_interval_ms,
 		 cfg->max_flows, flowcache_bytes_per_flow());
@@ -459,6 +515,7 @@ void daemon_fini(struct daemon *d)
 		daemon_log_stats(d);
 	}
 	close_exporters(d);
+	iface_watch_free(d->watch);
 	fetcher_free(d->fetcher);
 	flowcache_free(d->cache);
 	if (d->dp_open)

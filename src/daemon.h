@@ -14,6 +14,7 @@
 #include "exporter.h"
 #include "fetcher.h"
 #include "flowcache.h"
+#include "iface.h"
 
 struct daemon {
 	struct config		cfg;
@@ -21,6 +22,7 @@ struct daemon {
 	bool			dp_open;
 	struct attach		at;
 	bool			at_open;
+	struct iface_watch	*watch;		/* link hotplug */
 	struct fetcher		*fetcher;
 	struct flowcache	*cache;
 	struct exporter		*exp[CONFIG_MAX_COLLECTORS];

@@ -22,3 +22,86 @@ bool iface_selected(const struct config *cfg, const char *name)
 			in = false;
 	return in;
 }
+
+/* ---- link notifications ------------------------------------------------- */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <linux/rtnetlink.h>
+#include <netlink/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/route/link.h>
+
+struct iface_watch {
+	struct nl_sock	*sk;
+	iface_event_fn	fn;
+	void		*ctx;
+	int		gone;	/* of the message being parsed */
+};
+
+static void on_link(struct nl_object *obj, void *arg)
+{
+	struct iface_watch *w = arg;
+	struct rtnl_link *link = (struct rtnl_link *)obj;
+	const char *name = rtnl_link_get_name(link);
+
+	w->fn(w->ctx, rtnl_link_get_ifindex(link), name ? name : "", w->gone);
+}
+
+static int on_msg(struct nl_msg *msg, void *arg)
+{
+	struct iface_watch *w = arg;
+	int type = nlmsg_hdr(msg)->nlmsg_type;
+
+	if (type != RTM_NEWLINK && type != RTM_DELLINK)
+		return NL_OK;
+	w->gone = type == RTM_DELLINK;
+	nl_msg_parse(msg, on_link, w);
+	return NL_OK;
+}
+
+struct iface_watch *iface_watch_new(iface_event_fn fn, void *ctx)
+{
+	struct iface_watch *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->fn = fn;
+	w->ctx = ctx;
+	w->sk = nl_socket_alloc();
+	if (!w->sk)
+		goto err;
+	nl_socket_disable_seq_check(w->sk);
+	nl_socket_modify_cb(w->sk, NL_CB_VALID, NL_CB_CUSTOM, on_msg, w);
+	if (nl_connect(w->sk, NETLINK_ROUTE) ||
+	    nl_socket_add_membership(w->sk, RTNLGRP_LINK) ||
+	    nl_socket_set_nonblocking(w->sk))
+		goto err;
+	return w;
+err:
+	iface_watch_free(w);
+	errno = EIO;
+	return NULL;
+}
+
+int iface_watch_fd(const struct iface_watch *w)
+{
+	return nl_socket_get_fd(w->sk);
+}
+
+int iface_watch_read(struct iface_watch *w)
+{
+	int err = nl_recvmsgs_default(w->sk);
+
+	/* libnl's -NLE_AGAIN: nothing more for now */
+	return err < 0 && err != -NLE_AGAIN ? -EIO : 0;
+}
+
+void iface_watch_free(struct iface_watch *w)
+{
+	if (!w)
+		return;
+	if (w->sk)
+		nl_socket_free(w->sk);
+	free(w);
+}
