@@ -15,6 +15,7 @@
 struct json {
 	FILE	*f;
 	int	own;		/* we opened it (not stdout) */
+	uint64_t pending;	/* records written since the last flush */
 	uint32_t observation_domain;
 };
 
@@ -114,8 +115,8 @@ static int json_add(struct exporter *e, const struct export_record *r)
 		e->counters.not_sent++;
 		return -EIO;
 	}
-	e->counters.records++;
-	e->counters.messages++;
+	/* sent once the flush that follows succeeds */
+	j->pending++;
 	return 0;
 }
 
@@ -124,9 +125,17 @@ static int json_flush(struct exporter *e)
 	struct json *j = e->priv;
 
 	if (fflush(j->f)) {
+		int err = -errno;
+
+		clearerr(j->f);
 		e->counters.errors++;
-		return -errno;
+		e->counters.not_sent += j->pending;
+		j->pending = 0;
+		return err;
 	}
+	e->counters.records += j->pending;
+	e->counters.messages += j->pending;
+	j->pending = 0;
 	return 0;
 }
 

@@ -191,6 +191,7 @@ static void tcp_write(struct transport *t)
 		t->qhead += (size_t)n;
 		while (t->mcount && t->mend[t->mfirst] <= t->qhead) {
 			t->c->messages++;
+			t->c->bytes += t->mlen[t->mfirst];
 			t->c->records += t->mrec[t->mfirst];
 			t->mfirst = (t->mfirst + 1) % TRANSPORT_TCP_MSGS;
 			t->mcount--;
@@ -280,9 +281,9 @@ static int tcp_send(struct transport *t, const void *msg, size_t len,
 	}
 	memcpy(t->q + t->qlen, msg, len);
 	t->qlen += len;
-	t->c->bytes += len;
 	slot = (t->mfirst + t->mcount++) % TRANSPORT_TCP_MSGS;
 	t->mend[slot] = t->qlen;
+	t->mlen[slot] = len;
 	t->mrec[slot] = records;
 	tcp_write(t);
 	return 0;

@@ -37,6 +37,7 @@ struct transport {
 	size_t			qhead, qlen;	/* unwritten part: q[qhead..qlen) */
 	uint32_t		mrec[TRANSPORT_TCP_MSGS];	/* records a message */
 	size_t			mend[TRANSPORT_TCP_MSGS];	/* where it ends in q */
+	size_t			mlen[TRANSPORT_TCP_MSGS];	/* its length */
 	int			mfirst, mcount;
 	struct exporter_counters *c;	/* the exporter's counters */
 	char			peer[300];	/* "address:port", for messages */

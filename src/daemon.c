@@ -137,7 +137,8 @@ void daemon_log_stats(struct daemon *d)
 		 "ring_full=%llu no_map=%llu flows_active=%u exported_idle=%llu "
 		 "exported_active=%llu exported_end=%llu exported_forced=%llu "
 		 "exported_resources=%llu evicted=%llu records_sent=%llu "
-		 "records_not_sent=%llu records_unexportable=%llu fetch_errors=%llu",
+		 "records_not_sent=%llu records_unexportable=%llu fetch_errors=%llu "
+		 "ring_bad=%llu",
 		 (unsigned long long)k[STAT_PACKETS],
 		 (unsigned long long)k[STAT_COUNTED],
 		 (unsigned long long)k[STAT_SEGMENTS],
@@ -161,7 +162,8 @@ void daemon_log_stats(struct daemon *d)
 		 (unsigned long long)c->exported[END_RESOURCES],
 		 (unsigned long long)c->evicted, (unsigned long long)records,
 		 (unsigned long long)not_sent, (unsigned long long)unexportable,
-		 (unsigned long long)d->fetch_errors);
+		 (unsigned long long)d->fetch_errors,
+		 (unsigned long long)fetcher_stats(d->fetcher)->ring_bad);
 }
 
 /* ---- interfaces, exporters, timers -------------------------------------- */
@@ -505,6 +507,8 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 
 void daemon_fini(struct daemon *d)
 {
+	int i;
+
 	/* detach first: after this no program runs, so the last fetch
 	 * (whose swap waits for running programs) sees every packet */
 	if (d->at_open)
@@ -512,6 +516,9 @@ void daemon_fini(struct daemon *d)
 	if (d->fetcher && d->cache) {
 		fetch(d);
 		flowcache_flush(d->cache);
+		/* the last records go out before the last counters line */
+		for (i = 0; i < d->n_exp; i++)
+			exporter_flush(d->exp[i]);
 		daemon_log_stats(d);
 	}
 	close_exporters(d);

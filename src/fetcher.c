@@ -60,8 +60,10 @@ static int on_ring(void *ctx, void *data, size_t len)
 	const struct flow_record *r = data;
 	struct fetcher *f = ctx;
 
-	if (len < sizeof(*r))
+	if (len < sizeof(*r)) {
+		f->stats.ring_bad++;	/* cannot happen; counted if it does */
 		return 0;
+	}
 	f->stats.ring_records++;
 	deliver(f, &r->key, &r->metrics, 1);
 	return 0;

@@ -24,6 +24,7 @@ struct fetcher_stats {
 	uint64_t	fetches;
 	uint64_t	flows;		/* map entries drained */
 	uint64_t	ring_records;	/* ring-buffer records merged */
+	uint64_t	ring_bad;	/* ring-buffer records too short: lost */
 	uint64_t	last_fetch_ns;	/* how long the last fetch took */
 	bool		batch;		/* batch ops in use */
 };

@@ -61,6 +61,11 @@ tests_exporter_test_netflow5_SOURCES = tests/exporter/test_netflow5.c \
 tests_exporter_test_netflow5_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_netflow5
 
+check_PROGRAMS += tests/exporter/test_json
+tests_exporter_test_json_SOURCES = tests/exporter/test_json.c
+tests_exporter_test_json_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_json
+
 check_PROGRAMS += tests/exporter/test_templates
 tests_exporter_test_templates_SOURCES = tests/exporter/test_templates.c \
 	tests/exporter/capture.c tests/exporter/capture.h

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_json.c - the JSON exporter: a record's line, and records counted
+ * as sent only when they reached the file (a full disk counts them as not
+ * sent).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exporter.h"
+#include "tap.h"
+
+static struct export_record rec(void)
+{
+	struct export_record r = { .packets = 3, .bytes = 300, .end_reason = 2,
+				   .ingress_ifindex = 4, .sampling_interval = 1,
+				   .ifname = "eth\"0" };
+
+	r.key.eth_type = htons(0x0800);
+	r.key.proto = 17;
+	r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
+	inet_pton(AF_INET, "192.0.2.1", r.key.src + 12);
+	inet_pton(AF_INET, "198.51.100.2", r.key.dst + 12);
+	r.key.sport = htons(1000);
+	r.key.dport = htons(53);
+	return r;
+}
+
+int main(void)
+{
+	struct collector_config cc = { .name = "j", .protocol = PROTO_JSON,
+				       .transport = TRANSPORT_FILE };
+	struct exporter_env env = { 0 };
+	struct export_record r = rec();
+	char path[] = "/tmp/tcflowd-json-XXXXXX", line[2048] = "";
+	struct exporter *e;
+	FILE *f;
+	int fd, i;
+
+	fd = mkstemp(path);
+	close(fd);
+	strcpy(cc.path, path);
+	e = exporter_open(&cc, &env);
+	if (!e)
+		tap_bail("open the JSON exporter");
+	exporter_add(e, &r);
+	tap_is(e->counters.records, 0, "not counted as sent before the flush");
+	exporter_flush(e);
+	tap_is(e->counters.records, 1, "counted as sent once flushed");
+	exporter_close(e);
+	f = fopen(path, "r");
+	if (!f || !fgets(line, sizeof(line), f))
+		tap_bail("read back %s", path);
+	fclose(f);
+	unlink(path);
+	tap_ok(strstr(line, "\"source_ipv4_address\":\"192.0.2.1\"") &&
+	       strstr(line, "\"destination_transport_port\":53") &&
+	       strstr(line, "\"packet_delta_count\":3") &&
+	       strstr(line, "\"octet_delta_count\":300") &&
+	       strstr(line, "\"flow_end_reason\":2") &&
+	       strstr(line, "\"ingress_interface\":4"), "the record's fields");
+	tap_ok(strstr(line, "\"interface_name\":\"eth\\\"0\"") != NULL,
+	       "strings are escaped");
+
+	strcpy(cc.path, "/dev/full");		/* every write fails: ENOSPC */
+	e = exporter_open(&cc, &env);
+	if (!e)
+		tap_bail("open /dev/full");
+	for (i = 0; i < 3; i++)
+		exporter_add(e, &r);
+	exporter_flush(e);
+	tap_is(e->counters.records, 0, "a full disk: nothing counted as sent");
+	tap_is(e->counters.not_sent, 3, "a full disk: all 3 records counted as not sent");
+	exporter_close(e);
+	return tap_done();
+}
