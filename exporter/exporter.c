@@ -48,9 +48,30 @@ struct exporter *exporter_open(const struct collector_config *cc,
 	return e;
 }
 
+static void note(struct exporter *e, uint32_t ifindex, const char *name,
+		 const struct link_info *li)
+{
+	if (li)
+		name = li->name;
+	if (export_note_ifname(e->ifs, &e->nifs, ifindex, name,
+			       li ? li->alias : NULL))
+		e->ifs_changed = 1;
+}
+
 int exporter_add(struct exporter *e, const struct export_record *r)
 {
+	note(e, r->key.ifindex, r->ifname,
+	     r->key.ifindex == r->ingress_ifindex ? r->in_link : r->out_link);
+	if (r->ingress_ifindex != r->key.ifindex && r->in_link)
+		note(e, r->ingress_ifindex, NULL, r->in_link);
+	if (r->egress_ifindex != r->key.ifindex && r->out_link)
+		note(e, r->egress_ifindex, NULL, r->out_link);
 	return e->ops->add(e, r);
+}
+
+void exporter_note_iface(struct exporter *e, const struct link_info *li)
+{
+	note(e, li->ifindex, li->name, li);
 }
 
 int exporter_flush(struct exporter *e)
@@ -92,8 +113,21 @@ void export_clock_ms(uint64_t *real_ms, uint64_t *uptime_ms)
 	*uptime_ms = (uint64_t)m.tv_sec * 1000 + (uint64_t)m.tv_nsec / 1000000;
 }
 
+/* a fixed-width field: no terminating NUL when the text fills it */
+static void put_fixed(char *field, size_t len, const char *s)
+{
+	memset(field, 0, len);
+	memcpy(field, s, strnlen(s, len));
+}
+
+static int same_fixed(const char *field, size_t len, const char *s)
+{
+	return strnlen(s, len) == strnlen(field, len) &&
+	       !strncmp(field, s, len);
+}
+
 int export_note_ifname(struct export_ifname *tab, int *n, uint32_t ifindex,
-		       const char *name)
+		       const char *name, const char *descr)
 {
 	int i;
 
@@ -102,16 +136,18 @@ int export_note_ifname(struct export_ifname *tab, int *n, uint32_t ifindex,
 	for (i = 0; i < *n; i++)
 		if (tab[i].ifindex == ifindex)
 			break;
-	if (i < *n && !strncmp(tab[i].name, name, EXPORT_IFNAME_LEN))
+	if (i < *n && same_fixed(tab[i].name, EXPORT_IFNAME_LEN, name) &&
+	    (!descr || same_fixed(tab[i].descr, EXPORT_IFDESCR_LEN, descr)))
 		return 0;
 	if (i == *n) {
 		if (*n == EXPORT_MAX_IFS)
 			return 0;
 		(*n)++;
+		memset(tab[i].descr, 0, EXPORT_IFDESCR_LEN);
 	}
 	tab[i].ifindex = ifindex;
-	/* a fixed-width field: no terminating NUL when the name fills it */
-	memset(tab[i].name, 0, EXPORT_IFNAME_LEN);
-	memcpy(tab[i].name, name, strnlen(name, EXPORT_IFNAME_LEN));
+	put_fixed(tab[i].name, EXPORT_IFNAME_LEN, name);
+	if (descr)
+		put_fixed(tab[i].descr, EXPORT_IFDESCR_LEN, descr);
 	return 1;
 }

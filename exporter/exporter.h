@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "enrich.h"
 #include "flow.h"
 
 /* A flow record as exporters see it: times in wall-clock ms since 1970. */
@@ -31,7 +32,18 @@ struct export_record {
 	uint8_t		dst_mac[6];
 	uint32_t	sampling_interval;	/* 1-in-N in force */
 	const char	*ifname;		/* the observation interface */
+	/* the interfaces, as netlink knows them (NULL: unknown) */
+	const struct link_info	*in_link;
+	const struct link_info	*out_link;
+	/* the route (EXPORT_ROUTE_*: what is known) */
+	uint8_t		route;
+	uint8_t		has_next_hop;		/* else directly connected */
+	uint8_t		src_prefix_len;
+	uint8_t		dst_prefix_len;
+	uint8_t		next_hop[16];		/* IPv4 as IPv4-mapped */
 };
+#define EXPORT_ROUTE_DST	0x1	/* next hop, dst prefix, egress */
+#define EXPORT_ROUTE_SRC	0x2	/* src prefix (the route back) */
 
 /* What every exporter may need beyond its own section. */
 struct exporter_env {
@@ -51,6 +63,18 @@ struct exporter_counters {
 					 * (IPv6 in NetFlow v5) */
 };
 
+/* Interface names and descriptions the template exporters announce in
+ * options records.  The layout is also IPFIX's record: ingressInterface,
+ * interfaceName, interfaceDescription (fixed width, NUL padded). */
+#define EXPORT_IFNAME_LEN	16
+#define EXPORT_IFDESCR_LEN	LINK_ALIAS_LEN
+#define EXPORT_MAX_IFS		256
+struct export_ifname {
+	uint32_t	ifindex;
+	char		name[EXPORT_IFNAME_LEN];
+	char		descr[EXPORT_IFDESCR_LEN];
+};
+
 struct exporter;
 
 struct exporter_ops {
@@ -68,12 +92,20 @@ struct exporter {
 	struct collector_config		cfg;
 	struct exporter_counters	counters;
 	void				*priv;
+	/* interfaces seen in records or told by the daemon; ifs_changed
+	 * until the exporter has announced them */
+	struct export_ifname		ifs[EXPORT_MAX_IFS];
+	int				nifs;
+	int				ifs_changed;
 };
 
 /* The exporter for cc->protocol, opened.  NULL and errno on failure. */
 struct exporter *exporter_open(const struct collector_config *cc,
 			       const struct exporter_env *env);
+/* Notes the record's interfaces, then hands it to the encoder. */
 int exporter_add(struct exporter *e, const struct export_record *r);
+/* An interface to announce (at start), or one that changed. */
+void exporter_note_iface(struct exporter *e, const struct link_info *li);
 int exporter_flush(struct exporter *e);
 void exporter_close(struct exporter *e);
 
@@ -86,17 +118,10 @@ extern const struct exporter_ops netflow5_exporter_ops;
 extern const struct exporter_ops netflow9_exporter_ops;
 extern const struct exporter_ops ipfix_exporter_ops;
 
-/* Interface names the template exporters announce in options records.
- * The layout is also IPFIX's ingressInterface + interfaceName record. */
-#define EXPORT_IFNAME_LEN	16
-#define EXPORT_MAX_IFS		256
-struct export_ifname {
-	uint32_t	ifindex;
-	char		name[EXPORT_IFNAME_LEN];
-};
-/* Remember ifindex's name in tab (*n entries); 1 if new or changed. */
+/* Remember ifindex's name and description in tab (*n entries); 1 if new
+ * or changed.  descr may be NULL (unknown: kept as it was). */
 int export_note_ifname(struct export_ifname *tab, int *n, uint32_t ifindex,
-		       const char *name);
+		       const char *name, const char *descr);
 
 /* Wall-clock and "system uptime" (CLOCK_MONOTONIC) now, in ms. */
 void export_clock_ms(uint64_t *real_ms, uint64_t *uptime_ms);

@@ -30,14 +30,18 @@
 
 #define F_V4		0x1
 #define F_V6		0x2
+#define F_INTERNAL	0x4	/* padding: in the struct, not on the wire */
+#define F_ROUTE		0x8	/* next hop and prefix lengths */
 #define TID_FLOW_INT	0x1000	/* internal: the whole struct ipfix_flow */
 #define TID_FLOW_V4	256
 #define TID_FLOW_V6	257
 #define TID_SAMPLING	258
 #define TID_IFNAME	259
 #define TID_RELIABILITY	260
-#define F_INTERNAL	0x4	/* padding: in the struct, not on the wire */
+#define TID_FLOW_V4_RT	261	/* the same, with the route */
+#define TID_FLOW_V6_RT	262
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
+#define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
 /* The record as libfixbuf reads it; flow_spec mirrors it field by field. */
 struct ipfix_flow {
@@ -47,8 +51,10 @@ struct ipfix_flow {
 	uint64_t	flowEndMilliseconds;
 	uint8_t		sourceIPv6Address[16];
 	uint8_t		destinationIPv6Address[16];
+	uint8_t		ipNextHopIPv6Address[16];
 	uint32_t	sourceIPv4Address;
 	uint32_t	destinationIPv4Address;
+	uint32_t	ipNextHopIPv4Address;
 	uint32_t	ingressInterface;
 	uint32_t	egressInterface;
 	uint16_t	sourceTransportPort;
@@ -66,10 +72,15 @@ struct ipfix_flow {
 	uint8_t		minimumTTL;
 	uint8_t		maximumTTL;
 	uint8_t		flowEndReason;
+	uint8_t		sourceIPv4PrefixLength;
+	uint8_t		destinationIPv4PrefixLength;
+	uint8_t		sourceIPv6PrefixLength;
+	uint8_t		destinationIPv6PrefixLength;
 };
-_Static_assert(sizeof(struct ipfix_flow) == 112, "ipfix_flow has no holes");
+_Static_assert(sizeof(struct ipfix_flow) == 136, "ipfix_flow has no holes");
 
-/* One array, two external templates: F_V4 or F_V6 picks the addresses. */
+/* One array, four external templates: F_V4 or F_V6 picks the addresses,
+ * F_ROUTE adds the route (only records whose route is known use it). */
 static fbInfoElementSpec_t flow_spec[] = {
 	{ "octetDeltaCount",		8, 0 },
 	{ "packetDeltaCount",		8, 0 },
@@ -77,8 +88,10 @@ static fbInfoElementSpec_t flow_spec[] = {
 	{ "flowEndMilliseconds",	8, 0 },
 	{ "sourceIPv6Address",		16, F_V6 },
 	{ "destinationIPv6Address",	16, F_V6 },
+	{ "ipNextHopIPv6Address",	16, F_V6 | F_ROUTE },
 	{ "sourceIPv4Address",		4, F_V4 },
 	{ "destinationIPv4Address",	4, F_V4 },
+	{ "ipNextHopIPv4Address",	4, F_V4 | F_ROUTE },
 	{ "ingressInterface",		4, 0 },
 	{ "egressInterface",		4, 0 },
 	{ "sourceTransportPort",	2, 0 },
@@ -96,6 +109,10 @@ static fbInfoElementSpec_t flow_spec[] = {
 	{ "minimumTTL",			1, 0 },
 	{ "maximumTTL",			1, 0 },
 	{ "flowEndReason",		1, 0 },
+	{ "sourceIPv4PrefixLength",	1, F_V4 | F_ROUTE },
+	{ "destinationIPv4PrefixLength", 1, F_V4 | F_ROUTE },
+	{ "sourceIPv6PrefixLength",	1, F_V6 | F_ROUTE },
+	{ "destinationIPv6PrefixLength", 1, F_V6 | F_ROUTE },
 	FB_IESPEC_NULL
 };
 
@@ -113,11 +130,12 @@ static fbInfoElementSpec_t sampling_spec[] = {
 	FB_IESPEC_NULL
 };
 
-/* Options: interface names (scope: the interface), read from struct
- * export_ifname: ingressInterface, interfaceName. */
+/* Options: interface names and descriptions (ifAlias) (scope: the
+ * interface), read from struct export_ifname. */
 static fbInfoElementSpec_t ifname_spec[] = {
 	{ "ingressInterface",		4, 0 },
 	{ "interfaceName",		IFNAME_LEN, 0 },
+	{ "interfaceDescription",	IFDESCR_LEN, 0 },
 	FB_IESPEC_NULL
 };
 
@@ -166,8 +184,6 @@ struct ipfix {
 	uint32_t		refresh_s, refresh_msgs;
 	int			options_due;
 	uint32_t		sampling;
-	struct export_ifname	ifs[EXPORT_MAX_IFS];
-	int			nifs;
 	const struct flow_stats	*kstats;
 	int			reliability_due;
 };
@@ -205,6 +221,9 @@ static int add_template(struct ipfix *x, fbInfoElementSpec_t *spec,
 		return gerr(&err, "add a template");
 	return 0;
 }
+
+static int msg_start(struct exporter *e);
+static int put_options(struct exporter *e);
 
 /* Send (or write) the message libfixbuf just emitted into buf. */
 static int ship(struct exporter *e)
@@ -276,6 +295,10 @@ static int append(struct exporter *e, uint16_t itid, uint16_t etid,
 			break;
 		g_clear_error(&err);
 		emit(e);
+		/* a flow record starts a new message: templates and options
+		 * first when due (they never come back here) */
+		if (itid == TID_FLOW_INT && msg_start(e))
+			return -EIO;
 	}
 	return gerr(&err, "append a record");
 }
@@ -285,8 +308,12 @@ static int ipfix_flush(struct exporter *e)
 	struct ipfix *x = e->priv;
 	int rc;
 
-	/* options alone wait for the next flows */
-	rc = x->flows ? emit(e) : 0;
+	/* interfaces that changed are announced now, flows or not */
+	if (e->ifs_changed && !x->open)
+		x->options_due = 1;
+	if (x->options_due && !x->open && msg_start(e) == 0 && x->options_due)
+		put_options(e);
+	rc = emit(e);
 	if (!x->file)
 		transport_poll(&x->t);	/* TCP: connect, write the queue */
 	if (x->file)
@@ -304,8 +331,9 @@ static int put_options(struct exporter *e)
 
 	x->options_due = 0;
 	rc = append(e, TID_SAMPLING, TID_SAMPLING, &sp, sizeof(sp));
-	for (i = 0; i < x->nifs && !rc; i++)
-		rc = append(e, TID_IFNAME, TID_IFNAME, &x->ifs[i], sizeof(x->ifs[i]));
+	e->ifs_changed = 0;
+	for (i = 0; i < e->nifs && !rc; i++)
+		rc = append(e, TID_IFNAME, TID_IFNAME, &e->ifs[i], sizeof(e->ifs[i]));
 	if (!rc && x->reliability_due) {
 		struct ipfix_reliability rel = {
 			.exportingProcessId = (uint32_t)getpid(),
@@ -399,10 +427,18 @@ static void fill(struct ipfix_flow *f, const struct export_record *r)
 		memcpy(&a, k->dst + 12, 4);
 		f->destinationIPv4Address = ntohl(a);
 		f->icmpTypeCodeIPv4 = icmp ? ntohs(k->dport) : 0;
+		memcpy(&a, r->next_hop + 12, 4);
+		f->ipNextHopIPv4Address = r->has_next_hop ? ntohl(a) : 0;
+		f->sourceIPv4PrefixLength = r->src_prefix_len;
+		f->destinationIPv4PrefixLength = r->dst_prefix_len;
 	} else {
 		memcpy(f->sourceIPv6Address, k->src, 16);
 		memcpy(f->destinationIPv6Address, k->dst, 16);
 		f->icmpTypeCodeIPv6 = icmp ? ntohs(k->dport) : 0;
+		if (r->has_next_hop)
+			memcpy(f->ipNextHopIPv6Address, r->next_hop, 16);
+		f->sourceIPv6PrefixLength = r->src_prefix_len;
+		f->destinationIPv6PrefixLength = r->dst_prefix_len;
 	}
 	f->ingressInterface = r->ingress_ifindex;
 	f->egressInterface = r->egress_ifindex;
@@ -424,11 +460,13 @@ static void fill(struct ipfix_flow *f, const struct export_record *r)
 static int ipfix_add(struct exporter *e, const struct export_record *r)
 {
 	struct ipfix *x = e->priv;
-	uint16_t tid = export_is_ipv4(&r->key) ? TID_FLOW_V4 : TID_FLOW_V6;
+	int v4 = export_is_ipv4(&r->key), rt = r->route & EXPORT_ROUTE_DST;
+	uint16_t tid = v4 ? (rt ? TID_FLOW_V4_RT : TID_FLOW_V4) :
+			    (rt ? TID_FLOW_V6_RT : TID_FLOW_V6);
 	struct ipfix_flow f;
 	int rc = 0;
 
-	if (export_note_ifname(x->ifs, &x->nifs, r->key.ifindex, r->ifname))
+	if (e->ifs_changed)
 		x->options_due = 1;
 	if (r->sampling_interval != x->sampling) {
 		x->sampling = r->sampling_interval;
@@ -460,11 +498,18 @@ static int setup(struct exporter *e, struct ipfix *x)
 	x->model = fbInfoModelAlloc();
 	x->session = fbSessionAlloc(x->model);
 	fbSessionSetDomain(x->session, x->domain);
-	rc = add_template(x, flow_spec, F_V4 | F_V6, TRUE, TID_FLOW_INT, 0);
+	rc = add_template(x, flow_spec, F_V4 | F_V6 | F_ROUTE, TRUE,
+			  TID_FLOW_INT, 0);
 	if (!rc)
 		rc = add_template(x, flow_spec, F_V4, FALSE, TID_FLOW_V4, 0);
 	if (!rc)
 		rc = add_template(x, flow_spec, F_V6, FALSE, TID_FLOW_V6, 0);
+	if (!rc)
+		rc = add_template(x, flow_spec, F_V4 | F_ROUTE, FALSE,
+				  TID_FLOW_V4_RT, 0);
+	if (!rc)
+		rc = add_template(x, flow_spec, F_V6 | F_ROUTE, FALSE,
+				  TID_FLOW_V6_RT, 0);
 	if (!rc)
 		rc = add_template(x, sampling_spec, 0, TRUE, TID_SAMPLING, 1);
 	if (!rc)

@@ -95,6 +95,27 @@ static int json_add(struct exporter *e, const struct export_record *r)
 		r->ingress_ifindex, r->egress_ifindex);
 	fprintf(j->f, ",\"flow_direction\":%u", k->direction);
 	put_str(j->f, "interface_name", r->ifname ? r->ifname : "");
+	if (r->in_link)
+		put_str(j->f, "ingress_interface_name", r->in_link->name);
+	if (r->out_link)
+		put_str(j->f, "egress_interface_name", r->out_link->name);
+	if (r->route & EXPORT_ROUTE_DST) {
+		char nh[64];
+
+		/* directly connected: 0.0.0.0 or ::, as IPFIX has it */
+		if (r->has_next_hop)
+			export_addr_str(r->next_hop, nh, sizeof(nh));
+		else
+			snprintf(nh, sizeof(nh), "%s",
+				 v[3] == '4' ? "0.0.0.0" : "::");
+		put_str(j->f, v[3] == '4' ? "ip_next_hop_ipv4_address" :
+			"ip_next_hop_ipv6_address", nh);
+		fprintf(j->f, ",\"destination_%s_prefix_length\":%u", v,
+			r->dst_prefix_len);
+	}
+	if (r->route & EXPORT_ROUTE_SRC)
+		fprintf(j->f, ",\"source_%s_prefix_length\":%u", v,
+			r->src_prefix_len);
 	fprintf(j->f, ",\"tcp_control_bits\":%u,\"ip_class_of_service\":%u",
 		r->tcp_flags, r->tos);
 	fprintf(j->f, ",\"minimum_ttl\":%u,\"maximum_ttl\":%u",

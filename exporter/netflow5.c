@@ -115,7 +115,8 @@ static void put_record(struct nf5 *x, const struct export_record *r,
 	memset(p, 0, NF5_REC_LEN);
 	memcpy(p, r->key.src + 12, 4);
 	memcpy(p + 4, r->key.dst + 12, 4);
-	/* nexthop (8) stays 0 until routes are known */
+	if (r->has_next_hop)
+		memcpy(p + 8, r->next_hop + 12, 4);
 	put16(p + 12, if16(x, r->ingress_ifindex));
 	put16(p + 14, if16(x, r->egress_ifindex));
 	put32(p + 16, packets);
@@ -127,6 +128,8 @@ static void put_record(struct nf5 *x, const struct export_record *r,
 	p[37] = (uint8_t)r->tcp_flags;
 	p[38] = r->key.proto;
 	p[39] = r->tos;
+	p[44] = r->src_prefix_len;	/* src_mask */
+	p[45] = r->dst_prefix_len;	/* dst_mask */
 	x->n++;
 }
 

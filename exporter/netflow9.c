@@ -2,8 +2,10 @@
 /*
  * netflow9.c - NetFlow v9 (RFC 3954) over UDP, hand-written.
  *
- * Two data templates (IPv4 and IPv6 flows) and two options templates
- * (sampling, and interface names with an Interface scope).  Templates and
+ * Four data templates (IPv4 and IPv6 flows, each without and with the
+ * route: next hop and prefix lengths, used when the route is known) and
+ * two options templates (sampling, and interface names and descriptions
+ * with an Interface scope).  Templates and
  * options go out in the first message, again every template_refresh_s
  * seconds and every template_refresh_messages messages (UDP has no session:
  * a restarted collector learns them from the next refresh), and options
@@ -27,7 +29,10 @@
 #define TID_IPV6	257
 #define TID_SAMPLING	258
 #define TID_IFNAME	259
+#define TID_IPV4_RT	260	/* the same, with the route */
+#define TID_IPV6_RT	261
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
+#define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
 struct field {
 	uint16_t	type, len;
@@ -46,11 +51,25 @@ static const struct field tmpl_v6[] = {
 	F(2, 8), F(1, 8), F(22, 4), F(21, 4), F(10, 4), F(14, 4), F(61, 1),
 	F(58, 2), F(56, 6), F(80, 6), F(52, 1), F(53, 1), F(139, 2), F(136, 1),
 };
+/* with the route: next hop, source and destination prefix lengths */
+static const struct field tmpl_v4_rt[] = {
+	F(8, 4), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(5, 1), F(6, 1),
+	F(2, 8), F(1, 8), F(22, 4), F(21, 4), F(10, 4), F(14, 4), F(61, 1),
+	F(58, 2), F(56, 6), F(80, 6), F(52, 1), F(53, 1), F(32, 2), F(136, 1),
+	F(15, 4), F(9, 1), F(13, 1),
+};
+static const struct field tmpl_v6_rt[] = {
+	F(27, 16), F(28, 16), F(7, 2), F(11, 2), F(4, 1), F(5, 1), F(6, 1),
+	F(2, 8), F(1, 8), F(22, 4), F(21, 4), F(10, 4), F(14, 4), F(61, 1),
+	F(58, 2), F(56, 6), F(80, 6), F(52, 1), F(53, 1), F(139, 2), F(136, 1),
+	F(62, 16), F(29, 1), F(30, 1),
+};
 /* options: scope System (1) / Interface (2), 4 bytes each */
 static const struct field opt_sampling_scope[] = { F(1, 4) };
 static const struct field opt_sampling[] = { F(34, 4), F(35, 1) };
 static const struct field opt_ifname_scope[] = { F(2, 4) };
-static const struct field opt_ifname[] = { F(82, IFNAME_LEN) };
+static const struct field opt_ifname[] = { F(82, IFNAME_LEN),
+					   F(83, IFDESCR_LEN) };
 #undef F
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -71,8 +90,6 @@ struct nf9 {
 	uint32_t		refresh_s, refresh_msgs;
 	int			templates_due, options_due;
 	uint32_t		sampling;	/* the interval announced */
-	struct export_ifname	ifs[EXPORT_MAX_IFS];
-	int			nifs;
 };
 
 static void put_be(uint8_t *p, uint64_t v, unsigned int len)
@@ -124,6 +141,22 @@ static void put_field(uint8_t *p, const struct field *f,
 	case 32:
 	case 139: put_be(p, icmp ? ntohs(k->dport) : 0, f->len); return;
 	case 136: put_be(p, r->end_reason, f->len); return;
+	case 15:
+		if (r->has_next_hop)
+			memcpy(p, r->next_hop + 12, 4);
+		else
+			memset(p, 0, 4);
+		return;
+	case 62:
+		if (r->has_next_hop)
+			memcpy(p, r->next_hop, 16);
+		else
+			memset(p, 0, 16);
+		return;
+	case 9:
+	case 29:  put_be(p, r->src_prefix_len, f->len); return;
+	case 13:
+	case 30:  put_be(p, r->dst_prefix_len, f->len); return;
 	default:  memset(p, 0, f->len); return;
 	}
 }
@@ -190,6 +223,8 @@ static void put_templates(struct nf9 *x)
 	set_open(x, 0);
 	put_template(x, TID_IPV4, tmpl_v4, N(tmpl_v4));
 	put_template(x, TID_IPV6, tmpl_v6, N(tmpl_v6));
+	put_template(x, TID_IPV4_RT, tmpl_v4_rt, N(tmpl_v4_rt));
+	put_template(x, TID_IPV6_RT, tmpl_v6_rt, N(tmpl_v6_rt));
 	set_open(x, 1);
 	put_options_template(x, TID_SAMPLING, opt_sampling_scope,
 			     N(opt_sampling_scope), opt_sampling, N(opt_sampling));
@@ -198,8 +233,9 @@ static void put_templates(struct nf9 *x)
 	set_close(x);
 }
 
-/* Options data: the sampling in force, and every interface's name. */
-static void put_options(struct nf9 *x)
+/* Options data: the sampling in force, and every interface's name and
+ * description. */
+static void put_options(struct exporter *e, struct nf9 *x)
 {
 	int i;
 
@@ -209,13 +245,16 @@ static void put_options(struct nf9 *x)
 	x->msg[x->len + 8] = x->sampling > 1 ? 2 : 0;	/* 2: random 1-in-N */
 	x->len += 9;
 	x->count++;
-	for (i = 0; i < x->nifs; i++) {
-		if (x->len + 64 > x->max)
+	e->ifs_changed = 0;
+	for (i = 0; i < e->nifs; i++) {
+		if (x->len + 4 + IFNAME_LEN + IFDESCR_LEN + 8 > x->max)
 			break;		/* the rest at the next refresh */
 		set_open(x, TID_IFNAME);
-		put_be(x->msg + x->len, x->ifs[i].ifindex, 4);
-		memcpy(x->msg + x->len + 4, x->ifs[i].name, IFNAME_LEN);
-		x->len += 4 + IFNAME_LEN;
+		put_be(x->msg + x->len, e->ifs[i].ifindex, 4);
+		memcpy(x->msg + x->len + 4, e->ifs[i].name, IFNAME_LEN);
+		memcpy(x->msg + x->len + 4 + IFNAME_LEN, e->ifs[i].descr,
+		       IFDESCR_LEN);
+		x->len += 4 + IFNAME_LEN + IFDESCR_LEN;
 		x->count++;
 	}
 	set_close(x);
@@ -230,7 +269,7 @@ static uint64_t mono_s(void)
 }
 
 /* Begin a message: header space, then templates and options when due. */
-static void msg_start(struct nf9 *x)
+static void msg_start(struct exporter *e, struct nf9 *x)
 {
 	uint64_t real_ms, up_ms;
 
@@ -249,18 +288,19 @@ static void msg_start(struct nf9 *x)
 		x->options_due = 1;	/* options data goes with templates */
 	}
 	if (x->options_due) {
-		put_options(x);
+		put_options(e, x);
 		x->options_due = 0;
 	}
 }
 
-static int nf9_flush(struct exporter *e)
+/* Send the message; one of templates and options alone only if force. */
+static int send_msg(struct exporter *e, int force)
 {
 	struct nf9 *x = e->priv;
 	uint64_t real_ms, up_ms;
 	int err;
 
-	if (x->len == 0 || x->flows == 0)
+	if (x->len <= NF9_HDR_LEN || (x->flows == 0 && !force))
 		return 0;	/* nothing but templates: they wait for data */
 	set_close(x);
 	export_clock_ms(&real_ms, &up_ms);
@@ -282,15 +322,39 @@ static int nf9_flush(struct exporter *e)
 	return err;
 }
 
+static int nf9_flush(struct exporter *e)
+{
+	struct nf9 *x = e->priv;
+
+	/* interfaces that changed are announced now, flows or not */
+	if (e->ifs_changed) {
+		x->options_due = 1;
+		if (x->len == 0)
+			msg_start(e, x);
+		else if (!x->flows)
+			put_options(e, x);
+		else
+			return send_msg(e, 0);	/* the next message has them */
+		x->options_due = 0;
+		return send_msg(e, 1);
+	}
+	return send_msg(e, 0);
+}
+
 static int nf9_add(struct exporter *e, const struct export_record *r)
 {
 	struct nf9 *x = e->priv;
 	int v4 = export_is_ipv4(&r->key), err = 0;
-	const struct field *f = v4 ? tmpl_v4 : tmpl_v6;
-	size_t n = v4 ? N(tmpl_v4) : N(tmpl_v6), need, i;
+	int rt = r->route & EXPORT_ROUTE_DST;
+	const struct field *f = v4 ? (rt ? tmpl_v4_rt : tmpl_v4) :
+				     (rt ? tmpl_v6_rt : tmpl_v6);
+	size_t n = v4 ? (rt ? N(tmpl_v4_rt) : N(tmpl_v4)) :
+			(rt ? N(tmpl_v6_rt) : N(tmpl_v6)), need, i;
+	uint16_t tid = v4 ? (rt ? TID_IPV4_RT : TID_IPV4) :
+			    (rt ? TID_IPV6_RT : TID_IPV6);
 	uint8_t *p;
 
-	if (export_note_ifname(x->ifs, &x->nifs, r->key.ifindex, r->ifname))
+	if (e->ifs_changed)
 		x->options_due = 1;
 	if (r->sampling_interval != x->sampling) {
 		x->sampling = r->sampling_interval;
@@ -302,20 +366,22 @@ static int nf9_add(struct exporter *e, const struct export_record *r)
 		if (x->flows) {
 			err = nf9_flush(e);
 		} else {
-			put_options(x);
+			put_options(e, x);
 			x->options_due = 0;
 		}
 	}
 	if (x->len == 0)
-		msg_start(x);
+		msg_start(e, x);
 	need = rec_len(f, n) + 4 + 3;	/* the record, a set header, padding */
-	if (x->len + need > x->max) {
-		int e2 = nf9_flush(e);
+	/* full: the message goes; templates and options that leave no
+	 * room go alone (twice at most: full, then templates alone) */
+	for (i = 0; i < 2 && x->len + need > x->max; i++) {
+		int e2 = send_msg(e, 1);
 
 		err = err ? err : e2;
-		msg_start(x);
+		msg_start(e, x);
 	}
-	set_open(x, v4 ? TID_IPV4 : TID_IPV6);
+	set_open(x, tid);
 	p = x->msg + x->len;
 	for (i = 0; i < n; i++) {
 		put_field(p, &f[i], r, x->boot_ms);

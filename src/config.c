@@ -215,6 +215,10 @@ static int flows_key(struct parse_state *ps, const char *k, const char *v)
 		return parse_u32(ps, k, v, 0, 3600, &c->tcp_end_timeout_s);
 	if (!strcmp(k, "max_flows"))
 		return parse_u32(ps, k, v, 16, 1u << 26, &c->max_flows);
+	if (!strcmp(k, "routes"))
+		return parse_bool(ps, k, v, &c->routes);
+	if (!strcmp(k, "route_cache"))
+		return parse_u32(ps, k, v, 16, 1u << 24, &c->route_cache);
 	return fail(ps, ps->line, k, "unknown key in [flows]");
 }
 
@@ -377,6 +381,8 @@ void config_defaults(struct config *c)
 	c->idle_timeout_s = 15;
 	c->tcp_end_timeout_s = 2;
 	c->max_flows = 262144;
+	c->routes = true;
+	c->route_cache = 16384;
 }
 
 static int check_collector(struct parse_state *ps, struct collector_config *cc)

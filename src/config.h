@@ -83,6 +83,8 @@ struct config {
 	uint32_t	idle_timeout_s;
 	uint32_t	tcp_end_timeout_s;
 	uint32_t	max_flows;
+	bool		routes;			/* look up each flow's route */
+	uint32_t	route_cache;		/* route answers kept */
 	/* [collector NAME] */
 	struct collector_config collectors[CONFIG_MAX_COLLECTORS];
 	int		n_collectors;

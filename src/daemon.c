@@ -38,14 +38,48 @@ static uint64_t clock_ns(clockid_t id)
 
 static const char *ifname_of(struct daemon *d, uint32_t ifindex)
 {
+	const struct link_info *li = enrich_link(d->enrich, ifindex);
 	int i;
 
+	if (li)
+		return li->name;
 	for (i = 0; i < d->at.n; i++)
 		if ((uint32_t)d->at.v[i].ifindex == ifindex)
 			return d->at.v[i].ifname;
 	if (!if_indextoname(ifindex, d->ifname_buf))
 		return "";
 	return d->ifname_buf;
+}
+
+/*
+ * The route the flow's packets take, from the kernel (cached): asked as
+ * the packet was routed, with its input interface (ingress hook, or the
+ * interface a forwarded packet came from on the egress hook) and source,
+ * so policy rules apply; and the route back to the source.
+ */
+static void add_route(struct daemon *d, struct export_record *r,
+		      const struct flow_metrics *m)
+{
+	static const uint8_t none[16];
+	const struct flow_key *k = &r->key;
+	uint32_t iif = k->direction == FLOW_DIR_INGRESS ? k->ifindex :
+		       m->peer_ifindex;
+	struct route_info ri;
+
+	if (!d->cfg.routes || !d->enrich)
+		return;
+	if (enrich_route(d->enrich, k->dst, k->src, iif, &ri)) {
+		r->route |= EXPORT_ROUTE_DST;
+		r->dst_prefix_len = ri.prefix_len;
+		r->has_next_hop = ri.has_gateway;
+		memcpy(r->next_hop, ri.gateway, 16);
+		if (!r->egress_ifindex)
+			r->egress_ifindex = ri.oif;
+	}
+	if (enrich_route(d->enrich, k->src, none, 0, &ri)) {
+		r->route |= EXPORT_ROUTE_SRC;
+		r->src_prefix_len = ri.prefix_len;
+	}
 }
 
 /* The flow cache emits a record: convert it once, give it to everyone. */
@@ -78,6 +112,9 @@ static void on_record(void *ctx, const struct flow_key *k,
 		r.egress_ifindex = k->ifindex;
 		r.ingress_ifindex = m->peer_ifindex;	/* forwarded from */
 	}
+	add_route(d, &r, m);
+	r.in_link = enrich_link(d->enrich, r.ingress_ifindex);
+	r.out_link = enrich_link(d->enrich, r.egress_ifindex);
 	for (i = 0; i < d->n_exp; i++)
 		exporter_add(d->exp[i], &r);
 }
@@ -121,8 +158,11 @@ void daemon_log_stats(struct daemon *d)
 	const struct flowcache_stats *c = flowcache_stats(d->cache);
 	const __u64 *k = d->kstats.c;
 	uint64_t errors = 0, records = 0, not_sent = 0, unexportable = 0;
+	struct enrich_stats rs = { 0 };
 	int i;
 
+	if (d->enrich)
+		rs = *enrich_stats(d->enrich);
 	for (i = STAT_TRUNC_L2; i <= STAT_BAD_IPV6_CHAIN; i++)
 		errors += k[i];
 	for (i = 0; i < d->n_exp; i++) {
@@ -138,7 +178,8 @@ void daemon_log_stats(struct daemon *d)
 		 "exported_active=%llu exported_end=%llu exported_forced=%llu "
 		 "exported_resources=%llu evicted=%llu records_sent=%llu "
 		 "records_not_sent=%llu records_unexportable=%llu fetch_errors=%llu "
-		 "ring_bad=%llu",
+		 "ring_bad=%llu route_lookups=%llu route_queries=%llu "
+		 "route_failures=%llu route_invalidations=%llu",
 		 (unsigned long long)k[STAT_PACKETS],
 		 (unsigned long long)k[STAT_COUNTED],
 		 (unsigned long long)k[STAT_SEGMENTS],
@@ -163,7 +204,11 @@ void daemon_log_stats(struct daemon *d)
 		 (unsigned long long)c->evicted, (unsigned long long)records,
 		 (unsigned long long)not_sent, (unsigned long long)unexportable,
 		 (unsigned long long)d->fetch_errors,
-		 (unsigned long long)fetcher_stats(d->fetcher)->ring_bad);
+		 (unsigned long long)fetcher_stats(d->fetcher)->ring_bad,
+		 (unsigned long long)rs.lookups,
+		 (unsigned long long)rs.kernel_queries,
+		 (unsigned long long)rs.failures,
+		 (unsigned long long)rs.invalidations);
 }
 
 /* ---- interfaces, exporters, timers -------------------------------------- */
@@ -217,12 +262,51 @@ static void forget(struct daemon *d, int ifindex)
 		exporter_flush(d->exp[i]);
 }
 
+/* Tell the exporters what an interface is now called: the ones we watch
+ * always, others once a record has named them. */
+static void announce(struct daemon *d, const struct link_info *li, bool all)
+{
+	int i, j;
+
+	for (i = 0; i < d->n_exp; i++) {
+		struct exporter *e = d->exp[i];
+
+		for (j = 0; j < e->nifs && !all; j++)
+			if (e->ifs[j].ifindex == li->ifindex)
+				break;
+		if (all || j < e->nifs)
+			exporter_note_iface(e, li);
+	}
+}
+
+static void announce_attached(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < d->at.n; i++) {
+		const struct link_info *li =
+			enrich_link(d->enrich, (uint32_t)d->at.v[i].ifindex);
+
+		if (li)
+			announce(d, li, true);
+	}
+}
+
 /* Hotplug: a link appeared, changed (renamed) or went away. */
-static void on_link_event(void *ctx, int ifindex, const char *name, int gone)
+static void on_link_event(void *ctx, const struct link_info *li, int gone)
 {
 	struct daemon *d = ctx;
+	int ifindex = (int)li->ifindex;
+	const char *name = li->name;
 	struct attachment *a = attached(d, ifindex);
+	int changed = 0;
 
+	if (d->enrich) {
+		if (gone)
+			enrich_link_gone(d->enrich, li->ifindex);
+		else
+			changed = enrich_link_update(d->enrich, li);
+	}
 	if (gone) {
 		if (a) {
 			log_info("%s went away: its flows end now", a->ifname);
@@ -234,10 +318,33 @@ static void on_link_event(void *ctx, int ifindex, const char *name, int gone)
 		log_info("%s is now called %s", a->ifname, name);
 		snprintf(a->ifname, sizeof(a->ifname), "%s", name);
 	}
-	if (a && !iface_selected(&d->cfg, name))
+	if (a && !iface_selected(&d->cfg, name)) {
 		forget(d, ifindex);	/* renamed out of the patterns */
-	else if (!a && iface_selected(&d->cfg, name))
+	} else if (!a && iface_selected(&d->cfg, name)) {
 		attach_iface(&d->at, ifindex, name);
+		changed = 1;
+		a = attached(d, ifindex);
+	}
+	if (changed)
+		announce(d, li, a != NULL);
+}
+
+/* (Re)load the link table and start an empty route cache. */
+static void open_enrich(struct daemon *d)
+{
+	enrich_free(d->enrich);
+	d->enrich = enrich_new(d->cfg.routes ? d->cfg.route_cache : 0);
+	if (!d->enrich)
+		log_warn("load the link table: %s; records go out without "
+			 "interface details and routes", strerror(errno));
+}
+
+/* A route, rule or address changed: the cached answers may be wrong. */
+static void on_route_event(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	enrich_routes_changed(d->enrich);
 }
 
 static int open_exporters(struct daemon *d)
@@ -321,6 +428,8 @@ static void reload(struct daemon *d)
 	set_timer(d->fetch_tfd, next.fetch_interval_ms);
 	set_timer(d->stats_tfd, next.stats_interval_s * 1000ull);
 	attach_selected(d);
+	if (next.routes != old.routes || next.route_cache != old.route_cache)
+		open_enrich(d);
 	if (memcmp(old.collectors, next.collectors, sizeof(old.collectors)) ||
 	    old.n_collectors != next.n_collectors ||
 	    old.observation_domain != next.observation_domain) {
@@ -330,6 +439,7 @@ static void reload(struct daemon *d)
 		if (e)
 			log_err("reload: open collectors: %s", strerror(-e));
 	}
+	announce_attached(d);
 	log_info("reloaded %s", d->cfg.file);
 }
 
@@ -392,7 +502,9 @@ int daemon_run(struct daemon *d)
 				if (iface_watch_read(d->watch)) {
 					log_warn("read link notifications: lost "
 						 "some; rescanning interfaces");
+					open_enrich(d);
 					attach_selected(d);
+					announce_attached(d);
 				}
 			}
 		}
@@ -495,10 +607,13 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 	attach_init(&d->at, &d->dp, cfg->hook, cfg->direction, cfg->state_dir);
 	d->at_open = true;
 	attach_selected(d);
-	/* 5. hotplug: interfaces that come, change and go */
-	d->watch = iface_watch_new(on_link_event, d);
+	/* 5. hotplug and enrichment: interfaces that come, change and go,
+	 * and routes; the watch first, so no change after the load is missed */
+	d->watch = iface_watch_new(on_link_event, on_route_event, d);
 	if (!d->watch || add_fd(d, iface_watch_fd(d->watch)))
 		log_warn("watch interfaces: %s; hotplug is off", strerror(errno));
+	open_enrich(d);
+	announce_attached(d);
 	log_info("running: sampling 1-in-%u, fetch every %u ms, cache of %u "
 		 "flows (%zu bytes each)", cfg->sampling, cfg->fetch_interval_ms,
 		 cfg->max_flows, flowcache_bytes_per_flow());
@@ -523,6 +638,7 @@ void daemon_fini(struct daemon *d)
 	}
 	close_exporters(d);
 	iface_watch_free(d->watch);
+	enrich_free(d->enrich);
 	fetcher_free(d->fetcher);
 	flowcache_free(d->cache);
 	if (d->dp_open)

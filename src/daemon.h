@@ -11,6 +11,7 @@
 #include "attach.h"
 #include "config.h"
 #include "datapath.h"
+#include "enrich.h"
 #include "exporter.h"
 #include "fetcher.h"
 #include "flowcache.h"
@@ -22,7 +23,8 @@ struct daemon {
 	bool			dp_open;
 	struct attach		at;
 	bool			at_open;
-	struct iface_watch	*watch;		/* link hotplug */
+	struct iface_watch	*watch;		/* link hotplug, route changes */
+	struct enrich		*enrich;	/* links and routes */
 	struct fetcher		*fetcher;
 	struct flowcache	*cache;
 	struct exporter		*exp[CONFIG_MAX_COLLECTORS];

@@ -35,6 +35,7 @@ bool iface_selected(const struct config *cfg, const char *name)
 struct iface_watch {
 	struct nl_sock	*sk;
 	iface_event_fn	fn;
+	route_event_fn	rfn;
 	void		*ctx;
 	int		gone;	/* of the message being parsed */
 };
@@ -42,10 +43,10 @@ struct iface_watch {
 static void on_link(struct nl_object *obj, void *arg)
 {
 	struct iface_watch *w = arg;
-	struct rtnl_link *link = (struct rtnl_link *)obj;
-	const char *name = rtnl_link_get_name(link);
+	struct link_info li;
 
-	w->fn(w->ctx, rtnl_link_get_ifindex(link), name ? name : "", w->gone);
+	enrich_link_from_rtnl((struct rtnl_link *)obj, &li);
+	w->fn(w->ctx, &li, w->gone);
 }
 
 static int on_msg(struct nl_msg *msg, void *arg)
@@ -53,20 +54,31 @@ static int on_msg(struct nl_msg *msg, void *arg)
 	struct iface_watch *w = arg;
 	int type = nlmsg_hdr(msg)->nlmsg_type;
 
-	if (type != RTM_NEWLINK && type != RTM_DELLINK)
+	switch (type) {
+	case RTM_NEWROUTE: case RTM_DELROUTE:
+	case RTM_NEWRULE: case RTM_DELRULE:
+	case RTM_NEWADDR: case RTM_DELADDR:
+		w->rfn(w->ctx);
 		return NL_OK;
+	case RTM_NEWLINK: case RTM_DELLINK:
+		break;
+	default:
+		return NL_OK;
+	}
 	w->gone = type == RTM_DELLINK;
 	nl_msg_parse(msg, on_link, w);
 	return NL_OK;
 }
 
-struct iface_watch *iface_watch_new(iface_event_fn fn, void *ctx)
+struct iface_watch *iface_watch_new(iface_event_fn fn, route_event_fn rfn,
+				    void *ctx)
 {
 	struct iface_watch *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
 	w->fn = fn;
+	w->rfn = rfn;
 	w->ctx = ctx;
 	w->sk = nl_socket_alloc();
 	if (!w->sk)
@@ -74,7 +86,10 @@ struct iface_watch *iface_watch_new(iface_event_fn fn, void *ctx)
 	nl_socket_disable_seq_check(w->sk);
 	nl_socket_modify_cb(w->sk, NL_CB_VALID, NL_CB_CUSTOM, on_msg, w);
 	if (nl_connect(w->sk, NETLINK_ROUTE) ||
-	    nl_socket_add_membership(w->sk, RTNLGRP_LINK) ||
+	    nl_socket_add_memberships(w->sk, RTNLGRP_LINK, RTNLGRP_IPV4_ROUTE,
+				      RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_RULE,
+				      RTNLGRP_IPV6_RULE, RTNLGRP_IPV4_IFADDR,
+				      RTNLGRP_IPV6_IFADDR, 0) ||
 	    nl_socket_set_nonblocking(w->sk))
 		goto err;
 	return w;

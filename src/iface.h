@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "enrich.h"
 
 /*
  * Does the config select the interface called name?  interfaces holds
@@ -17,18 +18,22 @@ bool iface_selected(const struct config *cfg, const char *name);
 
 
 /*
- * Link notifications (RTNLGRP_LINK) from the kernel, for hotplug: an
- * interface appears, is renamed, or goes away.  Only this network
- * namespace is watched.
+ * Netlink notifications from the kernel: links (hotplug: an interface
+ * appears, changes, is renamed, or goes away), and routes, rules and
+ * addresses (what route lookups answer).  Only this network namespace is
+ * watched.
  */
 struct iface_watch;
 
 /* Called for every link message: new or changed (gone == 0), or gone. */
-typedef void (*iface_event_fn)(void *ctx, int ifindex, const char *name,
+typedef void (*iface_event_fn)(void *ctx, const struct link_info *li,
 			       int gone);
+/* Called for every route, rule or address message. */
+typedef void (*route_event_fn)(void *ctx);
 
 /* Returns NULL and sets errno. */
-struct iface_watch *iface_watch_new(iface_event_fn fn, void *ctx);
+struct iface_watch *iface_watch_new(iface_event_fn fn, route_event_fn rfn,
+				    void *ctx);
 int iface_watch_fd(const struct iface_watch *w);
 /* Read what is pending (the fd is non-blocking).  0 or -errno. */
 int iface_watch_read(struct iface_watch *w);
