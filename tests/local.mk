@@ -45,12 +45,15 @@ check-sanitize:
 .PHONY: check-valgrind check-sanitize
 
 # --- unit tests of pure code ---------------------------------------------
-check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config
+check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config \
+	tests/unit/test_enrich
+tests_unit_test_enrich_SOURCES = tests/unit/test_enrich.c
+tests_unit_test_enrich_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
 tests_unit_test_flowcache_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
-TESTS += tests/unit/test_flowcache tests/unit/test_config \
+TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
 	tests/unit/sample-config.sh
 EXTRA_DIST += tests/unit/sample-config.sh
 
@@ -82,7 +85,7 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/09-offload.sh tests/netns/10-netflow5.sh \
 	tests/netns/11-netflow9.sh tests/netns/12-ipfix.sh \
 	tests/netns/13-collector-restart.sh tests/netns/14-ipfix-tcp.sh \
-	tests/netns/15-hotplug.sh
+	tests/netns/15-hotplug.sh tests/netns/16-routes.sh
 # "another TC user" for scenario 7
 check_DATA = tests/netns/other.bpf.o
 EXTRA_DIST += tests/netns/other.bpf.c

@@ -116,7 +116,10 @@ char *capture_decode(struct capture *c, const char *const *fields, int n)
 		len += k;
 	}
 	pclose(p);
-	unlink(pcap);
+	if (getenv("KEEP_PCAP"))	/* to look at by hand */
+		fprintf(stderr, "# kept %s\n", pcap);
+	else
+		unlink(pcap);
 	return out ? out : calloc(1, 1);
 }
 

@@ -34,8 +34,10 @@ int main(void)
 	struct collector_config cc = { .name = "j", .protocol = PROTO_JSON,
 				       .transport = TRANSPORT_FILE };
 	struct exporter_env env = { 0 };
-	struct export_record r = rec();
-	char path[] = "/tmp/tcflowd-json-XXXXXX", line[2048] = "";
+	struct export_record r = rec(), rr = rec();
+	struct link_info in = { .ifindex = 4, .name = "eth0" },
+			 out = { .ifindex = 7, .name = "eth1" };
+	char path[] = "/tmp/tcflowd-json-XXXXXX", line[2048] = "", line2[2048] = "";
 	struct exporter *e;
 	FILE *f;
 	int fd, i;
@@ -50,11 +52,31 @@ int main(void)
 	tap_is(e->counters.records, 0, "not counted as sent before the flush");
 	exporter_flush(e);
 	tap_is(e->counters.records, 1, "counted as sent once flushed");
+	/* a routed record: names, next hop, prefix lengths */
+	rr.egress_ifindex = 7;
+	rr.in_link = &in;
+	rr.out_link = &out;
+	rr.route = EXPORT_ROUTE_DST | EXPORT_ROUTE_SRC;
+	rr.has_next_hop = 1;
+	rr.next_hop[10] = rr.next_hop[11] = 0xff;
+	inet_pton(AF_INET, "198.51.100.254", rr.next_hop + 12);
+	rr.dst_prefix_len = 16;
+	rr.src_prefix_len = 25;
+	exporter_add(e, &rr);
 	exporter_close(e);
 	f = fopen(path, "r");
-	if (!f || !fgets(line, sizeof(line), f))
+	if (!f || !fgets(line, sizeof(line), f) || !fgets(line2, sizeof(line2), f))
 		tap_bail("read back %s", path);
 	fclose(f);
+	tap_ok(strstr(line2, "\"ingress_interface_name\":\"eth0\"") &&
+	       strstr(line2, "\"egress_interface_name\":\"eth1\"") &&
+	       strstr(line2, "\"egress_interface\":7") &&
+	       strstr(line2, "\"ip_next_hop_ipv4_address\":\"198.51.100.254\"") &&
+	       strstr(line2, "\"destination_ipv4_prefix_length\":16") &&
+	       strstr(line2, "\"source_ipv4_prefix_length\":25"),
+	       "a routed record: interface names, next hop, prefix lengths");
+	tap_ok(!strstr(line, "prefix_length") && !strstr(line, "next_hop"),
+	       "a record without a route has no route fields");
 	unlink(path);
 	tap_ok(strstr(line, "\"source_ipv4_address\":\"192.0.2.1\"") &&
 	       strstr(line, "\"destination_transport_port\":53") &&

@@ -62,7 +62,11 @@ static void run(int protocol, const char *name, const char *version)
 		"cflow.sampling_interval", "cflow.icmp_type_code_ipv4",
 		"cflow.flow_end_reason", "cflow.ttl_min", "cflow.vlanid",
 		"cflow.unix_secs", "cflow.exporttime",
+		"cflow.nexthop", "cflow.nexthopv6", "cflow.srcmask",
+		"cflow.dstmask", "cflow.dstmaskv6", "cflow.if_descr",
 	};
+	struct link_info up = { .ifindex = 2, .name = "eth0",
+				.alias = "uplink to AS64500" };
 	struct collector_config cc = { .name = "t", .protocol = protocol,
 				       .transport = TRANSPORT_UDP,
 				       .message_size = 600,
@@ -74,6 +78,7 @@ static void run(int protocol, const char *name, const char *version)
 	long prev_seq = -1;
 	int gap = 0, max_gap = 0;
 	int reason_ok = 1, ttl_ok = 1, vlan = 0, times_ok = 1;
+	int nh4 = 0, nh6 = 0, masks = 0, mask6 = 0, descr = 0;
 	long now = (long)time(NULL);
 	long want_seq = 0;
 	struct export_record r;
@@ -86,6 +91,7 @@ static void run(int protocol, const char *name, const char *version)
 	e = exporter_open(&cc, &env);
 	if (!e)
 		tap_bail("open the %s exporter", name);
+	exporter_note_iface(e, &up);	/* as the daemon does at start */
 
 	for (i = 0; i < 20; i++) {
 		r = rec(0, 17, (uint16_t)(1000 + i), 53, 2, "eth0");
@@ -107,20 +113,43 @@ static void run(int protocol, const char *name, const char *version)
 		r.sampling_interval = 10;
 		exporter_add(e, &r);
 	}
+	/* two records with their route: a next hop and prefix lengths */
+	r = rec(0, 6, 4000, 80, 2, "eth0");
+	r.route = EXPORT_ROUTE_DST | EXPORT_ROUTE_SRC;
+	r.has_next_hop = 1;
+	r.next_hop[10] = r.next_hop[11] = 0xff;
+	inet_pton(AF_INET, "203.0.113.254", r.next_hop + 12);
+	r.src_prefix_len = 24;
+	r.dst_prefix_len = 16;
+	r.egress_ifindex = 3;
+	exporter_add(e, &r);
+	r = rec(1, 6, 4001, 80, 3, "eth1");
+	r.route = EXPORT_ROUTE_DST | EXPORT_ROUTE_SRC;
+	r.has_next_hop = 1;
+	inet_pton(AF_INET6, "fe80::1", r.next_hop);
+	r.src_prefix_len = 64;
+	r.dst_prefix_len = 48;
+	exporter_add(e, &r);
 	exporter_flush(e);
 	tap_is(e->counters.errors, 0, "%s: no send errors", name);
-	tap_is(e->counters.records, 37, "%s: 37 flow records sent", name);
+	tap_is(e->counters.records, 39, "%s: 39 flow records sent", name);
 	n = capture_collect(&cap);
 	tap_is((uint64_t)n, e->counters.messages, "%s: every message arrived (%d)", name, n);
 
-	text = capture_decode(&cap, fields, 16);
+	text = capture_decode(&cap, fields, 22);
 	rest = text;
 	while ((line = strsep(&rest, "\n"))) {
-		char *c[16];
+		char *c[22];
 		long t;
 
-		if (capture_split(line, '\t', c, 16) < 16)
+		if (capture_split(line, '\t', c, 22) < 22)
 			continue;
+		nh4 += strstr(c[16], "203.0.113.254") != NULL;
+		nh6 += strstr(c[17], "fe80::1") != NULL;
+		masks += !strcmp(c[18], "24,64") || !strcmp(c[18], "24");
+		mask6 += strstr(c[20], "48") != NULL;
+		masks += strstr(c[19], "16") != NULL;
+		descr += strstr(c[21], "uplink to AS64500") != NULL;
 		vlan += strstr(c[13], "3001") != NULL;
 		t = atol(*c[14] ? c[14] : c[15]);	/* v9 : IPFIX */
 		times_ok &= t >= now - 60 && t <= now + 60;
@@ -158,9 +187,15 @@ static void run(int protocol, const char *name, const char *version)
 		if (cap.len[i] > 600 || cap.len[i] % 4)
 			tap_diag("message %d is %zu bytes", i, cap.len[i]);
 	tap_ok(seq_ok, "%s: sequence numbers (v9: export packets from 0; IPFIX: data records, never falling)", name);
-	tap_is((uint64_t)flows, 37, "%s: tshark decoded all 37 flow records through "
+	tap_is((uint64_t)flows, 39, "%s: tshark decoded all 39 flow records through "
 	       "our templates", name);
-	tap_is((uint64_t)v6, 10, "%s: 10 IPv6 records, addresses decoded", name);
+	tap_is((uint64_t)v6, 11, "%s: 11 IPv6 records, addresses decoded", name);
+	tap_is((uint64_t)nh4, 1, "%s: the IPv4 next hop decoded", name);
+	tap_is((uint64_t)nh6, 1, "%s: the IPv6 next hop decoded", name);
+	tap_ok(masks == 2 && mask6 == 1, "%s: source and destination prefix "
+	       "lengths decoded (/24 -> /16, and /48 for IPv6)", name);
+	tap_ok(descr >= 1, "%s: the interface description (ifAlias) in the "
+	       "interface options", name);
 	tap_ok(with_tmpl >= 2 && max_gap <= 3, "%s: templates refreshed: never more "
 	       "than 3 messages without them (%d of %d carry them)", name, with_tmpl, n);
 	tap_is((uint64_t)big, 1, "%s: a 64-bit packet count (10^10) decoded", name);

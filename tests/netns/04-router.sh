@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scenario 4: a router.  h1 -- r -- h2, r forwarding, tcflowd on both of
 # r's interfaces.  The records carry the right ingress and egress interface
-# indexes and directions, and exact counts at both hooks.
+# indexes and directions, and exact counts at both hooks.  (Next hops and
+# prefix lengths: scenario 16.)
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -44,12 +45,12 @@ for line in open(path):
 print(" ".join("%s/%s/%s" % s for s in sorted(seen)), pk)
 PY
 }
-is "$(rec source_transport_port=5000 interface_name=r1)" "$r1/0/0 10" \
-	"IPv4 in on r1: ingress_interface r1, direction ingress, 10 packets"
+is "$(rec source_transport_port=5000 interface_name=r1)" "$r1/$r2/0 10" \
+	"IPv4 in on r1: ingress_interface r1, egress r2 (from the route), direction ingress, 10 packets"
 is "$(rec source_transport_port=5000 interface_name=r2)" "$r1/$r2/1 10" \
 	"IPv4 out on r2: egress_interface r2, ingress_interface r1 (forwarded), direction egress"
-is "$(rec source_transport_port=6000 interface_name=r1)" "$r1/0/0 7" \
-	"IPv6 in on r1: ingress_interface r1"
+is "$(rec source_transport_port=6000 interface_name=r1)" "$r1/$r2/0 7" \
+	"IPv6 in on r1: ingress_interface r1, egress r2 (from the route)"
 is "$(rec source_transport_port=6000 interface_name=r2)" "$r1/$r2/1 7" \
 	"IPv6 out on r2: egress r2, ingress r1"
 is "$(python3 "$FLOWS_PY" total "$T/flows.json" bytes interface_name=r2 proto=17)" \

@@ -14,6 +14,8 @@
  *             CONNS connections one after the other, BYTES each, closed;
  *             -R also prints "retrans_bytes N" (payload sent again)
  *
+ * udp, flood and tcp take -S ADDR: send from that source address.
+ *
  * Prints one line "sent N" (packets or bytes) and exits 0, or explains.
  */
 #include <arpa/inet.h>
@@ -79,7 +81,10 @@ static int family_of(const char *addr, int port)
 	exit(2);
 }
 
-/* A socket of type bound to source port port (0: any). */
+static const char *src_addr;
+
+/* A socket of type bound to source port port (0: any), and to the -S
+ * source address. */
 static int bound_socket(int family, int type, int port)
 {
 	struct sockaddr_storage src = { 0 };
@@ -90,18 +95,22 @@ static int bound_socket(int family, int type, int port)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (family == AF_INET6)	/* IPv4 has its own sockets */
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (!port)
+	if (!port && !src_addr)
 		return fd;
 	if (family == AF_INET) {
 		struct sockaddr_in *a = (struct sockaddr_in *)&src;
 
 		a->sin_family = AF_INET;
 		a->sin_port = htons((uint16_t)port);
+		if (src_addr && inet_pton(AF_INET, src_addr, &a->sin_addr) != 1)
+			die("-S: not an IPv4 address");
 	} else {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&src;
 
 		a->sin6_family = AF_INET6;
 		a->sin6_port = htons((uint16_t)port);
+		if (src_addr && inet_pton(AF_INET6, src_addr, &a->sin6_addr) != 1)
+			die("-S: not an IPv6 address");
 	}
 	if (bind(fd, (struct sockaddr *)&src, family == AF_INET ?
 		 sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)))
@@ -256,9 +265,10 @@ int main(int argc, char **argv)
 
 	deadline = time(NULL) + TIME_LIMIT_S;
 	optind = 2;
-	while ((c = getopt(argc, argv, "d:p:f:n:s:b:c:B:g:t:Rw:")) != -1) {
+	while ((c = getopt(argc, argv, "d:p:f:n:s:b:c:B:g:t:Rw:S:")) != -1) {
 		switch (c) {
 		case 'd': o.addr = optarg; break;
+		case 'S': src_addr = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
 		case 'f': o.flows = atoi(optarg); break;
 		case 'n': o.pkts = atol(optarg); break;
