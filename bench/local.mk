@@ -16,3 +16,7 @@ bench_fetch_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
 noinst_PROGRAMS += bench/export
 bench_export_SOURCES = bench/export.c bench/median.h
 bench_export_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS) -lpthread
+
+noinst_PROGRAMS += bench/enrich
+bench_enrich_SOURCES = bench/enrich.c bench/median.h
+bench_enrich_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
