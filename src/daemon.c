@@ -340,11 +340,11 @@ static void open_enrich(struct daemon *d)
 }
 
 /* A route, rule or address changed: the cached answers may be wrong. */
-static void on_route_event(void *ctx)
+static void on_route_event(void *ctx, const struct nlmsghdr *nlh)
 {
 	struct daemon *d = ctx;
 
-	enrich_routes_changed(d->enrich);
+	enrich_route_message(d->enrich, nlh);
 }
 
 static int open_exporters(struct daemon *d)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
@@ -22,10 +23,14 @@
 
 #define PROBES	4
 
+/* A question (or, by prefix, the region it stands for: dst masked to len,
+ * 255: no route covers it). */
 struct route_key {
 	uint8_t		dst[16];
 	uint8_t		src[16];	/* zero for output lookups */
 	uint32_t	iif;
+	uint8_t		len;
+	uint8_t		pad[3];
 };
 
 struct route_slot {
@@ -35,6 +40,34 @@ struct route_slot {
 	struct route_info	ri;
 };
 
+/*
+ * Every route prefix the kernel has, in any table (a multiset: the same
+ * prefix in two tables counts twice), to find which "region" an address
+ * is in: its longest matching prefix among all of them.  Every address of
+ * a region gets the same answer from every table (no table has a route
+ * that tells them apart), so with the standard rules one kernel answer
+ * serves the whole region: the cache is per prefix, and still the kernel
+ * decides every answer.  IPv4 prefixes are kept as IPv4-mapped, /n as
+ * /96+n.
+ */
+struct prefix {
+	uint8_t		addr[16];	/* masked */
+	uint8_t		len;		/* 0..128 */
+	uint8_t		v4;
+	uint8_t		used;
+	uint8_t		pad;
+	uint32_t	count;		/* routes with this prefix */
+};
+
+struct prefix_set {
+	struct prefix	*v;
+	uint32_t	mask;		/* slots - 1 */
+	uint32_t	n;
+	uint32_t	per_len[2][129];	/* [v4][len]: distinct prefixes */
+	uint8_t		lens[2][129];	/* the lengths present, longest first */
+	int		nlens[2];
+};
+
 struct enrich {
 	struct link_info	*links;		/* sorted by ifindex */
 	size_t			nlinks, cap;
@@ -42,6 +75,8 @@ struct enrich {
 	struct route_slot	*slots;
 	uint32_t		mask;		/* slots - 1 */
 	uint32_t		gen;
+	struct prefix_set	ps;
+	int			by_prefix;	/* only the standard rules */
 	/* the answer being parsed */
 	struct route_info	*ans;
 	int			got, nexthops;
@@ -137,6 +172,299 @@ void enrich_link_foreach(const struct enrich *en,
 
 	for (i = 0; en && i < en->nlinks; i++)
 		fn(ctx, &en->links[i]);
+}
+
+/* ---- the prefixes of every route ---------------------------------------- */
+
+static void mask_addr(uint8_t a[16], unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		if (len >= 8) {
+			len -= 8;
+			continue;
+		}
+		a[i] &= (uint8_t)(0xff00 >> len);
+		len = 0;
+	}
+}
+
+static uint32_t hash_prefix(const uint8_t a[16], uint8_t len, uint8_t v4)
+{
+	uint32_t h = 2166136261u;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ a[i]) * 16777619u;
+	h = (h ^ len) * 16777619u;
+	h = (h ^ v4) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static struct prefix *ps_find(const struct prefix_set *ps, const uint8_t a[16],
+			      uint8_t len, uint8_t v4, int *slot)
+{
+	uint32_t i = hash_prefix(a, len, v4) & ps->mask;
+
+	for (;; i = (i + 1) & ps->mask) {
+		struct prefix *p = &ps->v[i];
+
+		if (!p->used) {
+			if (slot)
+				*slot = (int)i;
+			return NULL;
+		}
+		if (p->len == len && p->v4 == v4 && !memcmp(p->addr, a, 16))
+			return p;
+	}
+}
+
+static void ps_lens(struct prefix_set *ps, int v4)
+{
+	int l;
+
+	ps->nlens[v4] = 0;
+	for (l = 128; l >= 0; l--)
+		if (ps->per_len[v4][l])
+			ps->lens[v4][ps->nlens[v4]++] = (uint8_t)l;
+}
+
+static int ps_grow(struct prefix_set *ps)
+{
+	struct prefix_set old = *ps;
+	uint32_t cap = old.v ? (old.mask + 1) * 2 : 1024, i;
+
+	ps->v = calloc(cap, sizeof(*ps->v));
+	if (!ps->v) {
+		ps->v = old.v;
+		return -1;
+	}
+	ps->mask = cap - 1;
+	for (i = 0; old.v && i <= old.mask; i++) {
+		int slot;
+
+		if (!old.v[i].used)
+			continue;
+		ps_find(ps, old.v[i].addr, old.v[i].len, old.v[i].v4, &slot);
+		ps->v[slot] = old.v[i];
+	}
+	free(old.v);
+	return 0;
+}
+
+/* A route with this prefix was added (d = 1) or removed (d = -1). */
+static void ps_change(struct enrich *en, uint8_t a[16], uint8_t len, uint8_t v4,
+		      int d)
+{
+	struct prefix_set *ps = &en->ps;
+	struct prefix *p;
+	int slot;
+
+	mask_addr(a, len);
+	if ((!ps->v || ps->n * 2 >= ps->mask + 1) && ps_grow(ps)) {
+		en->by_prefix = 0;	/* cannot keep up: exact questions */
+		return;
+	}
+	p = ps_find(ps, a, len, v4, &slot);
+	if (d > 0 && p) {
+		p->count++;
+	} else if (d > 0) {
+		p = &ps->v[slot];
+		memcpy(p->addr, a, 16);
+		p->len = len;
+		p->v4 = v4;
+		p->used = 1;
+		p->count = 1;
+		ps->n++;
+		if (ps->per_len[v4][len]++ == 0)
+			ps_lens(ps, v4);
+	} else if (p && --p->count == 0) {
+		/* open addressing: reinsert what follows the hole */
+		uint32_t i = (uint32_t)(p - ps->v), j;
+
+		p->used = 0;
+		ps->n--;
+		if (--ps->per_len[v4][len] == 0)
+			ps_lens(ps, v4);
+		for (j = (i + 1) & ps->mask; ps->v[j].used; j = (j + 1) & ps->mask) {
+			struct prefix q = ps->v[j];
+
+			ps->v[j].used = 0;
+			ps_find(ps, q.addr, q.len, q.v4, &slot);
+			ps->v[slot] = q;
+		}
+	}
+	/* (a removal we never saw added, and a count that stays up after a
+	 * route went without a message, only split regions finer: more
+	 * kernel questions, never a wrong answer) */
+}
+
+/* The region of a: its longest matching route prefix (*len 255: none). */
+static void region(const struct enrich *en, const uint8_t a[16],
+		   uint8_t out[16], uint8_t *len)
+{
+	int v4 = is_v4(a), i;
+
+	for (i = 0; i < en->ps.nlens[v4]; i++) {
+		uint8_t l = en->ps.lens[v4][i];
+
+		memcpy(out, a, 16);
+		mask_addr(out, l);
+		if (ps_find(&en->ps, out, l, (uint8_t)v4, NULL)) {
+			*len = l;
+			return;
+		}
+	}
+	memset(out, 0, 16);
+	*len = 255;
+}
+
+/* A route message (a dump's or a notification's): its prefix. */
+static int route_prefix(const struct nlmsghdr *nlh, uint8_t a[16],
+			uint8_t *len, uint8_t *v4)
+{
+	const struct rtmsg *rtm = nlmsg_data(nlh);
+	struct nlattr *tb[RTA_MAX + 1];
+	int alen;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)) ||
+	    (rtm->rtm_flags & RTM_F_CLONED) ||	/* IPv6 exceptions */
+	    nlmsg_parse((struct nlmsghdr *)nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
+		return -1;
+	if (rtm->rtm_family == AF_INET && rtm->rtm_dst_len <= 32) {
+		*v4 = 1;
+		alen = 4;
+	} else if (rtm->rtm_family == AF_INET6 && rtm->rtm_dst_len <= 128) {
+		*v4 = 0;
+		alen = 16;
+	} else {
+		return -1;
+	}
+	memset(a, 0, 16);
+	if (*v4)
+		memcpy(a, mapped, sizeof(mapped));
+	if (tb[RTA_DST] && nla_len(tb[RTA_DST]) == alen)
+		memcpy(a + 16 - alen, nla_data(tb[RTA_DST]), (size_t)alen);
+	*len = (uint8_t)(rtm->rtm_dst_len + (*v4 ? 96 : 0));
+	return 0;
+}
+
+static int on_dump_route(struct nl_msg *msg, void *arg)
+{
+	struct enrich *en = arg;
+	uint8_t a[16], len, v4;
+
+	if (nlmsg_hdr(msg)->nlmsg_type == RTM_NEWROUTE &&
+	    route_prefix(nlmsg_hdr(msg), a, &len, &v4) == 0)
+		ps_change(en, a, len, v4, 1);
+	return NL_OK;
+}
+
+/* Is this rule one of the standard ones: no selector, to a standard table? */
+static int plain_rule(const struct nlmsghdr *nlh)
+{
+	const struct fib_rule_hdr *h = nlmsg_data(nlh);
+	struct nlattr *tb[FRA_MAX + 1];
+	uint32_t table;
+	int i;
+
+	if (nlmsg_parse((struct nlmsghdr *)nlh, sizeof(*h), tb, FRA_MAX, NULL) < 0 ||
+	    h->dst_len || h->src_len || h->tos || h->action != FR_ACT_TO_TBL)
+		return 0;
+	table = tb[FRA_TABLE] ? nla_get_u32(tb[FRA_TABLE]) : h->table;
+	if (table != RT_TABLE_LOCAL && table != RT_TABLE_MAIN &&
+	    table != RT_TABLE_DEFAULT)
+		return 0;
+	for (i = 1; i <= FRA_MAX; i++) {
+		if (!tb[i])
+			continue;
+		switch (i) {
+		case FRA_PRIORITY: case FRA_TABLE: case FRA_PROTOCOL:
+		case FRA_PAD:
+			break;
+		case FRA_SUPPRESS_PREFIXLEN: case FRA_SUPPRESS_IFGROUP:
+			if (nla_get_u32(tb[i]) != UINT32_MAX)
+				return 0;
+			break;
+		case FRA_FWMARK:
+			if (nla_get_u32(tb[i]))
+				return 0;
+			break;
+		case FRA_FWMASK:
+			break;
+		case FRA_UID_RANGE: {
+			const struct fib_rule_uid_range *u = nla_data(tb[i]);
+
+			if (nla_len(tb[i]) < (int)sizeof(*u) || u->start ||
+			    u->end != UINT32_MAX)
+				return 0;
+			break;
+		}
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int on_dump_rule(struct nl_msg *msg, void *arg)
+{
+	int *plain = arg;
+
+	if (nlmsg_hdr(msg)->nlmsg_type == RTM_NEWRULE && !plain_rule(nlmsg_hdr(msg)))
+		*plain = 0;
+	return NL_OK;
+}
+
+/* Dump type (RTM_GETROUTE or RTM_GETRULE) of every family through fn. */
+static int dump(struct enrich *en, int type, nl_recvmsg_msg_cb_t fn, void *arg)
+{
+	struct rtmsg rtm = { .rtm_family = AF_UNSPEC };
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int err;
+
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fn, arg);
+	err = nl_send_simple(en->sk, type, NLM_F_DUMP, &rtm, sizeof(rtm));
+	if (err >= 0)
+		err = nl_recvmsgs(en->sk, cb);
+	nl_cb_put(cb);
+	return err < 0 ? -EIO : 0;
+}
+
+/* Which cache keys are exact: with only the standard rules, one answer per
+ * region; with others (source, mark or interface rules, VRFs), every
+ * question is asked as it is. */
+static void load_rules(struct enrich *en)
+{
+	int plain = 1;
+
+	if (dump(en, RTM_GETRULE, on_dump_rule, &plain))
+		plain = 0;
+	en->by_prefix = plain && en->ps.v;
+}
+
+void enrich_route_message(struct enrich *en, const struct nlmsghdr *nlh)
+{
+	uint8_t a[16], len, v4;
+
+	if (!en || !en->slots)
+		return;
+	enrich_routes_changed(en);
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		if (route_prefix(nlh, a, &len, &v4) == 0)
+			ps_change(en, a, len, v4,
+				  nlh->nlmsg_type == RTM_NEWROUTE ? 1 : -1);
+		break;
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		load_rules(en);
+		break;
+	}
 }
 
 /* ---- route queries ------------------------------------------------------ */
@@ -261,19 +589,28 @@ static uint32_t hash_key(const struct route_key *k)
 int enrich_route(struct enrich *en, const uint8_t dst[16],
 		 const uint8_t src[16], uint32_t iif, struct route_info *ri)
 {
-	struct route_key k;
+	struct route_key k, q = { .len = 128 };	/* the key, the question */
 	struct route_slot *s, *victim = NULL;
 	uint32_t h, i;
 
 	if (!en || !en->slots || (iif && is_v4(dst) != is_v4(src)))
 		return 0;
 	memset(&k, 0, sizeof(k));
-	memcpy(k.dst, dst, 16);
-	if (iif) {
-		memcpy(k.src, src, 16);
-		k.iif = iif;
-	}
 	en->st.lookups++;
+	if (en->by_prefix) {
+		/* the standard rules: the answer depends on the destination
+		 * alone, the same for its whole region */
+		region(en, dst, k.dst, &k.len);
+		memcpy(q.dst, dst, 16);
+	} else {
+		memcpy(k.dst, dst, 16);
+		k.len = 128;
+		if (iif) {
+			memcpy(k.src, src, 16);
+			k.iif = iif;
+		}
+		q = k;
+	}
 	h = hash_key(&k);
 	for (i = 0; i < PROBES; i++) {
 		s = &en->slots[(h + i) & en->mask];
@@ -288,7 +625,7 @@ int enrich_route(struct enrich *en, const uint8_t dst[16],
 		victim = &en->slots[h & en->mask];
 	victim->k = k;
 	victim->gen = en->gen;
-	victim->ok = ask(en, &k, &victim->ri) == 0;
+	victim->ok = ask(en, &q, &victim->ri) == 0;
 	if (!victim->ok) {
 		en->st.failures++;
 		memset(&victim->ri, 0, sizeof(victim->ri));
@@ -311,6 +648,11 @@ void enrich_routes_changed(struct enrich *en)
 const struct enrich_stats *enrich_stats(const struct enrich *en)
 {
 	return &en->st;
+}
+
+int enrich_per_prefix(const struct enrich *en)
+{
+	return en && en->by_prefix;
 }
 
 /* ---- setup -------------------------------------------------------------- */
@@ -377,6 +719,11 @@ struct enrich *enrich_new(uint32_t route_cache)
 		if (!en->slots)
 			goto err;
 		en->mask = n - 1;
+		if (dump(en, RTM_GETROUTE, on_dump_route, en) == 0)
+			load_rules(en);
+		else
+			log_warn("route dump failed: route answers are cached "
+				 "per address, not per prefix");
 	}
 	memset(&en->st, 0, sizeof(en->st));	/* the load is no change */
 	return en;
@@ -394,5 +741,6 @@ void enrich_free(struct enrich *en)
 		nl_socket_free(en->sk);
 	free(en->slots);
 	free(en->links);
+	free(en->ps.v);
 	free(en);
 }

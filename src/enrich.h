@@ -8,11 +8,18 @@
  *
  * Routes: the kernel is asked, as `ip route get` does (RTM_GETROUTE with
  * RTM_F_FIB_MATCH, so the answer is the route entry that matched and its
- * prefix length), with the packet's input interface and source address,
- * so policy routing rules apply exactly as they do to the packets.
- * Answers (failures too) are cached by what was asked; any route, rule,
+ * prefix length).  Answers (failures too) are cached; any route, rule,
  * address or link change empties the cache at once (a generation number:
  * O(1)).  Lookups happen when a record goes out, never per packet.
+ *
+ * With only the standard rules (local, main, default; no selectors) the
+ * answer depends on the destination alone, and is the same for every
+ * address of its region: the longest prefix, among all routes of all
+ * tables, that covers it (the set is kept from a dump and the route
+ * notifications).  One answer is then cached per region.  With any other
+ * rule (source, mark, interface, VRF), the kernel is asked with the
+ * packet's input interface and source, so policy routing applies as it
+ * does to the packets, and answers are cached per question.
  */
 #ifndef TCFLOWD_ENRICH_H
 #define TCFLOWD_ENRICH_H
@@ -88,7 +95,14 @@ int enrich_route(struct enrich *en, const uint8_t dst[16],
 
 /* Routes, rules, addresses changed: forget every answer. */
 void enrich_routes_changed(struct enrich *en);
+/* A route, rule or address notification: forget every answer, and keep
+ * the set of route prefixes and the kind of rules current. */
+struct nlmsghdr;
+void enrich_route_message(struct enrich *en, const struct nlmsghdr *nlh);
 
 const struct enrich_stats *enrich_stats(const struct enrich *en);
+/* 1: answers are cached per prefix (only the standard rules), 0: per
+ * question. */
+int enrich_per_prefix(const struct enrich *en);
 
 #endif /* TCFLOWD_ENRICH_H */

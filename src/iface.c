@@ -58,7 +58,7 @@ static int on_msg(struct nl_msg *msg, void *arg)
 	case RTM_NEWROUTE: case RTM_DELROUTE:
 	case RTM_NEWRULE: case RTM_DELRULE:
 	case RTM_NEWADDR: case RTM_DELADDR:
-		w->rfn(w->ctx);
+		w->rfn(w->ctx, nlmsg_hdr(msg));
 		return NL_OK;
 	case RTM_NEWLINK: case RTM_DELLINK:
 		break;

@@ -29,7 +29,8 @@ struct iface_watch;
 typedef void (*iface_event_fn)(void *ctx, const struct link_info *li,
 			       int gone);
 /* Called for every route, rule or address message. */
-typedef void (*route_event_fn)(void *ctx);
+struct nlmsghdr;
+typedef void (*route_event_fn)(void *ctx, const struct nlmsghdr *nlh);
 
 /* Returns NULL and sets errno. */
 struct iface_watch *iface_watch_new(iface_event_fn fn, route_event_fn rfn,

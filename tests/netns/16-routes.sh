@@ -6,7 +6,9 @@
 # hook carry the egress interface, next hop and both prefix lengths, IPv4
 # and IPv6, in JSON and through IPFIX to nfcapd.  The static routes then
 # move to another next hop: flows started after the change carry it.  A
-# destination r has no route to is exported without a route and counted.
+# source rule then sends some sources through another table: their
+# records carry that table's next hop.  A destination r has no route to is
+# exported without a route and counted.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -68,6 +70,12 @@ ns r ip route replace 10.9.0.0/16 via 198.51.100.2
 ns r ip -6 route replace 2001:db8:9::/48 via 2001:db8:2::2
 ns h1 "$GEN" udp -S 203.0.113.1 -d 10.9.0.1 -p 9000 -n 4 -s 50 -b 5400 >/dev/null
 ns h1 "$GEN" udp -S 2001:db8:7::1 -d 2001:db8:9::1 -p 9000 -n 4 -s 50 -b 5500 >/dev/null
+sleep 1.5	# out at the idle timeout, before the rule below exists
+# policy routing: packets from 203.0.113.0/25 use table 100, via .1 again
+ns r ip route add 10.9.0.0/16 via 198.51.100.1 table 100
+ns r ip rule add from 203.0.113.0/25 lookup 100 pref 100
+ns h1 "$GEN" udp -S 203.0.113.1 -d 10.9.0.1 -p 9000 -n 2 -s 50 -b 5700 >/dev/null
+ns h1 "$GEN" udp -d 10.9.0.1 -p 9000 -n 2 -s 50 -b 5800 >/dev/null
 sleep 0.5
 stop_tcflowd
 is "$TCFLOWD_RC" 0 "tcflowd exits 0"
@@ -105,6 +113,10 @@ is "$(rec 5400 r1)" "4 $r2 198.51.100.2 16 25 r1 r2" \
 	"IPv4: after the route change, the new next hop 198.51.100.2"
 is "$(rec 5500 r1)" "4 $r2 2001:db8:2::2 48 56 r1 r2" \
 	"IPv6: after the route change, the new next hop 2001:db8:2::2"
+is "$(rec 5700 r1)" "2 $r2 198.51.100.1 16 25 r1 r2" \
+	"policy routing: from 203.0.113.0/25, table 100's next hop 198.51.100.1"
+is "$(rec 5800 r1)" "2 $r2 198.51.100.2 16 24 r1 r2" \
+	"policy routing: from elsewhere, the main table's 198.51.100.2"
 is "$(rec 5600 r1)" "3 0 - - 24 r1 -" \
 	"no route: exported at once without next hop and destination prefix"
 fails=$(sed -n 's/.* route_failures=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)

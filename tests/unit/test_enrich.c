@@ -2,8 +2,8 @@
 /*
  * test_enrich.c - the link table (sorted, updated, removed; a change of
  * name or alias reported) and the route cache against this namespace's
- * own kernel: the loopback routes, answers cached, a change forgetting
- * them, failures counted.  Needs no privilege: route lookups are open to
+ * own kernel: the loopback routes, answers cached (per prefix with the
+ * standard rules), a change forgetting them.  Needs no privilege: route lookups are open to
  * every user.
  */
 #include <arpa/inet.h>
@@ -96,14 +96,23 @@ int main(void)
 	six[15] = 1;	/* ::1 */
 	tap_ok(enrich_route(en, six, six, 0, &ri) == 1 ? ri.prefix_len == 128 : 1,
 	       "::1 (when IPv6 is on): /128");
-	/* 192.0.2.1 with an input interface no namespace of ours has: the
-	 * kernel refuses, the failure is counted, and cached */
-	v4(dst, "192.0.2.1");
-	q = enrich_stats(en)->failures;
-	tap_is((uint64_t)enrich_route(en, dst, src, 99999, &ri), 0,
-	       "a lookup the kernel refuses: no route");
-	enrich_route(en, dst, src, 99999, &ri);
-	tap_is(enrich_stats(en)->failures - q, 1, "counted once, then cached");
+	/* the standard rules: one answer for a region of addresses; other
+	 * rules: one per question */
+	enrich_routes_changed(en);
+	q = enrich_stats(en)->kernel_queries;
+	v4(dst, "127.200.0.1");
+	enrich_route(en, dst, src, 0, &ri);
+	v4(dst, "127.45.6.7");
+	tap_ok(enrich_route(en, dst, src, 0, &ri) == 1 && ri.prefix_len == 8,
+	       "127.45.6.7: 127.0.0.0/8");
+	tap_is(enrich_stats(en)->kernel_queries - q,
+	       enrich_per_prefix(en) ? 1 : 2, "two addresses of 127.0.0.0/8: "
+	       "%s", enrich_per_prefix(en) ? "one kernel query (standard rules: "
+	       "per prefix)" : "two kernel queries (policy rules: per question)");
+	v4(dst, "127.0.0.1");
+	tap_ok(enrich_route(en, dst, src, 0, &ri) == 1 && ri.prefix_len == 32 &&
+	       ri.type == RTN_LOCAL, "127.0.0.1 has a route of its own inside "
+	       "127.0.0.0/8 (local /32): its own answer");
 	enrich_free(en);
 
 	en = enrich_new(0);
