@@ -22,6 +22,7 @@ typedef void (*fetcher_flow_fn)(void *ctx, const struct flow_key *key,
 
 struct fetcher_stats {
 	uint64_t	fetches;
+	uint64_t	skipped;	/* of which found nothing to drain */
 	uint64_t	flows;		/* map entries drained */
 	uint64_t	ring_records;	/* ring-buffer records merged */
 	uint64_t	ring_bad;	/* ring-buffer records too short: lost */

@@ -107,6 +107,14 @@ static void run(const char *name, uint32_t map_entries, bool batch)
 	tap_is(delta.c[STAT_RING_FULL], 0, "%s: nothing lost", name);
 	fetcher_stats_delta(f, &delta, &total);
 	tap_is(delta.c[STAT_PACKETS], 0, "%s: stats delta again: 0", name);
+	/* the idle fetch found the packet counter still: no drain at all;
+	 * the next packets are drained again, every one */
+	tap_is(fetcher_stats(f)->skipped, 1, "%s: the idle fetch skipped the "
+	       "drain", name);
+	send_flows(&dp, 4);
+	tap_ok(fetcher_run(f) == 0, "%s: a fetch after the idle one", name);
+	check(name, 4);
+	tap_is(fetcher_stats(f)->skipped, 1, "%s: ... drained", name);
 	fetcher_free(f);
 	datapath_close(&dp);
 }
