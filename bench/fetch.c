@@ -108,6 +108,7 @@ static double one(struct datapath *dp, struct fetcher *f, struct flowcache **fc,
 	*fc = flowcache_new(n, &t, on_emit, NULL);
 	cur_fc = *fc;
 	fetcher_use_batch(f, batch);
+	fetcher_skip_idle(f, false);	/* the maps are filled from here */
 	delivered = 0;
 	t0 = now_ns();
 	if (fetcher_run(f)) {

@@ -140,6 +140,10 @@ static void fetch(struct daemon *d)
 		d->fetch_errors++;
 		log_err("fetch flows: %s", strerror(-err));
 	}
+	log_debug("fetch: %llu flows drained so far, this fetch %llu us%s",
+		  (unsigned long long)fetcher_stats(d->fetcher)->flows,
+		  (unsigned long long)fetcher_stats(d->fetcher)->last_fetch_ns / 1000,
+		  fetcher_stats(d->fetcher)->skipped ? "" : "");
 	if (fetcher_stats_delta(d->fetcher, &delta, &d->kstats) == 0 &&
 	    (delta.c[STAT_RING_FULL] || delta.c[STAT_NO_MAP]))
 		log_warn("lost %llu packets: overflow ring full (raise "

@@ -32,7 +32,7 @@ struct fetcher {
 	/* packets seen (all hooks) just before the previous swap, and
 	 * whether the map it made idle was drained completely */
 	uint64_t		seen_before_swap;
-	bool			have_seen, drained;
+	bool			have_seen, drained, skip_idle;
 };
 
 static uint64_t mono_ns(void)
@@ -185,7 +185,8 @@ int fetcher_run(struct fetcher *f)
 	 * walks every bucket), not its contents.  An idle router's fetches
 	 * cost next to nothing.
 	 */
-	empty = packets_seen(f, &before) == 0 && f->have_seen && f->drained;
+	empty = packets_seen(f, &before) == 0 && f->have_seen && f->drained &&
+		f->skip_idle;
 	fd = datapath_swap(f->dp);
 	if (fd < 0)
 		return fd;
@@ -230,6 +231,11 @@ int fetcher_poll_ring(struct fetcher *f)
 	return n < 0 ? n : 0;
 }
 
+void fetcher_skip_idle(struct fetcher *f, bool skip)
+{
+	f->skip_idle = skip;
+}
+
 void fetcher_use_batch(struct fetcher *f, bool batch)
 {
 	f->batch = batch;
@@ -270,6 +276,7 @@ struct fetcher *fetcher_new(struct datapath *dp, uint32_t map_entries,
 	f->fn = fn;
 	f->ctx = ctx;
 	f->batch = f->stats.batch = true;
+	f->skip_idle = true;
 	if (grow(f, n ? n : 16))
 		goto err;
 	f->rb = ring_buffer__new(dp->ring_fd, on_ring, f, NULL);

@@ -44,6 +44,10 @@ int fetcher_run(struct fetcher *f);
 int fetcher_ring_fd(const struct fetcher *f);
 int fetcher_poll_ring(struct fetcher *f);
 
+/* Skip the drain when no program ran since the map was made active (the
+ * default); off for bench/fetch, which fills the maps itself. */
+void fetcher_skip_idle(struct fetcher *f, bool skip);
+
 /* Force the per-key path (tests and bench/fetch compare the two). */
 void fetcher_use_batch(struct fetcher *f, bool batch);
 

@@ -43,7 +43,9 @@ struct flowcache {
 	uint32_t		cap;		/* max flows */
 	uint32_t		*index;		/* slab slot + 1; 0 = empty */
 	uint32_t		mask;		/* index size - 1 */
-	uint32_t		free_head;	/* free slots, through l[L_LRU].next */
+	uint32_t		free_head;	/* freed slots, through l[L_LRU].next */
+	uint32_t		fresh;		/* slots from here on never used: not
+						 * touched, so not resident either */
 	struct list		lists[L_COUNT];
 	struct flowcache_timeouts t;
 	flowcache_emit_fn	emit;
@@ -173,15 +175,19 @@ static uint32_t entry_new(struct flowcache *fc, const struct flow_key *k,
 {
 	uint32_t i, s;
 
-	if (fc->free_head == NIL) {
+	if (fc->free_head == NIL && fc->fresh == fc->cap) {
 		/* full: the least recently active flow makes room */
 		i = fc->lists[L_LRU].head;
 		emit(fc, &fc->e[i], END_RESOURCES);
 		fc->stats.evicted++;
 		entry_drop(fc, i);
 	}
-	i = fc->free_head;
-	fc->free_head = fc->e[i].l[L_LRU].next;
+	if (fc->free_head != NIL) {
+		i = fc->free_head;
+		fc->free_head = fc->e[i].l[L_LRU].next;
+	} else {
+		i = fc->fresh++;
+	}
 	memset(&fc->e[i], 0, sizeof(fc->e[i]));
 	fc->e[i].key = *k;
 	fc->e[i].hash = h;
@@ -302,9 +308,10 @@ struct flowcache *flowcache_new(uint32_t max_flows,
 	}
 	fc->cap = max_flows;
 	fc->mask = size - 1;
-	for (i = 0; i < max_flows; i++)
-		fc->e[i].l[L_LRU].next = i + 1 < max_flows ? i + 1 : NIL;
-	fc->free_head = 0;
+	/* slots are taken in order as flows come: memory becomes resident
+	 * with the flows, not at start */
+	fc->free_head = NIL;
+	fc->fresh = 0;
 	for (i = 0; i < L_COUNT; i++)
 		fc->lists[i].head = fc->lists[i].tail = NIL;
 	fc->t = *t;
