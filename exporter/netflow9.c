@@ -273,6 +273,12 @@ static void msg_start(struct exporter *e, struct nf9 *x)
 {
 	uint64_t real_ms, up_ms;
 
+	/* a collector that just became reachable learns templates first */
+	transport_poll(&x->t);
+	if (x->t.peer_lost) {
+		x->t.peer_lost = 0;
+		x->templates_at = 0;
+	}
 	export_clock_ms(&real_ms, &up_ms);
 	x->boot_ms = real_ms - up_ms;
 	x->len = NF9_HDR_LEN;

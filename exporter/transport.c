@@ -100,6 +100,17 @@ int transport_open_udp(struct transport *t, const char *address,
 			break;
 		}
 		err = err ? err : -errno;
+		if (err == -ENETUNREACH || err == -EHOSTUNREACH) {
+			/* no route yet: keep the socket, connect later */
+			memcpy(&t->udp_peer, ai->ai_addr, ai->ai_addrlen);
+			t->udp_peer_len = ai->ai_addrlen;
+			t->unconnected = 1;
+			log_warn("collector %s: %s for now; exports are counted "
+				 "as not sent until it can be reached", t->peer,
+				 strerror(-err));
+			err = 0;
+			break;
+		}
 		close(t->fd);
 		t->fd = -1;
 	}
@@ -221,14 +232,30 @@ static void tcp_check_peer(struct transport *t)
 		tcp_down(t, strerror(errno));
 }
 
+/* A UDP collector that had no route at start: try again.  0 when the
+ * socket is connected; the exporter resends its templates first. */
+static int udp_reconnect(struct transport *t)
+{
+	if (!t->unconnected)
+		return 0;
+	if (connect(t->fd, (struct sockaddr *)&t->udp_peer, t->udp_peer_len))
+		return -1;
+	t->unconnected = 0;
+	t->peer_lost = 1;
+	log_info("collector %s: reachable now", t->peer);
+	return 0;
+}
+
 int transport_poll(struct transport *t)
 {
 	struct pollfd p;
 	int err = 0;
 	socklen_t len = sizeof(err);
 
-	if (!t->tcp)
-		return 1;
+	if (!t->tcp) {
+		udp_reconnect(t);
+		return !t->unconnected;
+	}
 	if (t->state == 0 && mono_ms() >= t->retry_at)
 		tcp_connect(t);
 	if (t->state == 1) {
@@ -325,6 +352,12 @@ int transport_send(struct transport *t, const void *msg, size_t len,
 
 	if (t->tcp)
 		return tcp_send(t, msg, len, records);
+	if (t->unconnected && udp_reconnect(t)) {
+		t->c->errors++;
+		t->c->not_sent += records;
+		complain(t, "send to", strerror(errno));
+		return -EHOSTUNREACH;
+	}
 	n = send(t->fd, msg, len, MSG_DONTWAIT);
 	if (n < 0 && errno == ECONNREFUSED) {
 		/* the previous message found no collector */

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <netdb.h>
 
 #include "exporter.h"
@@ -47,6 +48,11 @@ struct transport {
 	uint32_t		last_records;	/* records of the last message */
 	char			src_addr[64];	/* bind to this, if set */
 	uint16_t		src_port;
+	/* UDP: no route to the collector yet (a router still coming up):
+	 * the socket is connected at a later send */
+	int			unconnected;
+	struct sockaddr_storage	udp_peer;
+	socklen_t		udp_peer_len;
 };
 
 /* Open what e's collector section says: source, UDP or TCP.  0 or -errno
