@@ -20,3 +20,8 @@ bench_export_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS) -lpthread
 noinst_PROGRAMS += bench/enrich
 bench_enrich_SOURCES = bench/enrich.c bench/median.h
 bench_enrich_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
+
+# bench/peers (a script) sends with this generator
+noinst_PROGRAMS += bench/pgen
+bench_pgen_SOURCES = bench/pgen.c bench/median.h
+EXTRA_DIST += bench/peers

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * bench/pgen - the packet generator of bench/peers.  It crafts
+ * Ethernet/IPv4/UDP frames, one per flow, and sends them with sendmmsg on
+ * AF_PACKET sockets bound to two interfaces: the measured lane (where an
+ * exporter watches the far end) and the control lane (nobody watches).
+ * Chunks of packets alternate between the lanes, so both see the same
+ * machine at nearly the same moment; the slowdown an exporter causes is
+ * the median over chunk pairs of (measured rate / control rate).
+ *
+ *   pgen -m IF -M MAC -c IF -C MAC -f FLOWS -s PAYLOAD -n PACKETS [-k CHUNK]
+ *	PACKETS per lane, flows round-robin (source 10.0.0.0 + flow,
+ *	port 40000 -> 198.51.100.1 port 9000)
+ *   pgen -m IF -M MAC -x COUNT
+ *	COUNT packets of one other flow (192.0.2.99 -> port 9999) on the
+ *	measured lane: the "flush" burst, excluded from every count
+ *
+ * Prints key=value lines: packets sent per lane, the median, minimum and
+ * maximum chunk-pair ratio, and the median rates.  Bounded in packets and
+ * in time (60 s).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "median.h"
+
+#define BATCH		256
+#define MAX_CHUNKS	4096
+#define TIME_LIMIT_S	60
+#define HDR_LEN		(14 + 20 + 8)
+
+struct lane {
+	int		fd;
+	uint8_t		*frames;	/* flows frames of frame_len */
+	uint64_t	next;		/* the next packet's number */
+	uint64_t	sent;
+};
+
+static size_t frame_len;
+static uint32_t nflows;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "pgen: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4],
+		   &b[5]) != 6) {
+		fprintf(stderr, "pgen: bad MAC %s\n", s);
+		exit(2);
+	}
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+}
+
+static uint16_t csum(const uint8_t *p, size_t len)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void craft(uint8_t *f, const uint8_t dmac[6], const uint8_t smac[6],
+		  uint32_t saddr, uint16_t dport, size_t payload)
+{
+	uint8_t *ip = f + 14, *udp = ip + 20;
+	uint16_t tot = (uint16_t)(20 + 8 + payload), c;
+	uint32_t daddr = htonl(0xc6336401);	/* 198.51.100.1 */
+
+	memset(f, 0, HDR_LEN + payload);
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = 0x08;				/* IPv4 */
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(tot >> 8);
+	ip[3] = (uint8_t)tot;
+	ip[8] = 64;				/* TTL */
+	ip[9] = 17;				/* UDP */
+	saddr = htonl(saddr);
+	memcpy(ip + 12, &saddr, 4);
+	memcpy(ip + 16, &daddr, 4);
+	c = csum(ip, 20);
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+	udp[0] = 40000 >> 8;
+	udp[1] = 40000 & 0xff;
+	udp[2] = (uint8_t)(dport >> 8);
+	udp[3] = (uint8_t)dport;
+	udp[4] = (uint8_t)((8 + payload) >> 8);
+	udp[5] = (uint8_t)(8 + payload);	/* checksum 0: none (IPv4) */
+}
+
+static int lane_socket(const char *ifname, uint8_t smac[6])
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	int fd = socket(AF_PACKET, SOCK_RAW, 0), one = 1;	/* send only */
+	char path[128];
+	FILE *f;
+
+	if (fd < 0)
+		die("socket(AF_PACKET)");
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (!sll.sll_ifindex)
+		die(ifname);
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		die("bind");
+	/* straight to the driver: the same path on both lanes */
+	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifname);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &smac[0], &smac[1],
+			 &smac[2], &smac[3], &smac[4], &smac[5]) != 6)
+		die(path);
+	fclose(f);
+	return fd;
+}
+
+/* Send count packets on a lane, the flows round-robin. */
+static void send_chunk(struct lane *l, uint64_t count)
+{
+	struct mmsghdr msg[BATCH];
+	struct iovec iov[BATCH];
+	uint64_t done = 0;
+
+	while (done < count) {
+		unsigned int n = count - done > BATCH ? BATCH :
+				 (unsigned int)(count - done), i;
+		int r;
+
+		memset(msg, 0, sizeof(msg[0]) * n);
+		for (i = 0; i < n; i++) {
+			iov[i].iov_base = l->frames +
+				(size_t)((l->next + i) % nflows) * frame_len;
+			iov[i].iov_len = frame_len;
+			msg[i].msg_hdr.msg_iov = &iov[i];
+			msg[i].msg_hdr.msg_iovlen = 1;
+		}
+		r = sendmmsg(l->fd, msg, n, 0);
+		if (r < 0) {
+			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)
+				continue;
+			die("sendmmsg");
+		}
+		l->next += (uint64_t)r;
+		l->sent += (uint64_t)r;
+		done += (uint64_t)r;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *mif = NULL, *cif = NULL, *mmac = NULL, *cmac = NULL;
+	uint64_t packets = 0, chunk = 50000, flush = 0, c, nchunks;
+	double ratio[MAX_CHUNKS], rm[MAX_CHUNKS], rc[MAX_CHUNKS], start;
+	uint8_t dmac[6], smac[6];
+	struct lane m = { 0 }, ctl = { 0 };
+	size_t payload = 64;
+	uint32_t i;
+	int opt, np = 0;
+
+	nflows = 1000;
+	while ((opt = getopt(argc, argv, "m:M:c:C:f:s:n:k:x:")) != -1) {
+		switch (opt) {
+		case 'm': mif = optarg; break;
+		case 'M': mmac = optarg; break;
+		case 'c': cif = optarg; break;
+		case 'C': cmac = optarg; break;
+		case 'f': nflows = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 's': payload = strtoul(optarg, NULL, 0); break;
+		case 'n': packets = strtoull(optarg, NULL, 0); break;
+		case 'k': chunk = strtoull(optarg, NULL, 0); break;
+		case 'x': flush = strtoull(optarg, NULL, 0); break;
+		default: return 2;
+		}
+	}
+	if (!mif || !mmac || nflows < 1 || nflows > (1u << 20) ||
+	    payload < 18 || payload > 1400 || chunk < 1 ||
+	    (!flush && (!cif || !cmac || !packets)))
+		return fprintf(stderr, "pgen: see the usage in pgen.c\n"), 2;
+	frame_len = HDR_LEN + payload;
+
+	m.fd = lane_socket(mif, smac);
+	parse_mac(mmac, dmac);
+	if (flush) {		/* one flow, excluded from every count */
+		m.frames = malloc(frame_len);
+		if (!m.frames)
+			die("malloc");
+		nflows = 1;
+		craft(m.frames, dmac, smac, 0xc0000263, 9999, payload);
+		send_chunk(&m, flush);
+		printf("flush_sent=%llu\n", (unsigned long long)m.sent);
+		return 0;
+	}
+	m.frames = malloc((size_t)nflows * frame_len);
+	ctl.frames = malloc((size_t)nflows * frame_len);
+	if (!m.frames || !ctl.frames)
+		die("malloc");
+	for (i = 0; i < nflows; i++)
+		craft(m.frames + (size_t)i * frame_len, dmac, smac,
+		      0x0a000000 + i, 9000, payload);
+	ctl.fd = lane_socket(cif, smac);
+	parse_mac(cmac, dmac);
+	for (i = 0; i < nflows; i++)
+		craft(ctl.frames + (size_t)i * frame_len, dmac, smac,
+		      0x0a000000 + i, 9000, payload);
+
+	nchunks = (packets + chunk - 1) / chunk;
+	if (nchunks > MAX_CHUNKS)
+		return fprintf(stderr, "pgen: too many chunks\n"), 2;
+	start = now_s();
+	for (c = 0; c < nchunks; c++) {
+		uint64_t k = c == nchunks - 1 ? packets - c * chunk : chunk;
+		double t0, t1, t2;
+
+		/* measured first in even pairs, control first in odd ones:
+		 * neither lane always follows the other */
+		t0 = now_s();
+		send_chunk(c % 2 ? &ctl : &m, k);
+		t1 = now_s();
+		send_chunk(c % 2 ? &m : &ctl, k);
+		t2 = now_s();
+		rm[np] = (double)k / (c % 2 ? t2 - t1 : t1 - t0);
+		rc[np] = (double)k / (c % 2 ? t1 - t0 : t2 - t1);
+		ratio[np] = rm[np] / rc[np];
+		np++;
+		if (now_s() - start > TIME_LIMIT_S) {
+			fprintf(stderr, "pgen: time limit reached\n");
+			return 1;
+		}
+	}
+	printf("sent_measured=%llu\nsent_control=%llu\nchunks=%d\n",
+	       (unsigned long long)m.sent, (unsigned long long)ctl.sent, np);
+	printf("pps_measured=%.0f\npps_control=%.0f\n", median(rm, np),
+	       median(rc, np));
+	printf("ratio=%.4f\n", median(ratio, np));
+	printf("ratio_min=%.4f\nratio_max=%.4f\n", ratio[0], ratio[np - 1]);
+	return 0;
+}
