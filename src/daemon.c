@@ -283,6 +283,23 @@ static void announce(struct daemon *d, const struct link_info *li, bool all)
 	}
 }
 
+/* What netlink says of an interface we watch, for the operator. */
+static void log_link(const struct link_info *li)
+{
+	static const char *const oper[] = { "unknown", "not present", "down",
+		"lower layer down", "testing", "dormant", "up" };
+	char speed[24] = "unknown speed";
+
+	if (li->speed_mbps)
+		snprintf(speed, sizeof(speed), "%u Mb/s", li->speed_mbps);
+	log_info("%s: ifindex %u, %s, mtu %u, %s, mac "
+		 "%02x:%02x:%02x:%02x:%02x:%02x%s%s%s", li->name, li->ifindex,
+		 li->oper_state < 7 ? oper[li->oper_state] : "unknown",
+		 li->mtu, speed, li->mac[0], li->mac[1], li->mac[2], li->mac[3],
+		 li->mac[4], li->mac[5], *li->alias ? ", alias \"" : "",
+		 li->alias, *li->alias ? "\"" : "");
+}
+
 static void announce_attached(struct daemon *d)
 {
 	int i;
@@ -291,8 +308,10 @@ static void announce_attached(struct daemon *d)
 		const struct link_info *li =
 			enrich_link(d->enrich, (uint32_t)d->at.v[i].ifindex);
 
-		if (li)
+		if (li) {
 			announce(d, li, true);
+			log_link(li);
+		}
 	}
 }
 
@@ -303,6 +322,8 @@ static void on_link_event(void *ctx, const struct link_info *li, int gone)
 	int ifindex = (int)li->ifindex;
 	const char *name = li->name;
 	struct attachment *a = attached(d, ifindex);
+	const struct link_info *was = enrich_link(d->enrich, li->ifindex);
+	bool details = !was || memcmp(was, li, sizeof(*li)) != 0;
 	int changed = 0;
 
 	if (d->enrich) {
@@ -311,6 +332,8 @@ static void on_link_event(void *ctx, const struct link_info *li, int gone)
 		else
 			changed = enrich_link_update(d->enrich, li);
 	}
+	if (a && !gone && details)
+		log_link(li);	/* state, MTU, speed, MAC or alias changed */
 	if (gone) {
 		if (a) {
 			log_info("%s went away: its flows end now", a->ifname);
@@ -328,6 +351,8 @@ static void on_link_event(void *ctx, const struct link_info *li, int gone)
 		attach_iface(&d->at, ifindex, name);
 		changed = 1;
 		a = attached(d, ifindex);
+		if (a)
+			log_link(li);
 	}
 	if (changed)
 		announce(d, li, a != NULL);
