@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -163,10 +164,16 @@ void daemon_log_stats(struct daemon *d)
 	const __u64 *k = d->kstats.c;
 	uint64_t errors = 0, records = 0, not_sent = 0, unexportable = 0;
 	struct enrich_stats rs = { 0 };
+	struct rusage ru;
+	double cpu_s = 0;
 	int i;
 
 	if (d->enrich)
 		rs = *enrich_stats(d->enrich);
+	/* the daemon's own CPU so far, user + system */
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+			(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	for (i = STAT_TRUNC_L2; i <= STAT_BAD_IPV6_CHAIN; i++)
 		errors += k[i];
 	for (i = 0; i < d->n_exp; i++) {
@@ -183,7 +190,7 @@ void daemon_log_stats(struct daemon *d)
 		 "exported_resources=%llu evicted=%llu records_sent=%llu "
 		 "records_not_sent=%llu records_unexportable=%llu fetch_errors=%llu "
 		 "ring_bad=%llu route_lookups=%llu route_queries=%llu "
-		 "route_failures=%llu route_invalidations=%llu",
+		 "route_failures=%llu route_invalidations=%llu cpu_s=%.6f",
 		 (unsigned long long)k[STAT_PACKETS],
 		 (unsigned long long)k[STAT_COUNTED],
 		 (unsigned long long)k[STAT_SEGMENTS],
@@ -212,7 +219,7 @@ void daemon_log_stats(struct daemon *d)
 		 (unsigned long long)rs.lookups,
 		 (unsigned long long)rs.kernel_queries,
 		 (unsigned long long)rs.failures,
-		 (unsigned long long)rs.invalidations);
+		 (unsigned long long)rs.invalidations, cpu_s);
 }
 
 /* ---- interfaces, exporters, timers -------------------------------------- */
