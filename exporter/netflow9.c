@@ -89,6 +89,8 @@ struct nf9 {
 	uint32_t		since_templates; /* messages since */
 	uint32_t		refresh_s, refresh_msgs;
 	int			templates_due, options_due;
+	int			ifs_next;	/* options: the interface to
+						 * continue with in the next message */
 	uint32_t		sampling;	/* the interval announced */
 };
 
@@ -233,31 +235,48 @@ static void put_templates(struct nf9 *x)
 	set_close(x);
 }
 
-/* Options data: the sampling in force, and every interface's name and
- * description. */
+/* Options data are due again, from the first record. */
+static void options_from_start(struct nf9 *x)
+{
+	x->options_due = 1;
+	x->ifs_next = 0;
+}
+
+/*
+ * Options data: the sampling in force, and every interface's name and
+ * description, as many as the message holds.  What does not fit goes in
+ * the next message (options_due stays set), so every interface is
+ * announced however many there are.
+ */
 static void put_options(struct exporter *e, struct nf9 *x)
 {
-	int i;
+	const size_t rec = 4 + IFNAME_LEN + IFDESCR_LEN;
 
-	set_open(x, TID_SAMPLING);
-	put_be(x->msg + x->len, 0, 4);			/* scope: this system */
-	put_be(x->msg + x->len + 4, x->sampling, 4);
-	x->msg[x->len + 8] = x->sampling > 1 ? 2 : 0;	/* 2: random 1-in-N */
-	x->len += 9;
-	x->count++;
+	if (x->ifs_next == 0) {
+		set_open(x, TID_SAMPLING);
+		put_be(x->msg + x->len, 0, 4);		/* scope: this system */
+		put_be(x->msg + x->len + 4, x->sampling, 4);
+		x->msg[x->len + 8] = x->sampling > 1 ? 2 : 0; /* random 1-in-N */
+		x->len += 9;
+		x->count++;
+	}
 	e->ifs_changed = 0;
-	for (i = 0; i < e->nifs; i++) {
-		if (x->len + 4 + IFNAME_LEN + IFDESCR_LEN + 8 > x->max)
-			break;		/* the rest at the next refresh */
+	for (; x->ifs_next < e->nifs; x->ifs_next++) {
+		const struct export_ifname *f = &e->ifs[x->ifs_next];
+
+		if (x->len + rec + 8 > x->max)
+			break;		/* the rest in the next message */
 		set_open(x, TID_IFNAME);
-		put_be(x->msg + x->len, e->ifs[i].ifindex, 4);
-		memcpy(x->msg + x->len + 4, e->ifs[i].name, IFNAME_LEN);
-		memcpy(x->msg + x->len + 4 + IFNAME_LEN, e->ifs[i].descr,
-		       IFDESCR_LEN);
-		x->len += 4 + IFNAME_LEN + IFDESCR_LEN;
+		put_be(x->msg + x->len, f->ifindex, 4);
+		memcpy(x->msg + x->len + 4, f->name, IFNAME_LEN);
+		memcpy(x->msg + x->len + 4 + IFNAME_LEN, f->descr, IFDESCR_LEN);
+		x->len += rec;
 		x->count++;
 	}
 	set_close(x);
+	x->options_due = x->ifs_next < e->nifs;
+	if (!x->options_due)
+		x->ifs_next = 0;
 }
 
 static uint64_t mono_s(void)
@@ -291,12 +310,10 @@ static void msg_start(struct exporter *e, struct nf9 *x)
 		x->templates_at = mono_s();
 		x->since_templates = 0;
 		x->templates_due = 0;
-		x->options_due = 1;	/* options data goes with templates */
+		options_from_start(x);	/* options data goes with templates */
 	}
-	if (x->options_due) {
+	if (x->options_due)
 		put_options(e, x);
-		x->options_due = 0;
-	}
 }
 
 /* Send the message; one of templates and options alone only if force. */
@@ -332,17 +349,24 @@ static int nf9_flush(struct exporter *e)
 {
 	struct nf9 *x = e->priv;
 
-	/* interfaces that changed are announced now, flows or not */
+	/* interfaces that changed are announced now, flows or not, in as
+	 * many messages as they need */
 	if (e->ifs_changed) {
-		x->options_due = 1;
-		if (x->len == 0)
-			msg_start(e, x);
-		else if (!x->flows)
-			put_options(e, x);
-		else
+		int err = 0, e2, at;
+
+		if (x->flows)
 			return send_msg(e, 0);	/* the next message has them */
-		x->options_due = 0;
-		return send_msg(e, 1);
+		options_from_start(x);
+		do {
+			at = x->ifs_next;
+			if (x->len == 0)
+				msg_start(e, x);
+			else
+				put_options(e, x);
+			e2 = send_msg(e, 1);
+			err = err ? err : e2;
+		} while (x->options_due && x->ifs_next > at);
+		return err;
 	}
 	return send_msg(e, 0);
 }
@@ -361,27 +385,25 @@ static int nf9_add(struct exporter *e, const struct export_record *r)
 	uint8_t *p;
 
 	if (e->ifs_changed)
-		x->options_due = 1;
+		options_from_start(x);
 	if (r->sampling_interval != x->sampling) {
 		x->sampling = r->sampling_interval;
-		x->options_due = 1;
+		options_from_start(x);
 	}
 	/* options due mid-message: a message with flows goes, and the next
 	 * carries them; one with only templates so far takes them now */
 	if (x->len && x->options_due) {
-		if (x->flows) {
-			err = nf9_flush(e);
-		} else {
+		if (x->flows)
+			err = send_msg(e, 0);
+		else
 			put_options(e, x);
-			x->options_due = 0;
-		}
 	}
 	if (x->len == 0)
 		msg_start(e, x);
 	need = rec_len(f, n) + 4 + 3;	/* the record, a set header, padding */
 	/* full: the message goes; templates and options that leave no
-	 * room go alone (twice at most: full, then templates alone) */
-	for (i = 0; i < 2 && x->len + need > x->max; i++) {
+	 * room go alone, in as many messages as they need */
+	while (x->len + need > x->max && x->len > NF9_HDR_LEN) {
 		int e2 = send_msg(e, 1);
 
 		err = err ? err : e2;

@@ -209,9 +209,56 @@ static void run(int protocol, const char *name, const char *version)
 	capture_close(&cap);
 }
 
+/* A router with more interfaces than one message holds: every one of
+ * them is announced, in as many messages as it takes. */
+static void many_interfaces(int protocol, const char *name)
+{
+	static const char *const fields[] = { "cflow.if_name" };
+	struct collector_config cc = { .name = "t", .protocol = protocol,
+				       .transport = TRANSPORT_UDP,
+				       .message_size = 600 };
+	struct exporter_env env = { .observation_domain = 7 };
+	char seen[64] = { 0 }, *text, *rest, *line, *tok;
+	struct export_record r;
+	struct exporter *e;
+	int i, n = 0;
+
+	capture_open(&cap);
+	strcpy(cc.address, "127.0.0.1");
+	cc.port = cap.port;
+	e = exporter_open(&cc, &env);
+	if (!e)
+		tap_bail("open the %s exporter", name);
+	for (i = 0; i < 40; i++) {
+		struct link_info li = { .ifindex = (uint32_t)(100 + i) };
+
+		snprintf(li.name, sizeof(li.name), "port%d", i);
+		exporter_note_iface(e, &li);
+	}
+	r = rec(0, 17, 1000, 53, 100, "port0");
+	exporter_add(e, &r);
+	exporter_flush(e);
+	capture_collect(&cap);
+	text = capture_decode(&cap, fields, 1);
+	rest = text;
+	while ((line = strsep(&rest, "\n")))
+		while ((tok = strsep(&line, ",")))
+			if (!strncmp(tok, "port", 4) && atoi(tok + 4) < 40 &&
+			    !seen[atoi(tok + 4)]++)
+				n++;
+	free(text);
+	tap_is((uint64_t)n, 40, "%s: all 40 interface names announced, over "
+	       "several 600-byte messages", name);
+	tap_is(e->counters.records, 1, "%s: and the flow record", name);
+	exporter_close(e);
+	capture_close(&cap);
+}
+
 int main(void)
 {
 	run(PROTO_NETFLOW9, "netflow9", "9");
 	run(PROTO_IPFIX, "ipfix", "10");
+	many_interfaces(PROTO_NETFLOW9, "netflow9");
+	many_interfaces(PROTO_IPFIX, "ipfix");
 	return tap_done();
 }
