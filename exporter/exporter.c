@@ -39,6 +39,14 @@ struct exporter *exporter_open(const struct collector_config *cc,
 		return NULL;
 	e->ops = ops;
 	e->cfg = *cc;
+	/* a section built by hand (tests, benchmarks) gets the defaults the
+	 * config parser gives */
+	if (!e->cfg.message_size)
+		e->cfg.message_size = COLLECTOR_MESSAGE_SIZE;
+	if (!e->cfg.template_refresh_s)
+		e->cfg.template_refresh_s = COLLECTOR_REFRESH_S;
+	if (!e->cfg.template_refresh_messages)
+		e->cfg.template_refresh_messages = COLLECTOR_REFRESH_MESSAGES;
 	err = ops->open(e, env);
 	if (err) {
 		free(e);
@@ -51,6 +59,8 @@ struct exporter *exporter_open(const struct collector_config *cc,
 static void note(struct exporter *e, uint32_t ifindex, const char *name,
 		 const struct link_info *li)
 {
+	if (!e->ops->interface_options)
+		return;
 	if (li)
 		name = li->name;
 	if (export_note_ifname(e->ifs, &e->nifs, ifindex, name,
@@ -101,6 +111,14 @@ void export_addr_str(const uint8_t addr[16], char *buf, size_t len)
 		inet_ntop(AF_INET, addr + 12, buf, (socklen_t)len);
 	else
 		inet_ntop(AF_INET6, addr, buf, (socklen_t)len);
+}
+
+uint64_t export_mono_ms(void)
+{
+	struct timespec m;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (uint64_t)m.tv_sec * 1000 + (uint64_t)m.tv_nsec / 1000000;
 }
 
 void export_clock_ms(uint64_t *real_ms, uint64_t *uptime_ms)

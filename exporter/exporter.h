@@ -7,6 +7,7 @@
 #ifndef TCFLOWD_EXPORTER_H
 #define TCFLOWD_EXPORTER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -79,6 +80,9 @@ struct exporter;
 
 struct exporter_ops {
 	const char	*name;
+	/* announces interface names in options records (IPFIX, v9): only
+	 * these keep the table of interfaces below */
+	bool		interface_options;
 	/* 0 or -errno; may fill e->priv */
 	int	(*open)(struct exporter *e, const struct exporter_env *env);
 	/* 0 or -errno; failures are also counted in e->counters */
@@ -123,6 +127,8 @@ extern const struct exporter_ops ipfix_exporter_ops;
 int export_note_ifname(struct export_ifname *tab, int *n, uint32_t ifindex,
 		       const char *name, const char *descr);
 
+/* CLOCK_MONOTONIC now, in ms: template refresh, retry timers. */
+uint64_t export_mono_ms(void);
 /* Wall-clock and "system uptime" (CLOCK_MONOTONIC) now, in ms. */
 void export_clock_ms(uint64_t *real_ms, uint64_t *uptime_ms);
 

@@ -196,14 +196,6 @@ static int gerr(GError **err, const char *what)
 	return -EIO;
 }
 
-static uint64_t mono_s(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec;
-}
-
 static int add_template(struct ipfix *x, fbInfoElementSpec_t *spec,
 			uint32_t flags, gboolean internal, uint16_t tid,
 			int scope)
@@ -379,7 +371,7 @@ static int send_templates(struct exporter *e)
 		g_clear_error(&err);	/* the one-shot "new message" signal */
 	}
 	x->pending++;
-	x->templates_at = mono_s();
+	x->templates_at = export_mono_ms() / 1000;
 	emit(e);
 	x->since_templates = 0;
 	x->options_due = 1;		/* options data goes with templates */
@@ -401,7 +393,7 @@ static int msg_start(struct exporter *e)
 		x->templates_at = 0;
 	}
 	if (!x->templates_at || x->since_templates >= x->refresh_msgs ||
-	    mono_s() >= x->templates_at + x->refresh_s) {
+	    export_mono_ms() / 1000 >= x->templates_at + x->refresh_s) {
 		rc = send_templates(e);
 		if (rc)
 			return rc;
@@ -563,10 +555,9 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 	x->t.fd = -1;
 	x->domain = env->observation_domain;
 	x->kstats = env->kstats;
-	x->bufsize = cc->message_size ? cc->message_size : 1400;
-	x->refresh_s = cc->template_refresh_s ? cc->template_refresh_s : 60;
-	x->refresh_msgs = cc->template_refresh_messages ?
-			  cc->template_refresh_messages : 100;
+	x->bufsize = cc->message_size;
+	x->refresh_s = cc->template_refresh_s;
+	x->refresh_msgs = cc->template_refresh_messages;
 	x->sampling = 1;
 	x->buf = malloc(x->bufsize);
 	e->priv = x;
@@ -592,6 +583,7 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 
 const struct exporter_ops ipfix_exporter_ops = {
 	.name	= "ipfix",
+	.interface_options = true,
 	.open	= ipfix_open,
 	.add	= ipfix_add,
 	.flush	= ipfix_flush,

@@ -279,14 +279,6 @@ static void put_options(struct exporter *e, struct nf9 *x)
 		x->ifs_next = 0;
 }
 
-static uint64_t mono_s(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec;
-}
-
 /* Begin a message: header space, then templates and options when due. */
 static void msg_start(struct exporter *e, struct nf9 *x)
 {
@@ -303,11 +295,11 @@ static void msg_start(struct exporter *e, struct nf9 *x)
 	x->len = NF9_HDR_LEN;
 	x->count = x->flows = 0;
 	if (!x->templates_at || x->since_templates >= x->refresh_msgs ||
-	    mono_s() >= x->templates_at + x->refresh_s)
+	    export_mono_ms() / 1000 >= x->templates_at + x->refresh_s)
 		x->templates_due = 1;
 	if (x->templates_due) {
 		put_templates(x);
-		x->templates_at = mono_s();
+		x->templates_at = export_mono_ms() / 1000;
 		x->since_templates = 0;
 		x->templates_due = 0;
 		options_from_start(x);	/* options data goes with templates */
@@ -434,10 +426,9 @@ static int nf9_open(struct exporter *e, const struct exporter_env *env)
 		return err;
 	}
 	x->source_id = env->observation_domain;
-	x->max = e->cfg.message_size ? e->cfg.message_size : 1400;
-	x->refresh_s = e->cfg.template_refresh_s ? e->cfg.template_refresh_s : 60;
-	x->refresh_msgs = e->cfg.template_refresh_messages ?
-			  e->cfg.template_refresh_messages : 100;
+	x->max = e->cfg.message_size;
+	x->refresh_s = e->cfg.template_refresh_s;
+	x->refresh_msgs = e->cfg.template_refresh_messages;
 	x->sampling = 1;
 	e->priv = x;
 	return 0;
@@ -453,6 +444,7 @@ static void nf9_close(struct exporter *e)
 
 const struct exporter_ops netflow9_exporter_ops = {
 	.name	= "netflow9",
+	.interface_options = true,
 	.open	= nf9_open,
 	.add	= nf9_add,
 	.flush	= nf9_flush,

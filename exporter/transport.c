@@ -122,18 +122,10 @@ int transport_open_udp(struct transport *t, const char *address,
 	return err;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;
-}
-
 /* Say it, at most once a minute: a collector may stay away for long. */
 static void complain(struct transport *t, const char *what, const char *why)
 {
-	uint64_t now = mono_ms() / 1000;
+	uint64_t now = export_mono_ms() / 1000;
 
 	if (now < t->last_error_log + 60 && t->last_error_log)
 		return;
@@ -157,7 +149,7 @@ static void tcp_down(struct transport *t, const char *why)
 		close(t->fd);
 	t->fd = -1;
 	t->state = 0;
-	t->retry_at = mono_ms() + t->backoff_ms;
+	t->retry_at = export_mono_ms() + t->backoff_ms;
 	log_debug("collector %s: down (%s), next try in %u ms", t->peer, why,
 		  t->backoff_ms);
 	t->backoff_ms = t->backoff_ms >= 15000 ? 30000 : t->backoff_ms * 2;
@@ -256,7 +248,7 @@ int transport_poll(struct transport *t)
 		udp_reconnect(t);
 		return !t->unconnected;
 	}
-	if (t->state == 0 && mono_ms() >= t->retry_at)
+	if (t->state == 0 && export_mono_ms() >= t->retry_at)
 		tcp_connect(t);
 	if (t->state == 1) {
 		p = (struct pollfd){ .fd = t->fd, .events = POLLOUT };

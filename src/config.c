@@ -284,9 +284,9 @@ static int enter_collector(struct parse_state *ps, const char *name)
 	cc->line = ps->section_line;
 	cc->protocol = -1;
 	cc->transport = -1;
-	cc->template_refresh_s = 60;
-	cc->template_refresh_messages = 100;
-	cc->message_size = 1400;	/* no fragments on a 1500-byte path */
+	cc->template_refresh_s = COLLECTOR_REFRESH_S;
+	cc->template_refresh_messages = COLLECTOR_REFRESH_MESSAGES;
+	cc->message_size = COLLECTOR_MESSAGE_SIZE;
 	ps->cur = cc;
 	return 1;
 }

@@ -42,6 +42,11 @@
 #define TRANSPORT_SCTP	2
 #define TRANSPORT_FILE	3
 
+/* [collector] defaults */
+#define COLLECTOR_MESSAGE_SIZE		1400	/* no fragments on a 1500-byte path */
+#define COLLECTOR_REFRESH_S		60
+#define COLLECTOR_REFRESH_MESSAGES	100
+
 struct collector_config {
 	char		name[CONFIG_NAME_LEN];
 	int		line;		/* of the section header, for messages */

@@ -141,10 +141,12 @@ static void fetch(struct daemon *d)
 		d->fetch_errors++;
 		log_err("fetch flows: %s", strerror(-err));
 	}
-	log_debug("fetch: %llu flows drained so far, this fetch %llu us%s",
-		  (unsigned long long)fetcher_stats(d->fetcher)->flows,
+	log_debug("fetch: %llu us; %llu flows drained, %llu of %llu fetches "
+		  "found the idle map empty",
 		  (unsigned long long)fetcher_stats(d->fetcher)->last_fetch_ns / 1000,
-		  fetcher_stats(d->fetcher)->skipped ? "" : "");
+		  (unsigned long long)fetcher_stats(d->fetcher)->flows,
+		  (unsigned long long)fetcher_stats(d->fetcher)->skipped,
+		  (unsigned long long)fetcher_stats(d->fetcher)->fetches);
 	if (fetcher_stats_delta(d->fetcher, &delta, &d->kstats) == 0 &&
 	    (delta.c[STAT_RING_FULL] || delta.c[STAT_NO_MAP]))
 		log_warn("lost %llu packets: overflow ring full (raise "
