@@ -190,15 +190,21 @@ static void mask_addr(uint8_t a[16], unsigned int len)
 	}
 }
 
+/* FNV-1a over n bytes, continuing from h (2166136261 to begin). */
+static uint32_t fnv1a(const void *data, size_t n, uint32_t h)
+{
+	const uint8_t *p = data;
+
+	while (n--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
 static uint32_t hash_prefix(const uint8_t a[16], uint8_t len, uint8_t v4)
 {
-	uint32_t h = 2166136261u;
-	int i;
+	uint8_t tail[2] = { len, v4 };
+	uint32_t h = fnv1a(tail, sizeof(tail), fnv1a(a, 16, 2166136261u));
 
-	for (i = 0; i < 16; i++)
-		h = (h ^ a[i]) * 16777619u;
-	h = (h ^ len) * 16777619u;
-	h = (h ^ v4) * 16777619u;
 	return h ^ (h >> 15);
 }
 
@@ -577,12 +583,8 @@ static int ask(struct enrich *en, const struct route_key *k,
 
 static uint32_t hash_key(const struct route_key *k)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	size_t i;
+	uint32_t h = fnv1a(k, sizeof(*k), 2166136261u);
 
-	for (i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 16777619u;
 	return h ^ (h >> 15);
 }
 
