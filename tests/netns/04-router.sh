@@ -6,20 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-ns_add h1 r h2
-veth h1 e1 r r1
-veth r r2 h2 e2
-addr h1 e1 192.0.2.1/24 2001:db8:1::1/64
-addr r r1 192.0.2.254/24 2001:db8:1::fe/64
-addr r r2 198.51.100.254/24 2001:db8:2::fe/64
-addr h2 e2 198.51.100.1/24 2001:db8:2::1/64
-ns h1 ip route add 198.51.100.0/24 via 192.0.2.254
-ns h2 ip route add 192.0.2.0/24 via 198.51.100.254
-ns h1 ip -6 route add 2001:db8:2::/64 via 2001:db8:1::fe
-ns h2 ip -6 route add 2001:db8:1::/64 via 2001:db8:2::fe
-ns r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-r1=$(ns r cat /sys/class/net/r1/ifindex)
-r2=$(ns r cat /sys/class/net/r2/ifindex)
+router3
 start_sink h2 9000
 ns h1 ping -q -c 1 198.51.100.1 >/dev/null	# neighbours resolved
 ns h1 ping -q -c 1 2001:db8:2::1 >/dev/null

@@ -182,6 +182,27 @@ stop_capture() {
 rx_packets() { ns "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
 tx_packets() { ns "$1" cat "/sys/class/net/$2/statistics/tx_packets"; }
 
+# router3: h1 -- r -- h2, r forwarding.  h1 192.0.2.1/24, 2001:db8:1::1/64
+# on e1; r 192.0.2.254 and 2001:db8:1::fe on r1, 198.51.100.254 and
+# 2001:db8:2::fe on r2; h2 198.51.100.1/24, 2001:db8:2::1/64 on e2.  h1 and
+# h2 reach each other's subnet through r.  Sets r1 and r2 (r's ifindexes).
+router3() {
+	ns_add h1 r h2
+	veth h1 e1 r r1
+	veth r r2 h2 e2
+	addr h1 e1 192.0.2.1/24 2001:db8:1::1/64
+	addr r r1 192.0.2.254/24 2001:db8:1::fe/64
+	addr r r2 198.51.100.254/24 2001:db8:2::fe/64
+	addr h2 e2 198.51.100.1/24 2001:db8:2::1/64
+	ns h1 ip route add 198.51.100.0/24 via 192.0.2.254
+	ns h2 ip route add 192.0.2.0/24 via 198.51.100.254
+	ns h1 ip -6 route add 2001:db8:2::/64 via 2001:db8:1::fe
+	ns h2 ip -6 route add 2001:db8:1::/64 via 2001:db8:2::fe
+	ns r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	r1=$(ns r cat /sys/class/net/r1/ifindex)
+	r2=$(ns r cat /sys/class/net/r2/ifindex)
+}
+
 # quiet_pair: namespaces a and b joined by a0/b0 (192.0.2.1, .2), with no
 # traffic of their own: IPv6 off, static neighbours.  Then the interface
 # counters count exactly the test's packets.  SINK (198.51.100.1) is routed
