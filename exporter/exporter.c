@@ -56,6 +56,9 @@ struct exporter *exporter_open(const struct collector_config *cc,
 	return e;
 }
 
+static int note_ifname(struct exporter *e, uint32_t ifindex, const char *name,
+		       const char *descr);
+
 static void note(struct exporter *e, uint32_t ifindex, const char *name,
 		 const struct link_info *li)
 {
@@ -63,8 +66,7 @@ static void note(struct exporter *e, uint32_t ifindex, const char *name,
 		return;
 	if (li)
 		name = li->name;
-	if (export_note_ifname(e->ifs, &e->nifs, ifindex, name,
-			       li ? li->alias : NULL))
+	if (note_ifname(e, ifindex, name, li ? li->alias : NULL))
 		e->ifs_changed = 1;
 }
 
@@ -95,6 +97,7 @@ void exporter_close(struct exporter *e)
 		return;
 	e->ops->flush(e);
 	e->ops->close(e);
+	free(e->ifs);
 	free(e);
 }
 
@@ -144,28 +147,45 @@ static int same_fixed(const char *field, size_t len, const char *s)
 	       !strncmp(field, s, len);
 }
 
-int export_note_ifname(struct export_ifname *tab, int *n, uint32_t ifindex,
-		       const char *name, const char *descr)
+/*
+ * Remember ifindex's name and description (descr NULL: unknown, kept as
+ * it was); 1 if new or changed.  The table grows with the interfaces: a
+ * router with thousands of VLAN interfaces announces them all.
+ */
+static int note_ifname(struct exporter *e, uint32_t ifindex, const char *name,
+		       const char *descr)
 {
+	struct export_ifname *f;
 	int i;
 
 	if (!ifindex || !name || !*name)
 		return 0;
-	for (i = 0; i < *n; i++)
-		if (tab[i].ifindex == ifindex)
+	for (i = 0; i < e->nifs; i++)
+		if (e->ifs[i].ifindex == ifindex)
 			break;
-	if (i < *n && same_fixed(tab[i].name, EXPORT_IFNAME_LEN, name) &&
-	    (!descr || same_fixed(tab[i].descr, EXPORT_IFDESCR_LEN, descr)))
+	if (i < e->nifs && same_fixed(e->ifs[i].name, EXPORT_IFNAME_LEN, name) &&
+	    (!descr || same_fixed(e->ifs[i].descr, EXPORT_IFDESCR_LEN, descr)))
 		return 0;
-	if (i == *n) {
-		if (*n == EXPORT_MAX_IFS)
-			return 0;
-		(*n)++;
-		memset(tab[i].descr, 0, EXPORT_IFDESCR_LEN);
+	if (i == e->nifs) {
+		if (e->nifs == e->ifs_cap) {
+			int cap = e->ifs_cap ? e->ifs_cap * 2 : 16;
+
+			f = realloc(e->ifs, (size_t)cap * sizeof(*f));
+			if (!f) {
+				log_warn("collector %s: out of memory: interface "
+					 "%s is not announced", e->cfg.name, name);
+				return 0;
+			}
+			e->ifs = f;
+			e->ifs_cap = cap;
+		}
+		e->nifs++;
+		memset(e->ifs[i].descr, 0, EXPORT_IFDESCR_LEN);
 	}
-	tab[i].ifindex = ifindex;
-	put_fixed(tab[i].name, EXPORT_IFNAME_LEN, name);
+	f = &e->ifs[i];
+	f->ifindex = ifindex;
+	put_fixed(f->name, EXPORT_IFNAME_LEN, name);
 	if (descr)
-		put_fixed(tab[i].descr, EXPORT_IFDESCR_LEN, descr);
+		put_fixed(f->descr, EXPORT_IFDESCR_LEN, descr);
 	return 1;
 }

@@ -69,7 +69,6 @@ struct exporter_counters {
  * interfaceName, interfaceDescription (fixed width, NUL padded). */
 #define EXPORT_IFNAME_LEN	16
 #define EXPORT_IFDESCR_LEN	LINK_ALIAS_LEN
-#define EXPORT_MAX_IFS		256
 struct export_ifname {
 	uint32_t	ifindex;
 	char		name[EXPORT_IFNAME_LEN];
@@ -98,8 +97,8 @@ struct exporter {
 	void				*priv;
 	/* interfaces seen in records or told by the daemon; ifs_changed
 	 * until the exporter has announced them */
-	struct export_ifname		ifs[EXPORT_MAX_IFS];
-	int				nifs;
+	struct export_ifname		*ifs;
+	int				nifs, ifs_cap;
 	int				ifs_changed;
 };
 
@@ -122,10 +121,6 @@ extern const struct exporter_ops netflow5_exporter_ops;
 extern const struct exporter_ops netflow9_exporter_ops;
 extern const struct exporter_ops ipfix_exporter_ops;
 
-/* Remember ifindex's name and description in tab (*n entries); 1 if new
- * or changed.  descr may be NULL (unknown: kept as it was). */
-int export_note_ifname(struct export_ifname *tab, int *n, uint32_t ifindex,
-		       const char *name, const char *descr);
 
 /* CLOCK_MONOTONIC now, in ms: template refresh, retry timers. */
 uint64_t export_mono_ms(void);
