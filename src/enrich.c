@@ -77,6 +77,7 @@ struct enrich {
 	uint32_t		gen;
 	struct prefix_set	ps;
 	int			by_prefix;	/* only the standard rules */
+	int			ps_ok;		/* the prefix set is complete */
 	/* the answer being parsed */
 	struct route_info	*ans;
 	int			got, nexthops;
@@ -269,7 +270,9 @@ static void ps_change(struct enrich *en, uint8_t a[16], uint8_t len, uint8_t v4,
 
 	mask_addr(a, len);
 	if ((!ps->v || ps->n * 2 >= ps->mask + 1) && ps_grow(ps)) {
-		en->by_prefix = 0;	/* cannot keep up: exact questions */
+		/* cannot keep up: exact questions from now on */
+		en->ps_ok = 0;
+		en->by_prefix = 0;
 		return;
 	}
 	p = ps_find(ps, a, len, v4, &slot);
@@ -449,7 +452,7 @@ static void load_rules(struct enrich *en)
 
 	if (dump(en, RTM_GETRULE, on_dump_rule, &plain))
 		plain = 0;
-	en->by_prefix = plain && en->ps.v;
+	en->by_prefix = plain && en->ps_ok;
 }
 
 void enrich_route_message(struct enrich *en, const struct nlmsghdr *nlh)
@@ -721,7 +724,10 @@ struct enrich *enrich_new(uint32_t route_cache)
 		if (!en->slots)
 			goto err;
 		en->mask = n - 1;
-		if (dump(en, RTM_GETROUTE, on_dump_route, en) == 0)
+		en->ps_ok = 1;		/* until a dump or growth fails */
+		if (dump(en, RTM_GETROUTE, on_dump_route, en) || !en->ps.v)
+			en->ps_ok = 0;
+		if (en->ps_ok)
 			load_rules(en);
 		else
 			log_warn("route dump failed: route answers are cached "
