@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * config.c - tcflowd.conf -> struct config, with libinih.
+ * config.c - tcflowd.conf -> struct config.
  *
- * Debian's libinih does not pass line numbers to the handler, so the
- * reader counts lines itself: the handler runs right after its line was
- * read.  One table row per key; each key's value is checked where it is
- * parsed, and the whole file is checked once more at the end.
+ * An INI reader of its own (libinih cuts lines at 200 bytes and passes no
+ * line numbers): lines of any length, every key and section at most once,
+ * errors as "file:line: key: reason".  Each key's value is checked where
+ * it is parsed, and the whole file is checked once more at the end.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,23 +14,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <ini.h>
 
 #include "config.h"
 #include "log.h"
+
+enum section { SECTION_NONE, SECTION_GLOBAL, SECTION_CAPTURE, SECTION_FLOWS,
+	       SECTION_COLLECTOR };
+static const char *const section_names[] = { "", "global", "capture", "flows",
+					     "collector" };
 
 struct parse_state {
 	struct config	*cfg;
 	const char	*name;		/* the file, for messages */
 	int		line;		/* the line just read */
-	int		section_line;	/* the last [section] header */
 	int		failed;
 	char		*err;
 	size_t		errlen;
+	enum section	section;	/* the one being read */
 	struct collector_config *cur;	/* in a [collector NAME] section */
-	/* the source: a FILE or a string */
-	FILE		*file;
-	const char	*text;
+	struct {			/* sections seen, for repeats */
+		enum section	section;
+		char		name[CONFIG_NAME_LEN];
+		int		line;
+	} sections[CONFIG_MAX_COLLECTORS + 4];
+	int		n_sections;
+	struct {			/* keys seen in this section */
+		char		key[32];
+		int		line;
+	} keys[32];
+	int		n_keys;
 };
 
 static int fail(struct parse_state *ps, int line, const char *key,
@@ -116,23 +128,26 @@ static int parse_string(struct parse_state *ps, const char *key,
 	return 1;
 }
 
-/* A list of words separated by commas or spaces. */
+/* A list of words separated by commas or spaces, of any length. */
 static int parse_list(struct parse_state *ps, const char *key, const char *v,
 		      char (*out)[CONFIG_PATTERN_LEN], int *n)
 {
-	char buf[1024], *tok, *save;
+	static const char sep[] = ", \t";
+	size_t len;
 
-	if (parse_string(ps, key, v, buf, sizeof(buf)) == 0)
-		return 0;
 	*n = 0;
-	for (tok = strtok_r(buf, ", \t", &save); tok;
-	     tok = strtok_r(NULL, ", \t", &save)) {
+	for (v += strspn(v, sep); *v; v += strspn(v, sep)) {
+		len = strcspn(v, sep);
 		if (*n == CONFIG_MAX_PATTERNS)
 			return fail(ps, ps->line, key, "more than %d entries",
 				    CONFIG_MAX_PATTERNS);
-		if (parse_string(ps, key, tok, out[*n], CONFIG_PATTERN_LEN) == 0)
-			return 0;
+		if (len >= CONFIG_PATTERN_LEN)
+			return fail(ps, ps->line, key, "longer than %d characters",
+				    CONFIG_PATTERN_LEN - 1);
+		memcpy(out[*n], v, len);
+		out[*n][len] = '\0';
 		(*n)++;
+		v += len;
 	}
 	return 1;
 }
@@ -259,29 +274,23 @@ static int collector_key(struct parse_state *ps, const char *k, const char *v)
 	return fail(ps, ps->line, k, "unknown key in [collector %s]", cc->name);
 }
 
-/* Start (or find) the collector of a "[collector NAME]" section. */
+/* Start the collector of a "[collector NAME]" section. */
 static int enter_collector(struct parse_state *ps, const char *name)
 {
 	struct config *c = ps->cfg;
 	struct collector_config *cc;
-	int i;
 
-	for (i = 0; i < c->n_collectors; i++)
-		if (!strcmp(c->collectors[i].name, name)) {
-			ps->cur = &c->collectors[i];
-			return 1;
-		}
 	if (!*name)
-		return fail(ps, ps->section_line, NULL,
+		return fail(ps, ps->line, NULL,
 			    "[collector] needs a name: [collector NAME]");
 	if (c->n_collectors == CONFIG_MAX_COLLECTORS)
-		return fail(ps, ps->section_line, NULL, "more than %d collectors",
+		return fail(ps, ps->line, NULL, "more than %d collectors",
 			    CONFIG_MAX_COLLECTORS);
 	cc = &c->collectors[c->n_collectors++];
 	memset(cc, 0, sizeof(*cc));
 	if (parse_string(ps, "collector", name, cc->name, sizeof(cc->name)) == 0)
 		return 0;
-	cc->line = ps->section_line;
+	cc->line = ps->line;
 	cc->protocol = -1;
 	cc->transport = -1;
 	cc->template_refresh_s = COLLECTOR_REFRESH_S;
@@ -291,76 +300,133 @@ static int enter_collector(struct parse_state *ps, const char *name)
 	return 1;
 }
 
-static int handler(void *user, const char *section, const char *key,
-		   const char *value)
+/* ---- the reader: lines of any length, each key and section once -------- */
+
+static char *trim(char *s)
 {
-	struct parse_state *ps = user;
+	char *e;
 
-	if (!strcmp(section, "global"))
-		return global_key(ps, key, value);
-	if (!strcmp(section, "capture"))
-		return capture_key(ps, key, value);
-	if (!strcmp(section, "flows"))
-		return flows_key(ps, key, value);
-	if (!strncmp(section, "collector", 9) &&
-	    (section[9] == ' ' || section[9] == '\0')) {
-		const char *name = section + 9;
-
-		while (*name == ' ')
-			name++;
-		return enter_collector(ps, name) && collector_key(ps, key, value);
-	}
-	return fail(ps, ps->section_line, NULL, "unknown section [%s]", section);
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
 }
 
-/* ---- reading, with line numbers ---------------------------------------- */
-
-static char *next_line(struct parse_state *ps, char *buf, int size)
+/* "[NAME]": a known section, seen for the first time. */
+static int section_line(struct parse_state *ps, char *s)
 {
-	if (ps->file)
-		return fgets(buf, size, ps->file);
-	if (!*ps->text)
-		return NULL;
-	{
-		const char *nl = strchr(ps->text, '\n');
-		size_t n = nl ? (size_t)(nl - ps->text) + 1 : strlen(ps->text);
+	char *name, *end = strchr(s, ']');
+	int i;
 
-		if (n > (size_t)size - 1)
-			n = (size_t)size - 1;
-		memcpy(buf, ps->text, n);
-		buf[n] = '\0';
-		ps->text += n;
+	if (!end || end[1])
+		return fail(ps, ps->line, NULL,
+			    "syntax error (expected [section] or key = value)");
+	*end = '\0';
+	name = trim(s + 1);
+	if (!strncmp(name, "collector", 9) && (!name[9] || isspace((unsigned char)name[9]))) {
+		name = trim(name + 9);
+		ps->section = SECTION_COLLECTOR;
+	} else if (!strcmp(name, "global")) {
+		ps->section = SECTION_GLOBAL;
+		name = "";
+	} else if (!strcmp(name, "capture")) {
+		ps->section = SECTION_CAPTURE;
+		name = "";
+	} else if (!strcmp(name, "flows")) {
+		ps->section = SECTION_FLOWS;
+		name = "";
+	} else {
+		return fail(ps, ps->line, NULL, "unknown section [%s]", name);
 	}
-	return buf;
+	ps->n_keys = 0;
+	for (i = 0; i < ps->n_sections; i++)
+		if (ps->sections[i].section == ps->section &&
+		    !strcmp(ps->sections[i].name, name))
+			return fail(ps, ps->line, NULL, "[%s%s%s] repeated (first at line %d)",
+				    section_names[ps->section], *name ? " " : "",
+				    name, ps->sections[i].line);
+	if (ps->section == SECTION_COLLECTOR && !enter_collector(ps, name))
+		return 0;
+	if (ps->n_sections < (int)(sizeof(ps->sections) / sizeof(ps->sections[0]))) {
+		ps->sections[ps->n_sections].section = ps->section;
+		ps->sections[ps->n_sections].line = ps->line;
+		snprintf(ps->sections[ps->n_sections].name, CONFIG_NAME_LEN, "%s", name);
+		ps->n_sections++;
+	}
+	return 1;
 }
 
-static char *reader(char *buf, int size, void *stream)
+/* "key = value" in the current section; a key may appear once. */
+static int key_line(struct parse_state *ps, const char *k, const char *v)
 {
-	struct parse_state *ps = stream;
-	char *p, *line = next_line(ps, buf, size);
-	size_t n;
+	int i;
 
-	if (!line)
-		return NULL;
-	ps->line++;
-	n = strlen(buf);
-	if (n == (size_t)size - 1 && buf[n - 1] != '\n') {
-		char rest[256];
-
-		fail(ps, ps->line, NULL, "line longer than %d characters",
-		     size - 2);
-		/* skip the rest of the long line */
-		while (next_line(ps, rest, sizeof(rest)) &&
-		       rest[strlen(rest) - 1] != '\n')
-			;
-		buf[0] = '\0';
-		return buf;
+	for (i = 0; i < ps->n_keys; i++)
+		if (!strcmp(ps->keys[i].key, k))
+			return fail(ps, ps->line, k, "repeated (first at line %d)",
+				    ps->keys[i].line);
+	if (ps->n_keys < (int)(sizeof(ps->keys) / sizeof(ps->keys[0])) &&
+	    strlen(k) < sizeof(ps->keys[0].key)) {
+		strcpy(ps->keys[ps->n_keys].key, k);
+		ps->keys[ps->n_keys++].line = ps->line;
 	}
-	for (p = buf; isspace((unsigned char)*p); p++)
-		;
-	if (*p == '[')
-		ps->section_line = ps->line;
-	return buf;
+	switch (ps->section) {
+	case SECTION_GLOBAL:	return global_key(ps, k, v);
+	case SECTION_CAPTURE:	return capture_key(ps, k, v);
+	case SECTION_FLOWS:	return flows_key(ps, k, v);
+	case SECTION_COLLECTOR:	return collector_key(ps, k, v);
+	case SECTION_NONE:	break;
+	}
+	return fail(ps, ps->line, k, "outside any [section]");
+}
+
+/*
+ * One line, NUL-terminated, without its newline.  Comments: a line that
+ * starts with # or ;, and after a value whatever follows " ;".
+ */
+static int parse_line(struct parse_state *ps, char *line)
+{
+	char *s = trim(line), *p, *eq;
+
+	if (!*s || *s == '#' || *s == ';')
+		return 1;
+	for (p = s + 1; *p; p++)
+		if (*p == ';' && isspace((unsigned char)p[-1])) {
+			*p = '\0';
+			break;
+		}
+	s = trim(s);
+	if (*s == '[')
+		return section_line(ps, s);
+	eq = s + strcspn(s, "=:");
+	if (!*eq || eq == s)
+		return fail(ps, ps->line, NULL,
+			    "syntax error (expected [section] or key = value)");
+	*eq = '\0';
+	return key_line(ps, trim(s), trim(eq + 1));
+}
+
+/* Every line of text[0..len) (a private, NUL-terminated copy). */
+static void parse_text(struct parse_state *ps, char *text, size_t len)
+{
+	char *line = text, *end = text + len, *nl;
+
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		line += 3;		/* a UTF-8 byte order mark */
+	while (line < end && !ps->failed) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl)
+			nl = end;
+		*nl = '\0';
+		ps->line++;
+		if (strlen(line) != (size_t)(nl - line))
+			fail(ps, ps->line, NULL, "a NUL byte in the line");
+		else
+			parse_line(ps, line);
+		line = nl + 1;
+	}
 }
 
 /* ---- defaults and the final check -------------------------------------- */
@@ -440,44 +506,94 @@ static int check(struct parse_state *ps)
 	return 1;
 }
 
-static int parse(struct parse_state *ps)
+static int parse(struct parse_state *ps, const char *data, size_t len)
 {
-	int rc;
+	char *text = malloc(len + 1);
 
 	config_defaults(ps->cfg);
-	rc = ini_parse_stream(reader, ps, handler, ps);
-	if (rc > 0 && !ps->failed)
-		fail(ps, rc, NULL, "syntax error (expected [section] or key = value)");
+	if (!text) {
+		snprintf(ps->err, ps->errlen, "%s: %s", ps->name, strerror(ENOMEM));
+		return -1;
+	}
+	memcpy(text, data, len);
+	text[len] = '\0';
+	parse_text(ps, text, len);
+	free(text);
 	if (!ps->failed)
 		check(ps);
+	snprintf(ps->cfg->file, sizeof(ps->cfg->file), "%s", ps->name);
 	return ps->failed ? -1 : 0;
+}
+
+int config_parse_buffer(const char *data, size_t len, const char *name,
+			struct config *cfg, char *err, size_t errlen)
+{
+	struct parse_state ps = { .cfg = cfg, .name = name, .err = err,
+				  .errlen = errlen };
+
+	return parse(&ps, data, len);
 }
 
 int config_parse_string(const char *text, const char *name,
 			struct config *cfg, char *err, size_t errlen)
 {
-	struct parse_state ps = { .cfg = cfg, .name = name, .err = err,
-				  .errlen = errlen, .text = text };
-	int rc = parse(&ps);
+	return config_parse_buffer(text, strlen(text), name, cfg, err, errlen);
+}
 
-	snprintf(cfg->file, sizeof(cfg->file), "%s", name);
-	return rc;
+/* The whole file into *data (malloc'd): 0 or -errno (-EFBIG if too large). */
+static int read_file(const char *path, char **data, size_t *len)
+{
+	size_t cap = 4096, n = 0, got;
+	char *buf = NULL, *p;
+	FILE *f = fopen(path, "r");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	do {
+		if (n == cap && (cap *= 2) > CONFIG_MAX_FILE + 4096) {
+			err = -EFBIG;
+			break;
+		}
+		p = realloc(buf, cap);
+		if (!p) {
+			err = -ENOMEM;
+			break;
+		}
+		buf = p;
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got && n <= CONFIG_MAX_FILE);
+	if (!err && ferror(f))
+		err = errno ? -errno : -EIO;
+	if (!err && n > CONFIG_MAX_FILE)
+		err = -EFBIG;
+	fclose(f);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*data = buf;
+	*len = n;
+	return 0;
 }
 
 int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 {
-	struct parse_state ps = { .cfg = cfg, .name = path, .err = err,
-				  .errlen = errlen };
-	int rc;
+	char *data = NULL;
+	size_t len = 0;
+	int rc = read_file(path, &data, &len);
 
-	ps.file = fopen(path, "r");
-	if (!ps.file) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (rc == -EFBIG) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_MAX_FILE);
 		return -1;
 	}
-	rc = parse(&ps);
-	fclose(ps.file);
-	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return -1;
+	}
+	rc = config_parse_buffer(data, len, path, cfg, err, errlen);
+	free(data);
 	return rc;
 }
 
@@ -489,4 +605,75 @@ const char *config_hook_name(int hook)
 const char *config_protocol_name(int protocol)
 {
 	return protocol >= 0 && protocol <= PROTO_NETFLOW5 ? protocols[protocol] : "?";
+}
+
+/* ---- the effective configuration, as a file (tcflowd -T) --------------- */
+
+static void print_str(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, "%s =%s%s\n", key, *v ? " " : "", v);
+}
+
+static void print_list(FILE *f, const char *key,
+		       const char (*list)[CONFIG_PATTERN_LEN], int n)
+{
+	int i;
+
+	fprintf(f, "%s =", key);
+	for (i = 0; i < n; i++)
+		fprintf(f, " %s", list[i]);
+	fputc('\n', f);
+}
+
+static void print_collector(FILE *f, const struct collector_config *cc)
+{
+	fprintf(f, "\n[collector %s]\n", cc->name);
+	fprintf(f, "protocol = %s\n", config_protocol_name(cc->protocol));
+	if (cc->transport >= 0 && cc->transport <= TRANSPORT_FILE)
+		fprintf(f, "transport = %s\n", transports[cc->transport]);
+	print_str(f, "address", cc->address);
+	if (cc->port)
+		fprintf(f, "port = %u\n", cc->port);
+	print_str(f, "path", cc->path);
+	print_str(f, "source_address", cc->source_address);
+	if (cc->source_port)
+		fprintf(f, "source_port = %u\n", cc->source_port);
+	fprintf(f, "message_size = %u\n", cc->message_size);
+	fprintf(f, "template_refresh_s = %u\n", cc->template_refresh_s);
+	fprintf(f, "template_refresh_messages = %u\n",
+		cc->template_refresh_messages);
+}
+
+void config_print(FILE *f, const struct config *c)
+{
+	int i;
+
+	fprintf(f, "# the effective configuration of %s\n", c->file);
+	fprintf(f, "[global]\nobservation_domain = %u\n", c->observation_domain);
+	fprintf(f, "log_level = %s\n", log_levels[c->log_level]);
+	fprintf(f, "syslog = %s\n", c->syslog ? "yes" : "no");
+	print_str(f, "pid_file", c->pid_file);
+	print_str(f, "state_dir", c->state_dir);
+	fprintf(f, "stats_interval_s = %u\n", c->stats_interval_s);
+
+	fprintf(f, "\n[capture]\n");
+	print_list(f, "interfaces", c->interfaces, c->n_interfaces);
+	print_list(f, "exclude", c->exclude, c->n_exclude);
+	fprintf(f, "hook = %s\n", config_hook_name(c->hook));
+	fprintf(f, "direction = %s\n", directions[c->direction & 3]);
+	fprintf(f, "sampling = %u\n", c->sampling);
+	fprintf(f, "kernel_flows = %u\n", c->kernel_flows);
+	fprintf(f, "overflow_ring_kb = %u\n", c->overflow_ring_kb);
+	fprintf(f, "clock = %s\n", clocks[c->precise_clock]);
+
+	fprintf(f, "\n[flows]\nfetch_interval_ms = %u\n", c->fetch_interval_ms);
+	fprintf(f, "active_timeout_s = %u\n", c->active_timeout_s);
+	fprintf(f, "idle_timeout_s = %u\n", c->idle_timeout_s);
+	fprintf(f, "tcp_end_timeout_s = %u\n", c->tcp_end_timeout_s);
+	fprintf(f, "max_flows = %u\n", c->max_flows);
+	fprintf(f, "routes = %s\n", c->routes ? "yes" : "no");
+	fprintf(f, "route_cache = %u\n", c->route_cache);
+
+	for (i = 0; i < c->n_collectors; i++)
+		print_collector(f, &c->collectors[i]);
 }

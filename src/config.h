@@ -13,12 +13,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#define CONFIG_MAX_PATTERNS	64
+#define CONFIG_MAX_PATTERNS	256
 #define CONFIG_PATTERN_LEN	64
 #define CONFIG_MAX_COLLECTORS	16
 #define CONFIG_NAME_LEN		64
 #define CONFIG_ERR_LEN		(PATH_MAX + 256)
+#define CONFIG_MAX_FILE		(1 << 20)	/* bytes */
 
 /* [capture] hook */
 #define HOOK_AUTO	0	/* tcx where the kernel has it, else tc */
@@ -107,6 +109,16 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen);
 /* Same, from a string (tests); name stands for the file in messages. */
 int config_parse_string(const char *text, const char *name,
 			struct config *cfg, char *err, size_t errlen);
+
+/* Same, from len bytes that may hold anything (NUL bytes are an error). */
+int config_parse_buffer(const char *data, size_t len, const char *name,
+			struct config *cfg, char *err, size_t errlen);
+
+/*
+ * Write *cfg as a configuration file: every key, defaults included, in
+ * the form config_load() reads back to the same struct config.
+ */
+void config_print(FILE *f, const struct config *cfg);
 
 const char *config_hook_name(int hook);
 const char *config_protocol_name(int protocol);

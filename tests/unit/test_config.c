@@ -86,6 +86,33 @@ static void test_defaults(void)
 	       !c.precise_clock, "defaults");
 }
 
+/* Comments, indentation, "key: value", CRLF, a byte order mark. */
+static void test_syntax(void)
+{
+	static const char text[] =
+		"\xEF\xBB\xBF; comment\r\n"
+		"  [ capture ]  ; a section\r\n"
+		"\tinterfaces = eth0 ; comment\r\n"
+		"sampling: 4\n"
+		"exclude = a;b\n"
+		"[collector  x ]\n"
+		"protocol=json\n"
+		"path = /tmp/a#b\n";
+	char err[CONFIG_ERR_LEN] = "";
+	struct config c;
+
+	if (!tap_ok(config_parse_string(text, "s.conf", &c, err, sizeof(err)) == 0,
+		    "syntax variants parse"))
+		tap_diag("%s", err);
+	tap_ok(c.n_interfaces == 1 && !strcmp(c.interfaces[0], "eth0"),
+	       "\" ;\" starts a comment");
+	tap_is(c.sampling, 4, "key: value");
+	tap_ok(c.n_exclude == 1 && !strcmp(c.exclude[0], "a;b"),
+	       "a ; inside a word is kept");
+	tap_ok(c.n_collectors == 1 && !strcmp(c.collectors[0].name, "x") &&
+	       !strcmp(c.collectors[0].path, "/tmp/a#b"), "collector name trimmed, # kept");
+}
+
 struct bad {
 	const char	*text;
 	const char	*want;
@@ -124,6 +151,16 @@ static const struct bad bads[] = {
 	  "b.conf:5: interfaces: no interface to watch ([capture] interfaces)" },
 	{ "[capture]\ninterfaces = *\n", "b.conf:2: no [collector NAME] section: "
 	  "flows would go nowhere" },
+	{ "[capture]\ninterfaces = eth0\nsampling = 2\ninterfaces = eth1\n",
+	  "b.conf:4: interfaces: repeated (first at line 2)" },
+	{ "[capture]\ninterfaces = *\n[flows]\nmax_flows = 64\n\n[capture]\n",
+	  "b.conf:6: [capture] repeated (first at line 1)" },
+	{ "[capture]\ninterfaces = *\n[collector a]\nprotocol = json\n"
+	  "[collector b]\nprotocol = json\n[collector  a ]\npath = -\n",
+	  "b.conf:7: [collector a] repeated (first at line 3)" },
+	{ "[capture]\ninterfaces = *\n[collector a]\nprotocol = json\n"
+	  "path = -\n[collector b]\npath = -\n",
+	  "b.conf:6: [collector b]: protocol is required" },
 };
 
 static void test_errors(void)
@@ -143,15 +180,111 @@ static void test_errors(void)
 	}
 }
 
+/* A 1,000-byte interfaces line (libinih stopped at 200) is read whole. */
 static void test_long_line(void)
 {
-	char text[1024], err[CONFIG_ERR_LEN];
+	char text[2048], err[CONFIG_ERR_LEN] = "";
 	struct config c;
+	int i, n, line_len;
 
-	snprintf(text, sizeof(text), "[capture]\ninterfaces = %0300d\n", 1);
-	tap_ok(config_parse_string(text, "l.conf", &c, err, sizeof(err)) == -1 &&
-	       !strncmp(err, "l.conf:2: line longer than", 26),
-	       "a line over the limit is an error, not silently cut (%s)", err);
+	n = snprintf(text, sizeof(text), "[capture]\n");
+	line_len = n;
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "interfaces =");
+	for (i = 0; i < 123; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " veth%03d", i);
+	line_len = n - line_len;
+	n += snprintf(text + n, sizeof(text) - (size_t)n,
+		      "\n[collector j]\nprotocol = json\npath = -\n");
+	tap_is((uint64_t)line_len, 996, "the interfaces line is 996 bytes");
+	if (!tap_ok(config_parse_string(text, "l.conf", &c, err, sizeof(err)) == 0,
+		    "a 996-byte line is accepted"))
+		tap_diag("%s", err);
+	tap_is((uint64_t)c.n_interfaces, 123, "... with its 123 interfaces");
+	tap_ok(!strcmp(c.interfaces[0], "veth000") &&
+	       !strcmp(c.interfaces[122], "veth122"), "... first and last intact");
+}
+
+/* Bytes the fuzzer found; each must give an error, not a crash. */
+static const struct {
+	const char	*data;
+	size_t		len;
+	const char	*want;
+} raws[] = {
+	/* a NUL where a long line went on (read before a buffer, issue 11) */
+	{ "[capture]\ninterfaces = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "\0b\n", 199 + 10 + 3, "r.conf:2: a NUL byte in the line" },
+	{ "\0", 1, "r.conf:1: a NUL byte in the line" },
+	{ "[capture]\n\0\n", 12, "r.conf:2: a NUL byte in the line" },
+	{ "[capture", 8, "r.conf:1: syntax error (expected [section] or key = value)" },
+	{ "=x", 2, "r.conf:1: syntax error (expected [section] or key = value)" },
+	{ "x = 1", 5, "r.conf:1: x: outside any [section]" },
+	{ "[capture]x\n", 11, "r.conf:1: syntax error (expected [section] or key = value)" },
+	{ "[collector]\n", 12, "r.conf:1: [collector] needs a name: [collector NAME]" },
+	{ "[flows]\n[junk]\n", 15, "r.conf:2: unknown section [junk]" },
+};
+
+static void test_raw(void)
+{
+	char err[CONFIG_ERR_LEN];
+	struct config c;
+	size_t i;
+
+	for (i = 0; i < sizeof(raws) / sizeof(raws[0]); i++) {
+		err[0] = '\0';
+		if (!tap_ok(config_parse_buffer(raws[i].data, raws[i].len, "r.conf", &c,
+						err, sizeof(err)) == -1 &&
+			    !strcmp(err, raws[i].want), "bytes: %s", raws[i].want))
+			tap_diag("got: %s", err);
+	}
+}
+
+/* The fuzzer's crash inputs, kept in tests/fuzz/crashes, read as files. */
+static void test_crash_files(void)
+{
+	static const char *const files[] = { "nul-in-long-line" };
+	char path[PATH_MAX], err[CONFIG_ERR_LEN], want[PATH_MAX + 64];
+	struct config c;
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/tests/fuzz/crashes/%s",
+			 TOP_SRCDIR, files[i]);
+		snprintf(want, sizeof(want), "%s:1: a NUL byte in the line", path);
+		err[0] = '\0';
+		if (!tap_ok(config_load(path, &c, err, sizeof(err)) == -1 &&
+			    !strcmp(err, want), "crash input %s: an error", files[i]))
+			tap_diag("got: %s", err);
+	}
+}
+
+/* What config_print() writes reads back to the same struct config. */
+static void test_print(void)
+{
+	char err[CONFIG_ERR_LEN] = "", *buf = NULL;
+	struct config a, b;
+	size_t len = 0;
+	int i;
+	FILE *f;
+
+	config_parse_string(good, "p.conf", &a, err, sizeof(err));
+	f = open_memstream(&buf, &len);
+	config_print(f, &a);
+	fclose(f);
+	if (!tap_ok(config_parse_buffer(buf, len, "p.conf", &b, err, sizeof(err)) == 0,
+		    "the printed configuration parses"))
+		tap_diag("%s\n%s", err, buf);
+	for (i = 0; i < a.n_collectors; i++)
+		b.collectors[i].line = a.collectors[i].line;	/* where it is */
+	tap_ok(!memcmp(&a, &b, sizeof(a)), "... to the same configuration");
+	tap_ok(strstr(buf, "\nkernel_flows = 1024\n") &&
+	       strstr(buf, "\nroutes = yes\n") &&
+	       strstr(buf, "\ninterfaces = eth0 veth* wlan0\n") &&
+	       strstr(buf, "\n[collector nfcapd]\nprotocol = ipfix\ntransport = udp\n"
+		      "address = 127.0.0.1\nport = 4739\n"),
+	       "... with every default written out");
+	free(buf);
 }
 
 static void test_missing_file(void)
@@ -168,8 +301,12 @@ int main(void)
 {
 	test_good();
 	test_defaults();
+	test_syntax();
 	test_errors();
 	test_long_line();
+	test_raw();
+	test_crash_files();
+	test_print();
 	test_missing_file();
 	return tap_done();
 }
