@@ -18,14 +18,28 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: tcflowd [-c FILE] [-f] [-d] [-t] [-V]\n"
-		"  -c FILE  configuration (default %s)\n"
-		"  -f       stay in the foreground\n"
-		"  -d       debug: log everything, stay in the foreground\n"
-		"  -t       check the configuration and exit\n"
-		"  -V       print the version and exit\n",
+		"usage: tcflowd [-c FILE] [-f] [-d] [-t | -T] [-V] [-h]\n"
+		"  -c, --config FILE    configuration (default %s)\n"
+		"  -f, --foreground     stay in the foreground, log to stderr\n"
+		"  -d, --debug          log everything, stay in the foreground\n"
+		"  -t, --check          check the configuration and exit\n"
+		"  -T, --print-config   check it, print it with every default, and exit\n"
+		"  -V, --version        print the version and exit\n"
+		"  -h, --help           print this and exit\n"
+		"exit status: 0 done, 1 a configuration or start failure, 2 a usage error\n",
 		TCFLOWD_DEFAULT_CONFIG);
 }
+
+static const struct option long_options[] = {
+	{ "config",		required_argument,	NULL, 'c' },
+	{ "foreground",		no_argument,		NULL, 'f' },
+	{ "debug",		no_argument,		NULL, 'd' },
+	{ "check",		no_argument,		NULL, 't' },
+	{ "print-config",	no_argument,		NULL, 'T' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
 
 static int write_pid_file(const char *path)
 {
@@ -47,18 +61,19 @@ static int write_pid_file(const char *path)
 int main(int argc, char **argv)
 {
 	const char *path = TCFLOWD_DEFAULT_CONFIG;
-	bool foreground = false, debug = false, check = false;
+	bool foreground = false, debug = false, check = false, print = false;
 	char err[CONFIG_ERR_LEN];
 	struct config cfg;
 	struct daemon d;
 	int c, rc;
 
-	while ((c = getopt(argc, argv, "c:fdtVh")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fdtTVh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
 		case 'f': foreground = true; break;
 		case 'd': debug = foreground = true; break;
 		case 't': check = true; break;
+		case 'T': print = true; break;
 		case 'V': printf("tcflowd %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -71,6 +86,10 @@ int main(int argc, char **argv)
 	if (config_load(path, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "tcflowd: %s\n", err);
 		return 1;
+	}
+	if (print) {
+		config_print(stdout, &cfg);
+		return fflush(stdout) ? 1 : 0;
 	}
 	if (check) {
 		printf("%s: configuration OK\n", path);

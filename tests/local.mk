@@ -52,10 +52,12 @@ tests_unit_test_enrich_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
 tests_unit_test_flowcache_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
+tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_config_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
-	tests/unit/sample-config.sh
-EXTRA_DIST += tests/unit/sample-config.sh
+	tests/unit/sample-config.sh tests/unit/cli.sh
+EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh \
+	tests/fuzz/crashes/nul-in-long-line
 
 # --- encoders, decoded by an independent decoder (tshark) ------------------
 check_PROGRAMS += tests/exporter/test_netflow5
