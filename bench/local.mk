@@ -1,27 +1,31 @@
-# bench/local.mk - benchmarks: built with the rest, run by hand (not tests).
+# bench/local.mk - benchmarks: built by `make bench`, run by hand (not tests).
 
 EXTRA_DIST += bench/ref.bpf.c
-BUILT_SOURCES += bench/ref.skel.h
 CLEANFILES += bench/ref.bpf.o bench/ref.skel.h
+BENCH_BINS = bench/datapath bench/fetch bench/export bench/enrich bench/pgen
+CLEANFILES += $(BENCH_BINS)
+bench: $(BENCH_BINS)
+.PHONY: bench
+bench/datapath-datapath.$(OBJEXT): bench/ref.skel.h
 
-noinst_PROGRAMS += bench/datapath
+EXTRA_PROGRAMS += bench/datapath
 bench_datapath_SOURCES = bench/datapath.c bench/median.h tests/bpf/frames.c tests/bpf/frames.h
 bench_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/bpf -I$(top_builddir)/bench
 bench_datapath_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
 
-noinst_PROGRAMS += bench/fetch
+EXTRA_PROGRAMS += bench/fetch
 bench_fetch_SOURCES = bench/fetch.c bench/median.h
 bench_fetch_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
 
-noinst_PROGRAMS += bench/export
+EXTRA_PROGRAMS += bench/export
 bench_export_SOURCES = bench/export.c bench/median.h
 bench_export_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS) -lpthread
 
-noinst_PROGRAMS += bench/enrich
+EXTRA_PROGRAMS += bench/enrich
 bench_enrich_SOURCES = bench/enrich.c bench/median.h
 bench_enrich_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
 
 # bench/peers (a script) sends with this generator
-noinst_PROGRAMS += bench/pgen
+EXTRA_PROGRAMS += bench/pgen
 bench_pgen_SOURCES = bench/pgen.c bench/median.h
 EXTRA_DIST += bench/peers

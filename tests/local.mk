@@ -1,11 +1,11 @@
 # tests/local.mk - everything make check runs.
 
-noinst_LIBRARIES += tests/libtap.a
+check_LIBRARIES += tests/libtap.a
 tests_libtap_a_SOURCES = tests/tap.c tests/tap.h
 
 # --- BPF_PROG_TEST_RUN tests of the real programs ---------------------------
 EXTRA_DIST += tests/bpf/vlan_push.bpf.c
-BUILT_SOURCES += tests/bpf/vlan_push.skel.h
+tests/bpf/test_datapath-test_datapath.$(OBJEXT): tests/bpf/vlan_push.skel.h
 CLEANFILES += tests/bpf/vlan_push.bpf.o tests/bpf/vlan_push.skel.h
 
 check_PROGRAMS += tests/bpf/test_datapath
@@ -55,8 +55,8 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_config_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
-	tests/unit/sample-config.sh tests/unit/cli.sh
-EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh \
+	tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh
+EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh \
 	tests/fuzz/crashes/nul-in-long-line
 
 # --- encoders, decoded by an independent decoder (tshark) ------------------
