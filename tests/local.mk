@@ -59,6 +59,20 @@ TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich
 EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh \
 	tests/fuzz/crashes/nul-in-long-line
 
+# --- the config fuzzer: libFuzzer, where configure found it in clang ----------
+FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/config.c
+EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
+if HAVE_FUZZER
+check_SCRIPTS = tests/fuzz/fuzz_config
+endif
+tests/fuzz/fuzz_config: $(FUZZ_CONFIG_SRC) $(top_srcdir)/src/config.h
+	@$(MKDIR_P) $(@D)
+	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -D_GNU_SOURCE -I$(top_srcdir)/src \
+		-I$(top_builddir) $(FUZZ_CONFIG_SRC) -o $@
+CLEANFILES += tests/fuzz/fuzz_config
+TESTS += tests/fuzz/config.sh
+
 # --- encoders, decoded by an independent decoder (tshark) ------------------
 check_PROGRAMS += tests/exporter/test_netflow5
 tests_exporter_test_netflow5_SOURCES = tests/exporter/test_netflow5.c \
