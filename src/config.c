@@ -302,6 +302,7 @@ static int enter_collector(struct parse_state *ps, const char *name)
 
 /* ---- the reader: lines of any length, each key and section once -------- */
 
+/* s without its leading and trailing spaces (cut in place). */
 static char *trim(char *s)
 {
 	char *e;
