@@ -71,6 +71,7 @@ struct config {
 	char		pid_file[PATH_MAX];	/* "" = none */
 	char		state_dir[PATH_MAX];	/* what a crash may leave behind */
 	uint32_t	stats_interval_s;	/* periodic counters line; 0 = off */
+	char		user[CONFIG_NAME_LEN];	/* run as, once attached; "" = stay */
 	/* [capture] */
 	char		interfaces[CONFIG_MAX_PATTERNS][CONFIG_PATTERN_LEN];
 	int		n_interfaces;
@@ -107,6 +108,14 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen);
 /* Same, from a string (tests); name stands for the file in messages. */
 int config_parse_string(const char *text, const char *name,
 			struct config *cfg, char *err, size_t errlen);
+
+/*
+ * What start-up would refuse beyond the file itself, without touching
+ * the kernel (tcflowd -t): file outputs' and the pid file's directories
+ * exist and are writable, the user exists.  Returns 0, or -1 with the
+ * reason in err.
+ */
+int config_check_system(const struct config *cfg, char *err, size_t errlen);
 
 const char *config_hook_name(int hook);
 const char *config_protocol_name(int protocol);
