@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "notify.h"
+#include "privs.h"
 
 static void usage(FILE *f)
 {
@@ -44,6 +47,45 @@ static int write_pid_file(const char *path)
 	return 0;
 }
 
+/* The signals the event loop takes through signalfd: blocked before
+ * anything else, so one that arrives during start-up waits for the loop
+ * instead of killing the daemon. */
+static int block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	return sigprocmask(SIG_BLOCK, &set, NULL) ? -errno : 0;
+}
+
+/* Start-up done: drop privileges, then tell the caller and systemd. */
+static int go_ready(struct daemon *d, const struct config *cfg)
+{
+	uint64_t wd_us;
+	int rc;
+
+	if (*cfg->user) {
+		rc = privs_drop(cfg->user, cfg->hook == HOOK_SOCKET);
+		if (rc) {
+			log_err("drop privileges to user %s: %s", cfg->user,
+				rc == -ENOENT ? "no such user" : strerror(-rc));
+			return rc;
+		}
+	}
+	notify_ready(daemon_status(d));
+	wd_us = notify_watchdog();
+	if (wd_us && cfg->fetch_interval_ms * 2000ull > wd_us)
+		log_warn("watchdog: WatchdogSec (%llu ms) is less than twice "
+			 "fetch_interval_ms (%u): systemd may kill a healthy "
+			 "daemon", (unsigned long long)(wd_us / 1000),
+			 cfg->fetch_interval_ms);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = TCFLOWD_DEFAULT_CONFIG;
@@ -53,6 +95,10 @@ int main(int argc, char **argv)
 	struct daemon d;
 	int c, rc;
 
+	if (block_signals()) {
+		fprintf(stderr, "tcflowd: block signals: %s\n", strerror(errno));
+		return 1;
+	}
 	while ((c = getopt(argc, argv, "c:fdtVh")) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
@@ -73,15 +119,21 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		/* what start-up would refuse, short of the kernel */
+		if (config_check_system(&cfg, err, sizeof(err))) {
+			fprintf(stderr, "tcflowd: %s\n", err);
+			return 1;
+		}
 		printf("%s: configuration OK\n", path);
 		return 0;
 	}
 	if (debug)
 		cfg.log_level = LOG_LVL_DEBUG;
-	log_init(cfg.log_level, cfg.syslog && !foreground);
+	/* once detached, stderr is /dev/null: the log goes to syslog */
+	log_init(cfg.log_level, cfg.syslog || !foreground);
 	log_libbpf();
-	if (!foreground && daemon(0, 0)) {
-		log_err("run in the background: %s", strerror(errno));
+	if (!foreground && (rc = notify_daemonize())) {
+		log_err("start in the background: %s", strerror(-rc));
 		return 1;
 	}
 	if (*cfg.pid_file && (rc = write_pid_file(cfg.pid_file)))
@@ -89,7 +141,11 @@ int main(int argc, char **argv)
 
 	rc = daemon_init(&d, &cfg);
 	if (!rc)
+		rc = go_ready(&d, &cfg);
+	if (!rc) {
 		rc = daemon_run(&d);
+		notify_stopping();
+	}
 	daemon_fini(&d);
 	if (*cfg.pid_file)
 		unlink(cfg.pid_file);
