@@ -38,6 +38,13 @@ struct daemon {
 };
 
 /*
+ * Block the signals the event loop takes (SIGTERM, SIGINT, SIGHUP,
+ * SIGUSR1): first thing in main(), so one that arrives during start-up
+ * waits for the loop instead of killing the daemon.  Returns 0 or -errno.
+ */
+int daemon_block_signals(void);
+
+/*
  * Clean up what a killed run left, load the programs, build the cache,
  * the fetcher and the exporters, then attach.  Returns 0 or -errno; call
  * daemon_fini() either way.

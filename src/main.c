@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,21 +46,6 @@ static int write_pid_file(const char *path)
 	return 0;
 }
 
-/* The signals the event loop takes through signalfd: blocked before
- * anything else, so one that arrives during start-up waits for the loop
- * instead of killing the daemon. */
-static int block_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	return sigprocmask(SIG_BLOCK, &set, NULL) ? -errno : 0;
-}
-
 /* Start-up done: drop privileges, then tell the caller and systemd. */
 static int go_ready(struct daemon *d, const struct config *cfg)
 {
@@ -95,8 +79,9 @@ int main(int argc, char **argv)
 	struct daemon d;
 	int c, rc;
 
-	if (block_signals()) {
-		fprintf(stderr, "tcflowd: block signals: %s\n", strerror(errno));
+	rc = daemon_block_signals();
+	if (rc) {
+		fprintf(stderr, "tcflowd: block signals: %s\n", strerror(-rc));
 		return 1;
 	}
 	while ((c = getopt(argc, argv, "c:fdtVh")) != -1) {

@@ -36,13 +36,7 @@ check_run() {
 		"$1: 30 packets, all counted"
 	is "$(python3 "$FLOWS_PY" total "$T/flows.json" bytes proto=17 dport=9000)" 3840 \
 		"$1: 30 x 128 bytes (IP)"
-	for i in $(seq 50); do
-		left=0
-		for id in $ids; do bpftool prog show id "$id" >/dev/null 2>&1 && left=$((left + 1)); done
-		[ "$left" -eq 0 ] && break
-		sleep 0.1
-	done
-	is "$left" 0 "$1: our programs are gone from the kernel"
+	is "$(progs_left $ids)" 0 "$1: our programs are gone from the kernel"
 	is "$(tc_state)" "$clean" "$1: qdiscs and filters as they were"
 }
 
