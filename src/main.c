@@ -70,13 +70,54 @@ static int go_ready(struct daemon *d, const struct config *cfg)
 	return 0;
 }
 
+/* -t: the file, and what start-up would refuse short of the kernel. */
+static int check_config(const struct config *cfg)
+{
+	char err[CONFIG_ERR_LEN];
+
+	if (config_check_system(cfg, err, sizeof(err))) {
+		fprintf(stderr, "tcflowd: %s\n", err);
+		return 1;
+	}
+	printf("%s: configuration OK\n", cfg->file);
+	return 0;
+}
+
+/* The daemon's life: detach (unless foreground), init, ready, loop, fini. */
+static int run(struct config *cfg, bool foreground)
+{
+	struct daemon d;
+	int rc;
+
+	/* once detached, stderr is /dev/null: the log goes to syslog */
+	log_init(cfg->log_level, cfg->syslog || !foreground);
+	log_libbpf();
+	if (!foreground && (rc = notify_daemonize())) {
+		log_err("start in the background: %s", strerror(-rc));
+		return 1;
+	}
+	if (*cfg->pid_file && (rc = write_pid_file(cfg->pid_file)))
+		log_warn("write pid file %s: %s", cfg->pid_file, strerror(-rc));
+
+	rc = daemon_init(&d, cfg);
+	if (!rc)
+		rc = go_ready(&d, cfg);
+	if (!rc) {
+		rc = daemon_run(&d);
+		notify_stopping();
+	}
+	daemon_fini(&d);
+	if (*cfg->pid_file)
+		unlink(cfg->pid_file);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = TCFLOWD_DEFAULT_CONFIG;
 	bool foreground = false, debug = false, check = false;
 	char err[CONFIG_ERR_LEN];
 	struct config cfg;
-	struct daemon d;
 	int c, rc;
 
 	rc = daemon_block_signals();
@@ -103,36 +144,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tcflowd: %s\n", err);
 		return 1;
 	}
-	if (check) {
-		/* what start-up would refuse, short of the kernel */
-		if (config_check_system(&cfg, err, sizeof(err))) {
-			fprintf(stderr, "tcflowd: %s\n", err);
-			return 1;
-		}
-		printf("%s: configuration OK\n", path);
-		return 0;
-	}
+	if (check)
+		return check_config(&cfg);
 	if (debug)
 		cfg.log_level = LOG_LVL_DEBUG;
-	/* once detached, stderr is /dev/null: the log goes to syslog */
-	log_init(cfg.log_level, cfg.syslog || !foreground);
-	log_libbpf();
-	if (!foreground && (rc = notify_daemonize())) {
-		log_err("start in the background: %s", strerror(-rc));
-		return 1;
-	}
-	if (*cfg.pid_file && (rc = write_pid_file(cfg.pid_file)))
-		log_warn("write pid file %s: %s", cfg.pid_file, strerror(-rc));
-
-	rc = daemon_init(&d, &cfg);
-	if (!rc)
-		rc = go_ready(&d, &cfg);
-	if (!rc) {
-		rc = daemon_run(&d);
-		notify_stopping();
-	}
-	daemon_fini(&d);
-	if (*cfg.pid_file)
-		unlink(cfg.pid_file);
-	return rc ? 1 : 0;
+	return run(&cfg, foreground);
 }
