@@ -9,36 +9,33 @@ need_root
 quiet_pair
 config "$T/c.conf" "[capture]" "interfaces = b0"
 
-# start_early NS CONF SIGNAL: start the daemon and send SIGNAL as soon as
-# the process is tcflowd (not the shell or ip before their exec), again
-# every 10 ms until it logs "running" or dies
+# start_early NS CONF SIGNAL: start the daemon with its config coming
+# through a FIFO, and send SIGNAL while it waits there: main() runs, the
+# programs are not loaded yet.  The FIFO is replaced by the file before
+# the daemon can read a line, so a reload reads the file.
 start_early() {
-	local log=$T/tcflowd.log i sent=0
-	ip netns exec "$P$1" ${TCFLOWD_WRAPPER:-} "$TCFLOWD" -f -c "$2" >>"$log" 2>&1 &
+	local log=$T/tcflowd.log fifo=$T/early.conf
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	ip netns exec "$P$1" ${TCFLOWD_WRAPPER:-} "$TCFLOWD" -f -c "$fifo" >>"$log" 2>&1 &
 	TCFLOWD_PID=$!
 	_pids="$_pids $TCFLOWD_PID"
-	for i in $(seq 1000); do
-		kill -0 "$TCFLOWD_PID" 2>/dev/null || break
-		if [ "$(readlink "/proc/$TCFLOWD_PID/exe" 2>/dev/null)" = "$(readlink -f "$TCFLOWD")" ] ||
-		   grep -q "tcflowd: " "$log"; then
-			kill "-$3" "$TCFLOWD_PID" && sent=$((sent + 1))
-			grep -q "tcflowd: info: running" "$log" && break
-		fi
-		sleep 0.01
-	done
-	EARLY_SENT=$sent
+	# opening the FIFO returns once the daemon has opened it (bounded:
+	# a daemon that died before would leave us waiting)
+	timeout 20 bash -c 'exec 3>"$1" && cp "$2" "$1.new" && mv "$1.new" "$1" &&
+		kill "-$3" "$4" && cat "$2" >&3' _ "$fifo" "$2" "$3" "$TCFLOWD_PID"
+	ok $? "SIG$3 sent while the daemon reads its config"
 }
 
 start_early b "$T/c.conf" HUP
-ok $((EARLY_SENT == 0)) "sent SIGHUP during start-up ($EARLY_SENT times)"
 for i in $(seq 100); do
-	grep -q "reloaded $T/c.conf" "$T/tcflowd.log" && break
+	grep -q "reloaded $T/early.conf" "$T/tcflowd.log" && break
 	kill -0 "$TCFLOWD_PID" 2>/dev/null || break
 	sleep 0.05
 done
 kill -0 "$TCFLOWD_PID" 2>/dev/null
 ok $? "a SIGHUP during start-up does not kill the daemon"
-grep -q "reloaded $T/c.conf" "$T/tcflowd.log"
+grep -q "reloaded $T/early.conf" "$T/tcflowd.log"
 ok $? "it reloads once the loop runs"
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 1 -n 10 -s 10 -b 4000 >/dev/null
 stop_tcflowd
