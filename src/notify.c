@@ -42,22 +42,22 @@ static uint64_t monotonic_us(void)
 static int wait_for_daemon(int fd, pid_t child)
 {
 	bool ready = false, said = false;
-	char buf[4096];
-	ssize_t n, i;
+	char buf[4096], *nul;
+	ssize_t n;
 
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
-		for (i = 0; i < n; i++) {
-			if (buf[i] == '\0') {
-				ready = true;
-				continue;
-			}
-			fputc(buf[i], stderr);
-			said = true;
+		/* the NUL byte comes last, after every line */
+		nul = memchr(buf, '\0', (size_t)n);
+		if (nul) {
+			ready = true;
+			n = nul - buf;
 		}
+		if (n > 0 && fwrite(buf, 1, (size_t)n, stderr))
+			said = true;
 	}
 	waitpid(child, NULL, 0);
 	if (!ready && !said)
