@@ -59,7 +59,7 @@ for hook in tcx tc; do
 done
 
 # in-process drop: started as root, user = nobody
-config "$T/c.conf" "[global]" "user = nobody" "[capture]" "interfaces = b0" "hook = tc"
+config "$T/c.conf" "[global]" "user = nobody" "[capture]" "interfaces = b0 hp*" "hook = tc"
 : >"$T/tcflowd.log"
 : >"$T/flows.json"
 start_tcflowd b "$T/c.conf"
@@ -71,11 +71,19 @@ is "$(status CapEff) $(status CapPrm) $(status CapInh)" "$CAPS $CAPS 00000000000
 	"user = nobody: CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON effective and permitted only"
 is "$(status CapBnd)" "0000000000000000" "user = nobody: bounding set empty"
 is "$(status NoNewPrivs)" 1 "user = nobody: no_new_privs"
+# hotplug after the drop: CAP_NET_ADMIN is enough to attach
+ns b ip link add hp1 type veth peer name hq1
+ns b ip link set hp1 up
+for i in $(seq 50); do grep -q "attached to hp1" "$T/tcflowd.log" && break; sleep 0.1; done
+grep -q "attached to hp1 (ifindex [0-9]*) with tc, ingress, egress" "$T/tcflowd.log"
+ok $? "user = nobody: an interface that appears later is attached"
 kill -HUP "$TCFLOWD_PID"
 for i in $(seq 50); do grep -q "reloaded $T/c.conf" "$T/tcflowd.log" && break; sleep 0.1; done
 grep -q "reloaded $T/c.conf" "$T/tcflowd.log"
 ok $? "user = nobody: SIGHUP reloads"
 check_run "user = nobody, tc"
+is "$(ns b tc qdisc show dev hp1 | grep -c clsact)" 0 \
+	"user = nobody: the qdisc it created on hp1 is gone at exit"
 
 # a user that does not exist: start-up fails, the hooks are gone again
 config "$T/c.conf" "[global]" "user = no-such-user-tcflowd" "[capture]" "interfaces = b0" "hook = tc"
