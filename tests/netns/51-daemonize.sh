@@ -2,7 +2,8 @@
 # Scenario 51: without -f, tcflowd goes to the background only once it
 # runs.  The caller waits on a readiness pipe: it exits 0 when the daemon
 # is loaded, attached and exporting, and with init's status and message
-# when init fails (here: a collector that cannot be opened).
+# when init fails (here: a collector that cannot be opened).  Once detached
+# it logs to syslog.
 . "$(dirname "$0")/lib.sh"
 need_root
 
@@ -47,4 +48,28 @@ ok $? "SIGTERM stops it"
 is "$(python3 "$FLOWS_PY" total "$T/flows.json" packets source_transport_port=4000)" 10 \
 	"every packet sent meanwhile was exported"
 is "$(tc_state)" "$clean" "and it detached"
+
+# once detached it logs to syslog: in a mount namespace of the test's own,
+# /dev is a tmpfs with the host's /dev/null and a /dev/log the test binds
+: >"$T/tcflowd.log"
+mkdir "$T/hostdev"
+unshare -m --propagation private bash -c '
+	mount --bind /dev "$1/hostdev" && mount -t tmpfs tmpfs /dev &&
+	touch /dev/null && mount --bind "$1/hostdev/null" /dev/null || exit 3
+	python3 "$2" /dev/log "$1/syslog" 60 >"$1/syslog.out" 2>&1 &
+	echo $! >"$1/syslog.pid"
+	for i in $(seq 50); do grep -q listening "$1/syslog.out" && break; sleep 0.1; done
+	exec ip netns exec "$3" $4 "$5" -c "$6"' _ "$T" "$top_srcdir/tests/netns/notify.py" \
+	"${P}b" "${TCFLOWD_WRAPPER:-}" "$TCFLOWD" "$T/c.conf" >"$T/out" 2>"$T/err"
+is "$?" 0 "daemon mode with a syslog: the caller exits 0"
+_pids="$_pids $(cat "$T/syslog.pid")"
+pid=$(cat "$T/tcflowd.pid" 2>/dev/null)
+[ -n "$pid" ] && _pids="$_pids $pid"
+kill -TERM "${pid:-0}"
+for i in $(seq 100); do kill -0 "${pid:-0}" 2>/dev/null || break; sleep 0.05; done
+grep -q "tcflowd\[$pid\]: running: sampling 1-in-1" "$T/syslog"
+ok $? "syslog has the daemon's lines (running)"
+grep -q "tcflowd\[$pid\]: stopping (Terminated)" "$T/syslog"
+ok $? "syslog has the daemon's lines (stopping)"
+sed 's/^/#   /' "$T/syslog" | head -3
 done_testing
