@@ -63,6 +63,8 @@ config "$T/c.conf" "[global]" "user = nobody" "[capture]" "interfaces = b0 hp*" 
 : >"$T/tcflowd.log"
 : >"$T/flows.json"
 start_tcflowd b "$T/c.conf"
+# "running:" comes once attached; the drop right after it
+for i in $(seq 100); do grep -q "running as nobody" "$T/tcflowd.log" && break; sleep 0.05; done
 grep -q "running as nobody (uid 65534, gid 65534) with CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON$" "$T/tcflowd.log"
 ok $? "user = nobody: says so"
 is "$(status Uid)" "65534 65534 65534 65534" "user = nobody: runs as nobody"
