@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <pwd.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "log.h"
@@ -152,6 +156,28 @@ static int parse_list(struct parse_state *ps, const char *key, const char *v,
 	return 1;
 }
 
+/*
+ * An address that looks numeric (digits and dots, or a colon) must be an
+ * IPv4 or IPv6 address: "300.1.1.1" would otherwise go to the resolver at
+ * start.  Other words are host names, resolved at start, unless numeric
+ * is set.
+ */
+static int parse_address(struct parse_state *ps, const char *key,
+			 const char *v, bool numeric)
+{
+	unsigned char buf[16];
+
+	if (inet_pton(AF_INET, v, buf) == 1 || inet_pton(AF_INET6, v, buf) == 1)
+		return 1;
+	if (strchr(v, ':'))
+		return fail(ps, ps->line, key, "'%s' is not an IPv6 address", v);
+	if (strspn(v, "0123456789.") == strlen(v))
+		return fail(ps, ps->line, key, "'%s' is not an IPv4 address", v);
+	if (numeric)
+		return fail(ps, ps->line, key, "'%s' is not an IP address", v);
+	return 1;
+}
+
 /* ---- sections ---------------------------------------------------------- */
 
 static const char *const log_levels[] = { "err", "warn", "info", "debug", NULL };
@@ -178,6 +204,8 @@ static int global_key(struct parse_state *ps, const char *k, const char *v)
 		return parse_string(ps, k, v, c->state_dir, sizeof(c->state_dir));
 	if (!strcmp(k, "stats_interval_s"))
 		return parse_u32(ps, k, v, 0, 86400, &c->stats_interval_s);
+	if (!strcmp(k, "user"))
+		return parse_string(ps, k, v, c->user, sizeof(c->user));
 	return fail(ps, ps->line, k, "unknown key in [global]");
 }
 
@@ -244,10 +272,17 @@ static int collector_key(struct parse_state *ps, const char *k, const char *v)
 
 	if (!strcmp(k, "protocol"))
 		return parse_enum(ps, k, v, protocols, &cc->protocol);
-	if (!strcmp(k, "transport"))
-		return parse_enum(ps, k, v, transports, &cc->transport);
+	if (!strcmp(k, "transport")) {
+		if (!parse_enum(ps, k, v, transports, &cc->transport))
+			return 0;
+		if (cc->transport == TRANSPORT_SCTP)
+			return fail(ps, ps->line, k, "sctp is not implemented "
+				    "yet: use udp, tcp or file");
+		return 1;
+	}
 	if (!strcmp(k, "address"))
-		return parse_string(ps, k, v, cc->address, sizeof(cc->address));
+		return parse_string(ps, k, v, cc->address, sizeof(cc->address)) &&
+		       parse_address(ps, k, v, false);
 	if (!strcmp(k, "port")) {
 		if (!parse_u32(ps, k, v, 1, 65535, &port))
 			return 0;
@@ -264,7 +299,8 @@ static int collector_key(struct parse_state *ps, const char *k, const char *v)
 		return parse_u32(ps, k, v, 512, 65000, &cc->message_size);
 	if (!strcmp(k, "source_address"))
 		return parse_string(ps, k, v, cc->source_address,
-				    sizeof(cc->source_address));
+				    sizeof(cc->source_address)) &&
+		       parse_address(ps, k, v, true);
 	if (!strcmp(k, "source_port")) {
 		if (!parse_u32(ps, k, v, 1, 65535, &port))
 			return 0;
@@ -596,6 +632,62 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 	rc = config_parse_buffer(data, len, path, cfg, err, errlen);
 	free(data);
 	return rc;
+}
+
+/* The directory of path exists and this process may create files in it. */
+static int check_dir_of(const char *path, char *why, size_t len)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &st))
+		return snprintf(why, len, "directory %s: %s", dir,
+				strerror(errno)), -1;
+	if (!S_ISDIR(st.st_mode))
+		return snprintf(why, len, "%s is not a directory", dir), -1;
+	if (access(dir, W_OK | X_OK))
+		return snprintf(why, len, "directory %s is not writable: %s",
+				dir, strerror(errno)), -1;
+	if (access(path, F_OK) == 0 && access(path, W_OK))
+		return snprintf(why, len, "%s is not writable: %s", path,
+				strerror(errno)), -1;
+	return 0;
+}
+
+int config_check_system(const struct config *cfg, char *err, size_t errlen)
+{
+	char why[PATH_MAX + 64];
+	int i;
+
+	for (i = 0; i < cfg->n_collectors; i++) {
+		const struct collector_config *cc = &cfg->collectors[i];
+
+		if (cc->transport != TRANSPORT_FILE || !strcmp(cc->path, "-"))
+			continue;
+		if (check_dir_of(cc->path, why, sizeof(why)) == 0)
+			continue;
+		snprintf(err, errlen, "%s:%d: [collector %s]: path: %s",
+			 cfg->file, cc->line, cc->name, why);
+		return -1;
+	}
+	if (*cfg->pid_file && check_dir_of(cfg->pid_file, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: pid_file: %s", cfg->file, why);
+		return -1;
+	}
+	errno = 0;
+	if (*cfg->user && !getpwnam(cfg->user)) {
+		snprintf(err, errlen, "%s: user: %s: %s", cfg->file, cfg->user,
+			 errno ? strerror(errno) : "no such user");
+		return -1;
+	}
+	return 0;
 }
 
 const char *config_hook_name(int hook)

@@ -73,6 +73,7 @@ struct config {
 	char		pid_file[PATH_MAX];	/* "" = none */
 	char		state_dir[PATH_MAX];	/* what a crash may leave behind */
 	uint32_t	stats_interval_s;	/* periodic counters line; 0 = off */
+	char		user[CONFIG_NAME_LEN];	/* run as, once attached; "" = stay */
 	/* [capture] */
 	char		interfaces[CONFIG_MAX_PATTERNS][CONFIG_PATTERN_LEN];
 	int		n_interfaces;
@@ -119,6 +120,14 @@ int config_parse_buffer(const char *data, size_t len, const char *name,
  * the form config_load() reads back to the same struct config.
  */
 void config_print(FILE *f, const struct config *cfg);
+
+/*
+ * What start-up would refuse beyond the file itself, without touching
+ * the kernel (tcflowd -t): file outputs' and the pid file's directories
+ * exist and are writable, the user exists.  Returns 0, or -1 with the
+ * reason in err.
+ */
+int config_check_system(const struct config *cfg, char *err, size_t errlen);
 
 const char *config_hook_name(int hook);
 const char *config_protocol_name(int protocol);

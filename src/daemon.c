@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "iface.h"
 #include "log.h"
+#include "notify.h"
 
 #define NS_PER_MS	1000000ull
 #define NS_PER_S	1000000000ull
@@ -156,9 +157,28 @@ static void fetch(struct daemon *d)
 	flowcache_expire(d->cache, clock_ns(CLOCK_MONOTONIC));
 	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);
+	notify_watchdog();	/* the loop is alive and fetching */
 }
 
 /* ---- telemetry ---------------------------------------------------------- */
+
+const char *daemon_status(struct daemon *d)
+{
+	uint64_t sent = 0, not_sent = 0;
+	int i;
+
+	for (i = 0; i < d->n_exp; i++) {
+		sent += d->exp[i]->counters.records;
+		not_sent += d->exp[i]->counters.not_sent;
+	}
+	snprintf(d->status, sizeof(d->status), "counting on %d interface%s, "
+		 "exporting to %d collector%s; packets=%llu records_sent=%llu "
+		 "records_not_sent=%llu", d->at.n, d->at.n == 1 ? "" : "s",
+		 d->n_exp, d->n_exp == 1 ? "" : "s",
+		 (unsigned long long)d->kstats.c[STAT_PACKETS],
+		 (unsigned long long)sent, (unsigned long long)not_sent);
+	return d->status;
+}
 
 void daemon_log_stats(struct daemon *d)
 {
@@ -222,6 +242,7 @@ void daemon_log_stats(struct daemon *d)
 		 (unsigned long long)rs.kernel_queries,
 		 (unsigned long long)rs.failures,
 		 (unsigned long long)rs.invalidations, cpu_s);
+	notify_status("%s", daemon_status(d));
 }
 
 /* ---- interfaces, exporters, timers -------------------------------------- */
@@ -495,7 +516,9 @@ static int handle_signal(struct daemon *d)
 		log_info("stopping (%s)", strsignal((int)si.ssi_signo));
 		return 1;
 	case SIGHUP:
+		notify_reloading();
 		reload(d);
+		notify_ready(daemon_status(d));
 		break;
 	case SIGUSR1:
 		daemon_log_stats(d);
@@ -558,16 +581,30 @@ static int add_fd(struct daemon *d, int fd)
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
+/* The signals the loop takes through signalfd. */
+static void loop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+}
+
+int daemon_block_signals(void)
+{
+	sigset_t set;
+
+	loop_signals(&set);
+	return sigprocmask(SIG_BLOCK, &set, NULL) ? -errno : 0;
+}
+
 static int init_loop(struct daemon *d)
 {
 	sigset_t set;
 	int err;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
+	loop_signals(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);	/* a collector that goes away is an error */

@@ -34,7 +34,15 @@ struct daemon {
 	struct flow_stats	kstats;		/* kernel counters, totals */
 	uint64_t		fetch_errors;
 	char			ifname_buf[IF_NAMESIZE];
+	char			status[256];	/* daemon_status() */
 };
+
+/*
+ * Block the signals the event loop takes (SIGTERM, SIGINT, SIGHUP,
+ * SIGUSR1): first thing in main(), so one that arrives during start-up
+ * waits for the loop instead of killing the daemon.  Returns 0 or -errno.
+ */
+int daemon_block_signals(void);
 
 /*
  * Clean up what a killed run left, load the programs, build the cache,
@@ -45,6 +53,9 @@ int daemon_init(struct daemon *d, const struct config *cfg);
 
 /* The event loop, until SIGTERM or SIGINT.  Returns 0 or -errno. */
 int daemon_run(struct daemon *d);
+
+/* A one-line summary (systemd's STATUS=): interfaces, collectors, counts. */
+const char *daemon_status(struct daemon *d);
 
 /* Detach, fetch a last time, flush every flow (forced end), close. */
 void daemon_fini(struct daemon *d);

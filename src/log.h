@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * log.h - the daemon's log: stderr by default (journald picks it up),
- * syslog on request.  Messages read "verb object: reason".
+ * log.h - the daemon's log: stderr by default (journald picks it up;
+ * when stderr is the journal, lines start with their "<N>" priority),
+ * syslog on request and once detached.  Messages read "verb object: reason".
  */
 #ifndef TCFLOWD_LOG_H
 #define TCFLOWD_LOG_H
@@ -15,6 +16,9 @@
 
 void log_init(int level, bool use_syslog);
 void log_set_level(int level);
+/* While starting in the background: warnings and errors also go to fd
+ * (the readiness pipe), whatever the level; -1 stops it. */
+void log_to_parent(int fd);
 /* "err", "warn", "info", "debug" -> level, or -1. */
 int log_level_parse(const char *name);
 

@@ -14,6 +14,8 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "notify.h"
+#include "privs.h"
 
 static void usage(FILE *f)
 {
@@ -58,15 +60,85 @@ static int write_pid_file(const char *path)
 	return 0;
 }
 
+/* Start-up done: drop privileges, then tell the caller and systemd. */
+static int go_ready(struct daemon *d, const struct config *cfg)
+{
+	uint64_t wd_us;
+	int rc;
+
+	if (*cfg->user) {
+		rc = privs_drop(cfg->user, cfg->hook == HOOK_SOCKET);
+		if (rc) {
+			log_err("drop privileges to user %s: %s", cfg->user,
+				rc == -ENOENT ? "no such user" : strerror(-rc));
+			return rc;
+		}
+	}
+	notify_ready(daemon_status(d));
+	wd_us = notify_watchdog();
+	if (wd_us && cfg->fetch_interval_ms * 2000ull > wd_us)
+		log_warn("watchdog: WatchdogSec (%llu ms) is less than twice "
+			 "fetch_interval_ms (%u): systemd may kill a healthy "
+			 "daemon", (unsigned long long)(wd_us / 1000),
+			 cfg->fetch_interval_ms);
+	return 0;
+}
+
+/* -t: the file, and what start-up would refuse short of the kernel. */
+static int check_config(const struct config *cfg)
+{
+	char err[CONFIG_ERR_LEN];
+
+	if (config_check_system(cfg, err, sizeof(err))) {
+		fprintf(stderr, "tcflowd: %s\n", err);
+		return 1;
+	}
+	printf("%s: configuration OK\n", cfg->file);
+	return 0;
+}
+
+/* The daemon's life: detach (unless foreground), init, ready, loop, fini. */
+static int run(struct config *cfg, bool foreground)
+{
+	struct daemon d;
+	int rc;
+
+	/* once detached, stderr is /dev/null: the log goes to syslog */
+	log_init(cfg->log_level, cfg->syslog || !foreground);
+	log_libbpf();
+	if (!foreground && (rc = notify_daemonize())) {
+		log_err("start in the background: %s", strerror(-rc));
+		return 1;
+	}
+	if (*cfg->pid_file && (rc = write_pid_file(cfg->pid_file)))
+		log_warn("write pid file %s: %s", cfg->pid_file, strerror(-rc));
+
+	rc = daemon_init(&d, cfg);
+	if (!rc)
+		rc = go_ready(&d, cfg);
+	if (!rc) {
+		rc = daemon_run(&d);
+		notify_stopping();
+	}
+	daemon_fini(&d);
+	if (*cfg->pid_file)
+		unlink(cfg->pid_file);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = TCFLOWD_DEFAULT_CONFIG;
 	bool foreground = false, debug = false, check = false, print = false;
 	char err[CONFIG_ERR_LEN];
 	struct config cfg;
-	struct daemon d;
 	int c, rc;
 
+	rc = daemon_block_signals();
+	if (rc) {
+		fprintf(stderr, "tcflowd: block signals: %s\n", strerror(-rc));
+		return 1;
+	}
 	while ((c = getopt_long(argc, argv, "c:fdtTVh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
@@ -91,26 +163,9 @@ int main(int argc, char **argv)
 		config_print(stdout, &cfg);
 		return fflush(stdout) ? 1 : 0;
 	}
-	if (check) {
-		printf("%s: configuration OK\n", path);
-		return 0;
-	}
+	if (check)
+		return check_config(&cfg);
 	if (debug)
 		cfg.log_level = LOG_LVL_DEBUG;
-	log_init(cfg.log_level, cfg.syslog && !foreground);
-	log_libbpf();
-	if (!foreground && daemon(0, 0)) {
-		log_err("run in the background: %s", strerror(errno));
-		return 1;
-	}
-	if (*cfg.pid_file && (rc = write_pid_file(cfg.pid_file)))
-		log_warn("write pid file %s: %s", cfg.pid_file, strerror(-rc));
-
-	rc = daemon_init(&d, &cfg);
-	if (!rc)
-		rc = daemon_run(&d);
-	daemon_fini(&d);
-	if (*cfg.pid_file)
-		unlink(cfg.pid_file);
-	return rc ? 1 : 0;
+	return run(&cfg, foreground);
 }

@@ -46,7 +46,10 @@ check-sanitize:
 
 # --- unit tests of pure code ---------------------------------------------
 check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config \
-	tests/unit/test_enrich
+	tests/unit/test_enrich tests/unit/test_check
+tests_unit_test_check_SOURCES = tests/unit/test_check.c
+tests_unit_test_check_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/unit/test_check
 tests_unit_test_enrich_SOURCES = tests/unit/test_enrich.c
 tests_unit_test_enrich_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
@@ -72,6 +75,9 @@ tests/fuzz/fuzz_config: $(FUZZ_CONFIG_SRC) $(top_srcdir)/src/config.h
 		-I$(top_builddir) $(FUZZ_CONFIG_SRC) -o $@
 CLEANFILES += tests/fuzz/fuzz_config
 TESTS += tests/fuzz/config.sh
+# tcflowd -t: what start-up would refuse; the systemd units' hardening
+TESTS += tests/unit/check-config.sh tests/unit/units.sh
+EXTRA_DIST += tests/unit/check-config.sh tests/unit/units.sh
 
 # --- encoders, decoded by an independent decoder (tshark) ------------------
 check_PROGRAMS += tests/exporter/test_netflow5
@@ -103,6 +109,10 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/13-collector-restart.sh tests/netns/14-ipfix-tcp.sh \
 	tests/netns/15-hotplug.sh tests/netns/16-routes.sh \
 	tests/netns/17-collector-late.sh
+# running as a service: signals, readiness, systemd, privileges
+NETNS_TESTS += tests/netns/50-signals.sh tests/netns/51-daemonize.sh \
+	tests/netns/52-notify.sh tests/netns/53-privileges.sh
+EXTRA_DIST += tests/netns/notify.py
 # "another TC user" for scenario 7
 check_DATA = tests/netns/other.bpf.o
 EXTRA_DIST += tests/netns/other.bpf.c

@@ -221,3 +221,17 @@ quiet_pair() {
 	ns a ip route add 198.51.100.0/24 via 192.0.2.2
 	ns b ip route add blackhole 198.51.100.0/24
 }
+
+# progs_left ID...: how many of these programs the kernel still holds,
+# after waiting (up to 5 s) for them to go: cls_bpf frees a deleted
+# filter's program from deferred (RCU) work
+progs_left() {
+	local i id left
+	for i in $(seq 50); do
+		left=0
+		for id in "$@"; do bpftool prog show id "$id" >/dev/null 2>&1 && left=$((left + 1)); done
+		[ "$left" -eq 0 ] && break
+		sleep 0.1
+	done
+	echo "$left"
+}

@@ -4,7 +4,10 @@
 : "${top_builddir:=.}" "${top_srcdir:=.}"
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-out=$("$top_builddir/src/tcflowd" -t -c "$top_srcdir/etc/tcflowd.conf" 2>&1)
+# -t checks that the output's directory exists: the sample's /var/lib/tcflowd
+# (StateDirectory= in the unit) is here the test's directory
+sed "s|^path = /var/lib/tcflowd/|path = $t/|" "$top_srcdir/etc/tcflowd.conf" >"$t/sample.conf"
+out=$("$top_builddir/src/tcflowd" -t -c "$t/sample.conf" 2>&1)
 rc=$?
 [ $rc -eq 0 ] && echo "ok 1 - etc/tcflowd.conf is valid" || echo "not ok 1 - etc/tcflowd.conf: $out"
 sed 's/^# sampling = 1 .*/sampling = 0/' "$top_srcdir/etc/tcflowd.conf" >"$t/bad.conf"
