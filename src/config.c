@@ -747,6 +747,7 @@ void config_print(FILE *f, const struct config *c)
 	fprintf(f, "syslog = %s\n", c->syslog ? "yes" : "no");
 	print_str(f, "pid_file", c->pid_file);
 	print_str(f, "state_dir", c->state_dir);
+	print_str(f, "user", c->user);
 	fprintf(f, "stats_interval_s = %u\n", c->stats_interval_s);
 
 	fprintf(f, "\n[capture]\n");
