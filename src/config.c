@@ -160,13 +160,15 @@ static int parse_list(struct parse_state *ps, const char *key, const char *v,
  * An address that looks numeric (digits and dots, or a colon) must be an
  * IPv4 or IPv6 address: "300.1.1.1" would otherwise go to the resolver at
  * start.  Other words are host names, resolved at start, unless numeric
- * is set.
+ * is set.  Empty is unset.
  */
 static int parse_address(struct parse_state *ps, const char *key,
 			 const char *v, bool numeric)
 {
 	unsigned char buf[16];
 
+	if (!*v)	/* unset: whether the section needs one is checked later */
+		return 1;
 	if (inet_pton(AF_INET, v, buf) == 1 || inet_pton(AF_INET6, v, buf) == 1)
 		return 1;
 	if (strchr(v, ':'))
