@@ -75,6 +75,11 @@ tests_exporter_test_templates_SOURCES = tests/exporter/test_templates.c \
 tests_exporter_test_templates_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_templates
 
+check_PROGRAMS += tests/exporter/test_progress
+tests_exporter_test_progress_SOURCES = tests/exporter/test_progress.c
+tests_exporter_test_progress_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_progress
+
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
 tests_netns_gen_SOURCES = tests/netns/gen.c
