@@ -124,6 +124,16 @@ static const struct bad bads[] = {
 	  "b.conf:5: interfaces: no interface to watch ([capture] interfaces)" },
 	{ "[capture]\ninterfaces = *\n", "b.conf:2: no [collector NAME] section: "
 	  "flows would go nowhere" },
+	/* the least message_size is what the templates and the largest
+	 * record need, measured: the key's own line */
+	{ "[capture]\ninterfaces = *\n[collector i]\nmessage_size = 493\n"
+	  "protocol = ipfix\naddress = x\n",
+	  "b.conf:4: message_size: 493 cannot hold the ipfix templates or "
+	  "largest record (494 bytes at least)" },
+	{ "[capture]\ninterfaces = *\n[collector n]\nprotocol = netflow9\n"
+	  "address = x\nmessage_size = 439\n",
+	  "b.conf:6: message_size: 439 cannot hold the netflow9 templates or "
+	  "largest record (440 bytes at least)" },
 };
 
 static void test_errors(void)
@@ -154,6 +164,21 @@ static void test_long_line(void)
 	       "a line over the limit is an error, not silently cut (%s)", err);
 }
 
+/* Exactly what the templates need is enough. */
+static void test_least_message_size(void)
+{
+	static const char text[] = "[capture]\ninterfaces = *\n"
+		"[collector n]\nprotocol = netflow9\naddress = x\n"
+		"message_size = 440\n";
+	char err[CONFIG_ERR_LEN] = "";
+	struct config c;
+
+	tap_ok(config_parse_string(text, "m.conf", &c, err, sizeof(err)) == 0 &&
+	       c.collectors[0].message_size == 440,
+	       "netflow9: message_size 440, all its templates need, accepted %s",
+	       err);
+}
+
 static void test_missing_file(void)
 {
 	char err[CONFIG_ERR_LEN];
@@ -168,6 +193,7 @@ int main(void)
 {
 	test_good();
 	test_defaults();
+	test_least_message_size();
 	test_errors();
 	test_long_line();
 	test_missing_file();
