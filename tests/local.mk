@@ -80,6 +80,11 @@ tests_exporter_test_progress_SOURCES = tests/exporter/test_progress.c
 tests_exporter_test_progress_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_progress
 
+check_PROGRAMS += tests/exporter/test_transport
+tests_exporter_test_transport_SOURCES = tests/exporter/test_transport.c
+tests_exporter_test_transport_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_transport
+
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
 tests_netns_gen_SOURCES = tests/netns/gen.c
