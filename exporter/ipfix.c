@@ -179,6 +179,9 @@ struct ipfix {
 	size_t			bufsize;
 	struct transport	t;		/* UDP */
 	FILE			*file;		/* or an IPFIX file */
+	int			file_broken;	/* a write failed: nothing but
+						 * templates until one works */
+	int			tmpl_msg;	/* the message is the templates */
 	uint32_t		domain;
 	int			open;		/* a message is being built */
 	uint32_t		flows;		/* flow records in it */
@@ -222,6 +225,39 @@ static int add_template(struct ipfix *x, fbInfoElementSpec_t *spec,
 static int msg_start(struct exporter *e);
 static int put_options(struct exporter *e);
 
+/*
+ * Write the message to the file, whole or not at all (a partial write is
+ * cut off again), so a reader always finds whole messages.  After a
+ * failure (a full disk) only a message of templates is written, then the
+ * rest again: no data set without its template.  The sequence numbers of
+ * the messages lost leave a gap, which tells a reader records are missing
+ * (notSentFlowTotalCount says how many flows).  0 or -errno.
+ */
+static int file_write(struct ipfix *x, size_t len)
+{
+	int fd = fileno(x->file), tmpl = x->tmpl_msg;
+	off_t end = lseek(fd, 0, SEEK_END);
+	ssize_t n;
+	int err;
+
+	x->tmpl_msg = 0;
+	if (x->file_broken && !tmpl)
+		return -EAGAIN;		/* waits for its templates */
+	n = write(fd, x->buf, len);
+	if (n == (ssize_t)len) {
+		x->file_broken = 0;
+		return 0;
+	}
+	err = n < 0 ? -errno : -ENOSPC;
+	if (n > 0 && end >= 0 && ftruncate(fd, end))
+		err = -errno;
+	x->file_broken = 1;
+	x->templates_at = 0;		/* templates first, at the next one */
+	transport_complain(&x->t, TRANSPORT_LOG_SEND, "write to",
+			   strerror(-err));
+	return err;
+}
+
 /* Send (or write) the message libfixbuf just emitted into buf. */
 static int ship(struct exporter *e)
 {
@@ -230,14 +266,14 @@ static int ship(struct exporter *e)
 	int err = 0;
 
 	if (x->file) {
-		if (fwrite(x->buf, 1, len, x->file) == len) {
+		err = file_write(x, len);
+		if (!err) {
 			e->counters.messages++;
 			e->counters.bytes += len;
 			e->counters.records += x->flows;
 		} else {
 			e->counters.errors++;
 			e->counters.not_sent += x->flows;
-			err = -EIO;
 		}
 	} else {
 		err = transport_send(&x->t, x->buf, len, x->flows);
@@ -319,8 +355,6 @@ static int ipfix_flush(struct exporter *e)
 	rc = emit(e);
 	if (!x->file)
 		transport_poll(&x->t);	/* TCP: connect, write the queue */
-	if (x->file)
-		fflush(x->file);
 	return rc;
 }
 
@@ -383,7 +417,9 @@ static int send_templates(struct exporter *e)
 	}
 	x->pending++;
 	x->templates_at = export_mono_ms() / 1000;
+	x->tmpl_msg = 1;
 	emit(e);
+	x->tmpl_msg = 0;
 	x->since_templates = 0;
 	x->refresh_wanted = 0;
 	x->options_due = 1;		/* options data goes with templates */
@@ -598,6 +634,9 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 	if (cc->transport == TRANSPORT_FILE) {
 		x->file = fopen(cc->path, "ab");
 		rc = x->file ? 0 : -errno;
+		/* for messages: the file stands for the collector */
+		snprintf(x->t.peer, sizeof(x->t.peer), "%.*s",
+			 (int)sizeof(x->t.peer) - 1, cc->path);
 		if (rc)
 			log_err("open collector %s: %s: %s", cc->name, cc->path,
 				strerror(-rc));

@@ -129,8 +129,8 @@ int transport_open_udp(struct transport *t, const char *address,
  * stay away for long), and at once when its reason changes: a connection
  * reset after a full queue is news.
  */
-static void complain(struct transport *t, enum transport_complaint kind,
-		     const char *what, const char *why)
+void transport_complain(struct transport *t, enum transport_complaint kind,
+			const char *what, const char *why)
 {
 	struct transport_log *l = &t->log[kind];
 	uint64_t now = export_mono_ms() / 1000;
@@ -202,7 +202,7 @@ static void tcp_down(struct transport *t, const char *why)
 	log_debug("collector %s: down (%s), next try in %u ms", t->peer, why,
 		  t->backoff_ms);
 	t->backoff_ms = t->backoff_ms >= 15000 ? 30000 : t->backoff_ms * 2;
-	complain(t, TRANSPORT_LOG_CONN, "connection to", why);
+	transport_complain(t, TRANSPORT_LOG_CONN, "connection to", why);
 }
 
 static void tcp_connect(struct transport *t)
@@ -343,7 +343,7 @@ static int tcp_send(struct transport *t, const void *msg, size_t len,
 		/* the collector does not keep up: this message is dropped */
 		t->c->errors++;
 		t->c->not_sent += records;
-		complain(t, TRANSPORT_LOG_QUEUE, "slow", "queue full");
+		transport_complain(t, TRANSPORT_LOG_QUEUE, "slow", "queue full");
 		return -ENOBUFS;
 	}
 	memcpy(t->q + t->qlen, msg, len);
@@ -397,7 +397,7 @@ int transport_send(struct transport *t, const void *msg, size_t len,
 	if (t->unconnected && udp_reconnect(t)) {
 		t->c->errors++;
 		t->c->not_sent += records;
-		complain(t, TRANSPORT_LOG_SEND, "send to", strerror(errno));
+		transport_complain(t, TRANSPORT_LOG_SEND, "send to", strerror(errno));
 		return -EHOSTUNREACH;
 	}
 	n = send(t->fd, msg, len, MSG_DONTWAIT);
@@ -420,7 +420,7 @@ int transport_send(struct transport *t, const void *msg, size_t len,
 	t->c->errors++;
 	t->c->not_sent += records;
 	t->last_records = 0;
-	complain(t, TRANSPORT_LOG_SEND, "send to",
+	transport_complain(t, TRANSPORT_LOG_SEND, "send to",
 		 n < 0 ? strerror(errno) : "short send");
 	return n < 0 ? -errno : -EIO;
 }

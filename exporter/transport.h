@@ -110,5 +110,9 @@ int transport_poll(struct transport *t);
 int transport_send(struct transport *t, const void *msg, size_t len,
 		   uint32_t records);
 void transport_close(struct transport *t);
+/* Log "WHAT collector PEER: WHY" at most once a minute for each kind
+ * (at once when WHY changes).  The file outputs use it too. */
+void transport_complain(struct transport *t, enum transport_complaint kind,
+			const char *what, const char *why);
 
 #endif /* TCFLOWD_TRANSPORT_H */

@@ -85,6 +85,11 @@ tests_exporter_test_transport_SOURCES = tests/exporter/test_transport.c
 tests_exporter_test_transport_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_transport
 
+check_PROGRAMS += tests/exporter/test_file_full
+tests_exporter_test_file_full_SOURCES = tests/exporter/test_file_full.c
+tests_exporter_test_file_full_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_file_full
+
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
 tests_netns_gen_SOURCES = tests/netns/gen.c
