@@ -81,12 +81,14 @@ tests_exporter_test_progress_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_L
 TESTS += tests/exporter/test_progress
 
 check_PROGRAMS += tests/exporter/test_transport
-tests_exporter_test_transport_SOURCES = tests/exporter/test_transport.c
+tests_exporter_test_transport_SOURCES = tests/exporter/test_transport.c \
+	tests/exporter/logcap.c tests/exporter/logcap.h
 tests_exporter_test_transport_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_transport
 
 check_PROGRAMS += tests/exporter/test_file_full
-tests_exporter_test_file_full_SOURCES = tests/exporter/test_file_full.c
+tests_exporter_test_file_full_SOURCES = tests/exporter/test_file_full.c \
+	tests/exporter/logcap.c tests/exporter/logcap.h
 tests_exporter_test_file_full_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_file_full
 

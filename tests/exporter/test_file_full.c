@@ -20,10 +20,11 @@
 #include <unistd.h>
 
 #include "exporter.h"
+#include "logcap.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/tcflowd-test-full.XXXXXX";
-static char out[128], filler[128], logpath[128];
+static char out[128], filler[128];
 
 static struct export_record rec(int i)
 {
@@ -53,7 +54,7 @@ static void small_disk(void)
 	if (geteuid())
 		tap_need_privilege("mount a tmpfs");
 	if (unshare(CLONE_NEWNS) ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL))
 		tap_bail("own mount namespace: %s", strerror(errno));
 	if (!mkdtemp(dir) || mount("tmpfs", dir, "tmpfs", 0, "size=64k"))
 		tap_bail("mount a tmpfs: %s", strerror(errno));
@@ -89,21 +90,42 @@ static void dump(int *flows, int *problems)
 	pclose(p);
 }
 
-static int count_in(const char *path, const char *needle)
+static void add(struct exporter *e, int *n)
 {
-	static char text[1 << 16];
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-	char *s = text;
-	int c = 0;
+	struct export_record r = rec((*n)++);
 
-	if (f)
-		fclose(f);
-	text[n] = '\0';
-	while ((s = strstr(s, needle))) {
-		c++;
-		s++;
-	}
+	exporter_add(e, &r);
+}
+
+/* Export until the disk is full, 300 more, then 100 with room again.
+ * Returns the counters at the end; *n: how many records in all. */
+static struct exporter_counters export(struct exporter *e, int *n)
+{
+	struct exporter_counters c;
+	uint64_t ns_at_full, sent_at_full;
+	int i;
+
+	/* until the disk is full */
+	while (!e->counters.errors && *n < 100000)
+		add(e, n);
+	sent_at_full = e->counters.records;
+	ns_at_full = e->counters.not_sent;
+	/* full for a while: 300 more */
+	for (i = 0; i < 300; i++)
+		add(e, n);
+	tap_is(e->counters.records, sent_at_full, "nothing written while the "
+	       "disk is full (%llu records before)", (unsigned long long)sent_at_full);
+	tap_ok(e->counters.not_sent >= ns_at_full + 280,
+	       "records while full counted as not sent (%llu)",
+	       (unsigned long long)e->counters.not_sent);
+	/* room again */
+	unlink(filler);
+	for (i = 0; i < 100; i++)
+		add(e, n);
+	exporter_flush(e);
+	c = e->counters;
+	tap_ok(c.records > sent_at_full, "written again when there is room "
+	       "(%llu records in all)", (unsigned long long)c.records);
 	return c;
 }
 
@@ -114,59 +136,21 @@ int main(void)
 	struct link_info li = { .ifindex = 2, .name = "eth0" };
 	struct exporter_env env = { .observation_domain = 5 };
 	struct exporter_counters c;
-	uint64_t ns_at_full, sent_at_full;
-	int i, n = 0, flows, problems, logfd, saved;
+	int n = 0, flows, problems;
 	struct exporter *e;
 	struct stat st;
 
 	small_disk();
-	snprintf(logpath, sizeof(logpath), "%s.log", dir);
-	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	saved = dup(2);
-	if (logfd < 0 || saved < 0 || dup2(logfd, 2) < 0)
-		tap_bail("redirect the log: %s", strerror(errno));
+	logcap_start();
 	snprintf(cc.path, sizeof(cc.path), "%s", out);
 	e = exporter_open(&cc, &env);
 	if (!e)
 		tap_bail("open the IPFIX file exporter");
 	exporter_note_iface(e, &li);
-
-	/* until the disk is full */
-	while (!e->counters.errors && n < 100000) {
-		struct export_record r = rec(n++);
-
-		exporter_add(e, &r);
-	}
-	sent_at_full = e->counters.records;
-	ns_at_full = e->counters.not_sent;
-	/* full for a while: 300 more */
-	for (i = 0; i < 300; i++) {
-		struct export_record r = rec(n++);
-
-		exporter_add(e, &r);
-	}
-	tap_is(e->counters.records, sent_at_full, "nothing written while the "
-	       "disk is full (%llu records before)", (unsigned long long)sent_at_full);
-	tap_ok(e->counters.not_sent >= ns_at_full + 280,
-	       "records while full counted as not sent (%llu)",
-	       (unsigned long long)e->counters.not_sent);
-	/* room again */
-	unlink(filler);
-	for (i = 0; i < 100; i++) {
-		struct export_record r = rec(n++);
-
-		exporter_add(e, &r);
-	}
-	exporter_flush(e);
-	c = e->counters;
+	c = export(e, &n);
 	exporter_close(e);		/* nothing left to flush */
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(logfd);
+	logcap_stop();
 
-	tap_ok(c.records > sent_at_full, "written again when there is room "
-	       "(%llu records in all)", (unsigned long long)c.records);
 	tap_is(c.records + c.not_sent, (uint64_t)n, "every one of the %d records "
 	       "written or counted as not sent (%llu + %llu)", n,
 	       (unsigned long long)c.records, (unsigned long long)c.not_sent);
@@ -181,11 +165,11 @@ int main(void)
 	tap_is((uint64_t)problems, 0, "... and finds nothing wrong (but the "
 	       "sequence gaps where records were lost): every data set after "
 	       "its template");
-	tap_is((uint64_t)count_in(logpath, "No space left on device"), 1,
+	tap_is((uint64_t)logcap_count("No space left on device"), 1,
 	       "the full disk logged once, not once a message");
 	if (umount(dir))
 		tap_diag("umount %s: %s", dir, strerror(errno));
 	rmdir(dir);
-	unlink(logpath);
+	logcap_done();
 	return tap_done();
 }

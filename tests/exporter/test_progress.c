@@ -208,16 +208,18 @@ static void decode(struct decoded *d, int v9, const uint8_t *m, size_t len)
 
 /* ---- the scenarios ----------------------------------------------------- */
 
-/* Nothing listens: every message is refused (ICMP port unreachable). */
-static void refused(int protocol, const char *name)
+static void drain(int fd, struct decoded *d, int v9);
+
+/* Open, add n records under the watchdog (decoding what arrives at fd
+ * into d, if d), flush.  Returns the exporter. */
+static struct exporter *export_n(int protocol, const char *name,
+				 uint16_t port, int n, int fd,
+				 struct decoded *d, int v9)
 {
-	int fd, i, n = 200;
-	uint16_t port;
 	struct export_record r;
 	struct exporter *e;
+	int i;
 
-	fd = udp_socket(&port);
-	close(fd);			/* now nothing listens there */
 	watched = name;
 	alarm(60);
 	e = open_exporter(protocol, port, MSG_SIZE);
@@ -226,9 +228,24 @@ static void refused(int protocol, const char *name)
 	for (i = 0; i < n; i++) {
 		r = rec(i);
 		exporter_add(e, &r);
+		if (d)
+			drain(fd, d, v9);
 	}
 	exporter_flush(e);
 	alarm(0);
+	return e;
+}
+
+/* Nothing listens: every message is refused (ICMP port unreachable). */
+static void refused(int protocol, const char *name)
+{
+	int fd, n = 200;
+	uint16_t port;
+	struct exporter *e;
+
+	fd = udp_socket(&port);
+	close(fd);			/* now nothing listens there */
+	e = export_n(protocol, name, port, n, -1, NULL, 0);
 	tap_ok(1, "%s, refusing collector: %d adds with %d interfaces in "
 	       "%d-byte messages returned", name, n, NIFS, MSG_SIZE);
 	tap_is(e->counters.records + e->counters.not_sent, (uint64_t)n,
@@ -247,34 +264,28 @@ static void refused(int protocol, const char *name)
 	exporter_close(e);
 }
 
+/* Decode every message waiting at fd. */
+static void drain(int fd, struct decoded *d, int v9)
+{
+	static uint8_t buf[65536];
+	ssize_t got;
+
+	while ((got = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		decode(d, v9, buf, (size_t)got);
+}
+
 /* A collector listens: all of it arrives, decodable. */
 static void listening(int protocol, const char *name, int v9)
 {
 	static struct decoded d;
-	static uint8_t buf[65536];
-	int fd, i, n = 40;
+	int fd, n = 40;
 	uint16_t port;
-	struct export_record r;
 	struct exporter *e;
-	ssize_t got;
 
 	memset(&d, 0, sizeof(d));
 	fd = udp_socket(&port);
-	watched = name;
-	alarm(60);
-	e = open_exporter(protocol, port, MSG_SIZE);
-	if (!e)
-		tap_bail("open the %s exporter", name);
-	for (i = 0; i < n; i++) {
-		r = rec(i);
-		exporter_add(e, &r);
-		while ((got = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-			decode(&d, v9, buf, (size_t)got);
-	}
-	exporter_flush(e);
-	alarm(0);
-	while ((got = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-		decode(&d, v9, buf, (size_t)got);
+	e = export_n(protocol, name, port, n, fd, &d, v9);
+	drain(fd, &d, v9);
 	tap_is(e->counters.records, (uint64_t)n, "%s: %d records counted as sent",
 	       name, n);
 	tap_is(e->counters.not_sent + e->counters.errors, 0,

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "exporter.h"
+#include "logcap.h"
 #include "tap.h"
 #include "transport.h"
 
@@ -61,36 +62,41 @@ static uint64_t acked(const struct transport *t)
 	return t->written - (uint64_t)outq;
 }
 
-/* How many times needle is in the file at path. */
-static int count_in(const char *path, const char *needle)
+/*
+ * The collector (cfd) reads a little, then stops: send until the queue is
+ * full three times.  *sent: messages taken, *full: refused; returns what
+ * the collector has (read, or waiting in its socket).
+ */
+static uint64_t fill(struct transport *t, int cfd, uint64_t *sent, int *full)
 {
-	static char text[1 << 16];
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-	char *p = text;
-	int c = 0;
+	static uint8_t msg[MSG_LEN], buf[1 << 16];
+	uint64_t got = 0;
+	int i, inq = 0;
+	ssize_t n;
 
-	if (f)
-		fclose(f);
-	text[n] = '\0';
-	while ((p = strstr(p, needle))) {
-		c++;
-		p++;
+	memset(msg, 0xab, sizeof(msg));
+	for (i = 0; i < 100000 && *full < 3; i++) {
+		if (transport_send(t, msg, sizeof(msg), MSG_RECS) == -ENOBUFS)
+			(*full)++;
+		else
+			(*sent)++;
+		if (i < 50)
+			while ((n = recv(cfd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+				got += (uint64_t)n;
 	}
-	return c;
+	if (ioctl(cfd, SIOCINQ, &inq))
+		tap_bail("SIOCINQ: %s", strerror(errno));
+	return got + (uint64_t)inq;
 }
 
 int main(void)
 {
-	static uint8_t msg[MSG_LEN], buf[1 << 16];
 	struct exporter_counters c = { 0 };
 	struct linger rst = { .l_onoff = 1, .l_linger = 0 };
-	char logpath[] = "/tmp/tcflowd-test-transport.XXXXXX";
 	struct transport t = { .fd = -1 };
-	uint64_t sent = 0, got = 0, deadline, want;
-	int lfd, cfd = -1, logfd, saved, inq = 0, full = 0, i;
+	uint64_t sent = 0, got, deadline, want;
+	int lfd, cfd = -1, full = 0;
 	uint16_t port;
-	ssize_t n;
 
 	lfd = listener(&port);
 	if (transport_open_tcp(&t, "127.0.0.1", port, &c))
@@ -101,28 +107,10 @@ int main(void)
 	cfd = accept(lfd, NULL, NULL);
 	tap_ok(cfd >= 0 && t.state == 2, "connected to the collector");
 
-	/* the log goes to a file for a while */
-	logfd = mkstemp(logpath);
-	saved = dup(2);
-	if (logfd < 0 || saved < 0 || dup2(logfd, 2) < 0)
-		tap_bail("redirect the log: %s", strerror(errno));
-
-	/* the collector reads a little, then stops: fill everything up */
-	memset(msg, 0xab, sizeof(msg));
-	for (i = 0; i < 100000 && full < 3; i++) {
-		if (transport_send(&t, msg, sizeof(msg), MSG_RECS) == -ENOBUFS)
-			full++;
-		else
-			sent++;
-		if (i < 50)
-			while ((n = recv(cfd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-				got += (uint64_t)n;
-	}
-	/* what the collector has: read, or waiting in its socket (both
-	 * acknowledged, once its delayed acks are out) */
-	if (ioctl(cfd, SIOCINQ, &inq))
-		tap_bail("SIOCINQ: %s", strerror(errno));
-	got += (uint64_t)inq;
+	logcap_start();
+	got = fill(&t, cfd, &sent, &full);
+	/* what the collector has is acknowledged, once its delayed acks
+	 * are out */
 	deadline = now_ms() + 3000;
 	while (acked(&t) != got && now_ms() < deadline)
 		poll(NULL, 0, 10);
@@ -141,9 +129,7 @@ int main(void)
 		transport_poll(&t);
 		poll(NULL, 0, 10);
 	}
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
+	logcap_stop();
 
 	want = got / MSG_LEN * MSG_RECS;
 	tap_ok(t.state != 2, "the reset is noticed");
@@ -154,13 +140,12 @@ int main(void)
 	       "queued, unacknowledged or refused)", (unsigned long long)c.not_sent,
 	       (unsigned long long)(sent + (uint64_t)full - got / MSG_LEN));
 	tap_is(c.messages, got / MSG_LEN, "messages sent: the acknowledged ones");
-	tap_is((uint64_t)count_in(logpath, "queue full"), 1,
+	tap_is((uint64_t)logcap_count("queue full"), 1,
 	       "\"queue full\" logged once for three");
-	tap_is((uint64_t)count_in(logpath, "Connection reset by peer"), 1,
+	tap_is((uint64_t)logcap_count("Connection reset by peer"), 1,
 	       "the reset right after it logged too (its own rate limit)");
 	transport_close(&t);
 	close(lfd);
-	close(logfd);
-	unlink(logpath);
+	logcap_done();
 	return tap_done();
 }

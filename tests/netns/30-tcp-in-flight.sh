@@ -47,18 +47,8 @@ wait_for() {
 	for i in $(seq $(($1 * 10))); do "${@:2}" && return 0; sleep 0.1; done
 	return 1
 }
-# "sport packets" of the flow records in an IPFIX stream (ipfixDump)
-decoded() {
-	ipfixDump -d -i "$1" 2>/dev/null | awk '
-		/packetDeltaCount :/ { p = $NF }
-		/sourceTransportPort :/ { print $NF, p }' | sort -n
-}
-in_json() {
-	python3 "$FLOWS_PY" json "$T/flows.json" dir=0 |
-		awk -v lo="$1" -v hi="$2" '$4 >= lo && $4 < hi { print $4, $7 }' | sort -n
-}
-json_has() { [ "$(in_json "$1" "$2" | wc -l)" -eq "$3" ]; }
-ipfix_has() { [ "$(decoded "$1" | wc -l)" -eq "$2" ]; }
+json_has() { [ "$(json_sport_packets "$1" "$2" | wc -l)" -eq "$3" ]; }
+ipfix_has() { [ "$(ipfix_decoded "$1" | wc -l)" -eq "$2" ]; }
 log_has() { [ "$(grep -c "$1" "$T/tcflowd.log")" -ge "$2" ]; }
 reliability_in() { ipfixDump -d -i "$1" 2>/dev/null | grep -q notSentFlowTotalCount; }
 
@@ -94,13 +84,13 @@ ok $? "5 more flows exported and received over the new connection"
 stop_tcflowd
 wait "$COLLECTOR_PID" 2>/dev/null
 
-total=$(in_json 20000 23000 | wc -l)
-got=$(($(decoded "$T/session1.ipfix" | wc -l) + $(decoded "$T/session2.ipfix" | wc -l)))
+total=$(json_sport_packets 20000 23000 | wc -l)
+got=$(($(ipfix_decoded "$T/session1.ipfix" | wc -l) + $(ipfix_decoded "$T/session2.ipfix" | wc -l)))
 not_sent=$(sed -n 's/.*records_not_sent=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)
 is "$total" 35 "35 flows in all (JSON)"
-is "$(decoded "$T/session1.ipfix")" "$(in_json 20000 21000)" \
+is "$(ipfix_decoded "$T/session1.ipfix")" "$(json_sport_packets 20000 21000)" \
 	"the collector received the first 10, exact"
-is "$(decoded "$T/session2.ipfix")" "$(in_json 22000 23000)" \
+is "$(ipfix_decoded "$T/session2.ipfix")" "$(json_sport_packets 22000 23000)" \
 	"... and the last 5, exact"
 is "$got" 15 "... and nothing of the 20 in flight"
 is "${not_sent:-none}" "$((total - got))" \

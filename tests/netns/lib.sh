@@ -221,3 +221,18 @@ quiet_pair() {
 	ns a ip route add 198.51.100.0/24 via 192.0.2.2
 	ns b ip route add blackhole 198.51.100.0/24
 }
+
+# ipfix_decoded FILE: "sport packets" of the flow records in an IPFIX
+# stream, decoded by ipfixDump (libfixbuf's collector), sorted
+ipfix_decoded() {
+	ipfixDump -d -i "$1" 2>/dev/null | awk '
+		/packetDeltaCount :/ { p = $NF }
+		/sourceTransportPort :/ { print $NF, p }' | sort -n
+}
+
+# json_sport_packets LO HI: "sport packets" of the ingress flows in the
+# test's JSON file with LO <= sport < HI, sorted
+json_sport_packets() {
+	python3 "$FLOWS_PY" json "$T/flows.json" dir=0 |
+		awk -v lo="$1" -v hi="$2" '$4 >= lo && $4 < hi { print $4, $7 }' | sort -n
+}
