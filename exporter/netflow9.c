@@ -12,9 +12,9 @@
  * options data whenever the sampling interval or an interface name changes.
  *
  * Progress: the templates always fit one message (message_size is checked
- * against netflow9_min_message_size()); options data that do not fit go on
+ * against nf9_min_message_size()); options data that do not fit go on
  * in the next messages, from where they stopped, and a refresh starts only
- * after the options are through and a message with flows went since the
+ * when no options are half sent and a message with flows went since the
  * last one.  So however many interfaces, however small the messages, and
  * however often a collector refuses, every add ends.
  *
