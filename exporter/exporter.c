@@ -18,16 +18,29 @@ static const struct exporter_ops *const by_protocol[] = {
 	[PROTO_NETFLOW5] = &netflow5_exporter_ops,
 };
 
+static const struct exporter_ops *ops_of(int protocol)
+{
+	if (protocol >= 0 &&
+	    (size_t)protocol < sizeof(by_protocol) / sizeof(by_protocol[0]))
+		return by_protocol[protocol];
+	return NULL;
+}
+
+size_t exporter_min_message_size(int protocol)
+{
+	const struct exporter_ops *ops = ops_of(protocol);
+
+	return ops && ops->min_message_size ? ops->min_message_size() : 0;
+}
+
 struct exporter *exporter_open(const struct collector_config *cc,
 			       const struct exporter_env *env)
 {
-	const struct exporter_ops *ops = NULL;
+	const struct exporter_ops *ops = ops_of(cc->protocol);
 	struct exporter *e;
+	size_t need;
 	int err;
 
-	if (cc->protocol >= 0 &&
-	    (size_t)cc->protocol < sizeof(by_protocol) / sizeof(by_protocol[0]))
-		ops = by_protocol[cc->protocol];
 	if (!ops) {
 		log_err("open collector %s: protocol %s is not available yet",
 			cc->name, config_protocol_name(cc->protocol));
@@ -47,6 +60,16 @@ struct exporter *exporter_open(const struct collector_config *cc,
 		e->cfg.template_refresh_s = COLLECTOR_REFRESH_S;
 	if (!e->cfg.template_refresh_messages)
 		e->cfg.template_refresh_messages = COLLECTOR_REFRESH_MESSAGES;
+	need = exporter_min_message_size(cc->protocol);
+	if (e->cfg.message_size < need) {
+		/* the config parser refuses these; a section built by hand */
+		log_err("open collector %s: message_size %u cannot hold the %s "
+			"templates or largest record (%zu bytes)", cc->name,
+			e->cfg.message_size, ops->name, need);
+		free(e);
+		errno = EMSGSIZE;
+		return NULL;
+	}
 	err = ops->open(e, env);
 	if (err) {
 		free(e);

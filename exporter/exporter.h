@@ -88,6 +88,9 @@ struct exporter_ops {
 	int	(*add)(struct exporter *e, const struct export_record *r);
 	int	(*flush)(struct exporter *e);
 	void	(*close)(struct exporter *e);
+	/* the least message_size the encoder works with (NULL: it has no
+	 * use for message_size) */
+	size_t	(*min_message_size)(void);
 };
 
 struct exporter {
@@ -105,6 +108,9 @@ struct exporter {
 /* The exporter for cc->protocol, opened.  NULL and errno on failure. */
 struct exporter *exporter_open(const struct collector_config *cc,
 			       const struct exporter_env *env);
+/* The least message_size protocol works with: one message holds its
+ * templates, and one its largest record.  0: it has no use for it. */
+size_t exporter_min_message_size(int protocol);
 /* Notes the record's interfaces, then hands it to the encoder. */
 int exporter_add(struct exporter *e, const struct export_record *r);
 /* An interface to announce (at start), or one that changed. */

@@ -9,8 +9,12 @@
  * size is the message size (default 1400: nothing fragments).
  *
  * Over UDP templates and options are sent in the first message, every
- * template_refresh_s seconds and every template_refresh_messages messages;
- * options data also whenever the sampling or an interface name changes.
+ * template_refresh_s seconds and every template_refresh_messages messages
+ * with flows; options data also whenever the sampling or an interface name
+ * changes.  A refresh starts only when a message with flows went since the
+ * last one, so one that needs many messages (thousands of interfaces,
+ * small messages, a collector that refuses) never crowds out the flows;
+ * message_size is checked against ipfix_min_message_size().
  * Options: sampling, interface names, and the exporting process's
  * reliability statistics (RFC 7011 section 4.3).
  * GError never leaves this file.
@@ -175,13 +179,17 @@ struct ipfix {
 	size_t			bufsize;
 	struct transport	t;		/* UDP */
 	FILE			*file;		/* or an IPFIX file */
+	int			file_broken;	/* a write failed: nothing but
+						 * templates until one works */
+	int			tmpl_msg;	/* the message is the templates */
 	uint32_t		domain;
 	int			open;		/* a message is being built */
 	uint32_t		flows;		/* flow records in it */
 	uint32_t		pending;	/* records or templates in it */
-	uint64_t		templates_at;	/* CLOCK_MONOTONIC s */
-	uint32_t		since_templates;
+	uint64_t		templates_at;	/* CLOCK_MONOTONIC s, 0: due */
+	uint32_t		since_templates; /* messages with flows since */
 	uint32_t		refresh_s, refresh_msgs;
+	int			refresh_wanted;	/* a UDP collector refused */
 	int			options_due;
 	uint32_t		sampling;
 	const struct flow_stats	*kstats;
@@ -217,6 +225,39 @@ static int add_template(struct ipfix *x, fbInfoElementSpec_t *spec,
 static int msg_start(struct exporter *e);
 static int put_options(struct exporter *e);
 
+/*
+ * Write the message to the file, whole or not at all (a partial write is
+ * cut off again), so a reader always finds whole messages.  After a
+ * failure (a full disk) only a message of templates is written, then the
+ * rest again: no data set without its template.  The sequence numbers of
+ * the messages lost leave a gap, which tells a reader records are missing
+ * (notSentFlowTotalCount says how many flows).  0 or -errno.
+ */
+static int file_write(struct ipfix *x, size_t len)
+{
+	int fd = fileno(x->file), tmpl = x->tmpl_msg;
+	off_t end = lseek(fd, 0, SEEK_END);
+	ssize_t n;
+	int err;
+
+	x->tmpl_msg = 0;
+	if (x->file_broken && !tmpl)
+		return -EAGAIN;		/* waits for its templates */
+	n = write(fd, x->buf, len);
+	if (n == (ssize_t)len) {
+		x->file_broken = 0;
+		return 0;
+	}
+	err = n < 0 ? -errno : -ENOSPC;
+	if (n > 0 && end >= 0 && ftruncate(fd, end))
+		err = -errno;
+	x->file_broken = 1;
+	x->templates_at = 0;		/* templates first, at the next one */
+	transport_complain(&x->t, TRANSPORT_LOG_SEND, "write to",
+			   strerror(-err));
+	return err;
+}
+
 /* Send (or write) the message libfixbuf just emitted into buf. */
 static int ship(struct exporter *e)
 {
@@ -225,24 +266,25 @@ static int ship(struct exporter *e)
 	int err = 0;
 
 	if (x->file) {
-		if (fwrite(x->buf, 1, len, x->file) == len) {
+		err = file_write(x, len);
+		if (!err) {
 			e->counters.messages++;
 			e->counters.bytes += len;
 			e->counters.records += x->flows;
 		} else {
 			e->counters.errors++;
 			e->counters.not_sent += x->flows;
-			err = -EIO;
 		}
 	} else {
 		err = transport_send(&x->t, x->buf, len, x->flows);
 		if (x->t.peer_lost) {
 			/* a collector (re)starting knows no templates */
 			x->t.peer_lost = 0;
-			x->templates_at = 0;
+			x->refresh_wanted = 1;
 		}
 	}
-	x->since_templates++;
+	if (x->flows)
+		x->since_templates++;
 	x->flows = 0;
 	x->pending = 0;
 	x->open = 0;
@@ -275,7 +317,9 @@ static int append(struct exporter *e, uint16_t itid, uint16_t etid,
 	GError *err = NULL;
 	int tries;
 
-	for (tries = 0; tries < 3; tries++) {
+	/* at most: the one-shot signal, a full message, a full message of
+	 * templates and options (a refresh), then an empty one */
+	for (tries = 0; tries < 4; tries++) {
 		if (fBufSetInternalTemplate(x->fbuf, itid, &err) &&
 		    fBufSetExportTemplate(x->fbuf, etid, &err) &&
 		    fBufAppend(x->fbuf, (uint8_t *)rec, len, &err)) {
@@ -292,6 +336,9 @@ static int append(struct exporter *e, uint16_t itid, uint16_t etid,
 		if (itid == TID_FLOW_INT && msg_start(e))
 			return -EIO;
 	}
+	if (!err)
+		g_set_error(&err, FB_ERROR_DOMAIN, FB_ERROR_EOM,
+			    "%zu bytes do not fit a message of %zu", len, x->bufsize);
 	return gerr(&err, "append a record");
 }
 
@@ -308,8 +355,6 @@ static int ipfix_flush(struct exporter *e)
 	rc = emit(e);
 	if (!x->file)
 		transport_poll(&x->t);	/* TCP: connect, write the queue */
-	if (x->file)
-		fflush(x->file);
 	return rc;
 }
 
@@ -372,11 +417,30 @@ static int send_templates(struct exporter *e)
 	}
 	x->pending++;
 	x->templates_at = export_mono_ms() / 1000;
+	x->tmpl_msg = 1;
 	emit(e);
+	x->tmpl_msg = 0;
 	x->since_templates = 0;
+	x->refresh_wanted = 0;
 	x->options_due = 1;		/* options data goes with templates */
 	x->reliability_due = 1;
 	return 0;
+}
+
+/*
+ * Templates are due: at the first message and on a new TCP connection;
+ * otherwise only when a message with flows went since the last ones (then
+ * after template_refresh_messages of them, template_refresh_s seconds, or
+ * a refusal).
+ */
+static int templates_due(const struct ipfix *x)
+{
+	if (!x->templates_at)
+		return 1;
+	if (!x->since_templates)
+		return 0;
+	return x->refresh_wanted || x->since_templates >= x->refresh_msgs ||
+	       export_mono_ms() / 1000 >= x->templates_at + x->refresh_s;
 }
 
 /* Begin a message: templates (in a message of their own) and options
@@ -386,14 +450,16 @@ static int msg_start(struct exporter *e)
 	struct ipfix *x = e->priv;
 	int rc;
 
-	/* a new TCP connection (or a UDP collector that was away) must
-	 * learn the templates before anything else */
+	/* a new TCP connection must learn the templates before anything
+	 * else; a UDP collector that was away, soon */
 	if (!x->file && (transport_poll(&x->t), x->t.peer_lost)) {
 		x->t.peer_lost = 0;
-		x->templates_at = 0;
+		if (x->t.tcp)
+			x->templates_at = 0;
+		else
+			x->refresh_wanted = 1;
 	}
-	if (!x->templates_at || x->since_templates >= x->refresh_msgs ||
-	    export_mono_ms() / 1000 >= x->templates_at + x->refresh_s) {
+	if (templates_due(x)) {
 		rc = send_templates(e);
 		if (rc)
 			return rc;
@@ -568,6 +634,9 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 	if (cc->transport == TRANSPORT_FILE) {
 		x->file = fopen(cc->path, "ab");
 		rc = x->file ? 0 : -errno;
+		/* for messages: the file stands for the collector */
+		snprintf(x->t.peer, sizeof(x->t.peer), "%.*s",
+			 (int)sizeof(x->t.peer) - 1, cc->path);
 		if (rc)
 			log_err("open collector %s: %s: %s", cc->name, cc->path,
 				strerror(-rc));
@@ -581,6 +650,57 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 	return rc;
 }
 
+/* Octets of a record of spec, as a template of flags exports it. */
+static size_t spec_len(const fbInfoElementSpec_t *spec, uint32_t flags)
+{
+	size_t len = 0;
+
+	for (; spec->name; spec++)
+		if ((spec->flags & flags) == spec->flags)
+			len += spec->len_override;
+	return len;
+}
+
+/*
+ * The least message_size that works: one message must hold the templates
+ * (libfixbuf sends them alone), and one the largest record with its set
+ * header.  Measured by letting libfixbuf write the templates.
+ */
+static size_t ipfix_min_message_size(void)
+{
+	struct ipfix x = { .bufsize = 65000 };
+	size_t tmpl = 65535, rec = spec_len(flow_spec, F_V6 | F_ROUTE);
+	GError *err = NULL;
+	int tries;
+
+	if (spec_len(flow_spec, F_V4 | F_ROUTE) > rec)
+		rec = spec_len(flow_spec, F_V4 | F_ROUTE);
+	if (spec_len(ifname_spec, 0) > rec)
+		rec = spec_len(ifname_spec, 0);
+	if (spec_len(reliability_spec, 0) > rec)
+		rec = spec_len(reliability_spec, 0);
+	rec += 16 + 4;			/* message and set headers */
+	x.buf = malloc(x.bufsize);
+	if (x.buf && setup(NULL, &x) == 0) {
+		for (tries = 0; tries < 2; tries++) {
+			if (fbSessionExportTemplates(x.session, &err) &&
+			    fBufEmit(x.fbuf, &err)) {
+				tmpl = fbExporterGetMsgLen(x.exporter);
+				break;
+			}
+			g_clear_error(&err);	/* the one-shot signal */
+		}
+	}
+	if (x.fbuf)
+		fBufFree(x.fbuf);
+	else if (x.session)
+		fbSessionFree(x.session);
+	if (x.model)
+		fbInfoModelFree(x.model);
+	free(x.buf);
+	return tmpl > rec ? tmpl : rec;
+}
+
 const struct exporter_ops ipfix_exporter_ops = {
 	.name	= "ipfix",
 	.interface_options = true,
@@ -588,4 +708,5 @@ const struct exporter_ops ipfix_exporter_ops = {
 	.add	= ipfix_add,
 	.flush	= ipfix_flush,
 	.close	= ipfix_close,
+	.min_message_size = ipfix_min_message_size,
 };

@@ -7,9 +7,16 @@
  * two options templates (sampling, and interface names and descriptions
  * with an Interface scope).  Templates and
  * options go out in the first message, again every template_refresh_s
- * seconds and every template_refresh_messages messages (UDP has no session:
- * a restarted collector learns them from the next refresh), and options
- * data whenever the sampling interval or an interface name changes.
+ * seconds and every template_refresh_messages messages with flows (UDP has
+ * no session: a restarted collector learns them from the next refresh), and
+ * options data whenever the sampling interval or an interface name changes.
+ *
+ * Progress: the templates always fit one message (message_size is checked
+ * against nf9_min_message_size()); options data that do not fit go on
+ * in the next messages, from where they stopped, and a refresh starts only
+ * when no options are half sent and a message with flows went since the
+ * last one.  So however many interfaces, however small the messages, and
+ * however often a collector refuses, every add ends.
  *
  * Each template is a table of (type, length); one function writes a field's
  * value by its type, so a record always has the layout its template says.
@@ -86,11 +93,16 @@ struct nf9 {
 	uint32_t		source_id;
 	uint64_t		boot_ms;	/* wall clock of uptime 0 */
 	uint64_t		templates_at;	/* CLOCK_MONOTONIC s, last sent */
-	uint32_t		since_templates; /* messages since */
+	uint32_t		since_templates; /* messages with flows since */
 	uint32_t		refresh_s, refresh_msgs;
-	int			templates_due, options_due;
+	int			refresh_wanted;	/* the collector refused: it may
+						 * have lost the templates */
+	int			options_due;
 	int			ifs_next;	/* options: the interface to
 						 * continue with in the next message */
+	int			ifs_again;	/* a name changed while they were
+						 * being sent: once more after */
+	int			sampling_due;	/* changed while they were */
 	uint32_t		sampling;	/* the interval announced */
 };
 
@@ -252,7 +264,12 @@ static void put_options(struct exporter *e, struct nf9 *x)
 {
 	const size_t rec = 4 + IFNAME_LEN + IFDESCR_LEN;
 
-	if (x->ifs_next == 0) {
+	if (x->ifs_next == 0 || x->sampling_due) {
+		if (x->len + 9 + 8 > x->max) {
+			x->sampling_due = 1;	/* in the next message */
+			return;
+		}
+		x->sampling_due = 0;
 		set_open(x, TID_SAMPLING);
 		put_be(x->msg + x->len, 0, 4);		/* scope: this system */
 		put_be(x->msg + x->len + 4, x->sampling, 4);
@@ -279,6 +296,46 @@ static void put_options(struct exporter *e, struct nf9 *x)
 		x->ifs_next = 0;
 }
 
+/* Interfaces changed: announce them from the first, or, while they are
+ * being announced, once more when that is through (restarting would never
+ * end with a name that changes often). */
+static void options_changed(struct nf9 *x)
+{
+	if (x->options_due && x->ifs_next)
+		x->ifs_again = 1;
+	else
+		options_from_start(x);
+}
+
+/* Note what changed since the last add or flush. */
+static void options_note_changes(struct exporter *e, struct nf9 *x)
+{
+	if (x->ifs_again && !x->options_due) {
+		x->ifs_again = 0;
+		options_from_start(x);
+	}
+	if (e->ifs_changed) {
+		options_changed(x);
+		e->ifs_changed = 0;
+	}
+}
+
+/*
+ * Templates are due: at the first message; otherwise only when no options
+ * are half sent and a message with flows went since the last refresh
+ * (then after template_refresh_messages such messages, template_refresh_s
+ * seconds, or a refusal), so refreshes never crowd out the flows.
+ */
+static int templates_due(const struct nf9 *x)
+{
+	if (!x->templates_at)
+		return 1;
+	if ((x->options_due && x->ifs_next) || !x->since_templates)
+		return 0;
+	return x->refresh_wanted || x->since_templates >= x->refresh_msgs ||
+	       export_mono_ms() / 1000 >= x->templates_at + x->refresh_s;
+}
+
 /* Begin a message: header space, then templates and options when due. */
 static void msg_start(struct exporter *e, struct nf9 *x)
 {
@@ -288,21 +345,19 @@ static void msg_start(struct exporter *e, struct nf9 *x)
 	transport_poll(&x->t);
 	if (x->t.peer_lost) {
 		x->t.peer_lost = 0;
-		x->templates_at = 0;
+		x->refresh_wanted = 1;
 	}
 	export_clock_ms(&real_ms, &up_ms);
 	x->boot_ms = real_ms - up_ms;
 	x->len = NF9_HDR_LEN;
 	x->count = x->flows = 0;
-	if (!x->templates_at || x->since_templates >= x->refresh_msgs ||
-	    export_mono_ms() / 1000 >= x->templates_at + x->refresh_s)
-		x->templates_due = 1;
-	if (x->templates_due) {
+	if (templates_due(x)) {
 		put_templates(x);
 		x->templates_at = export_mono_ms() / 1000;
 		x->since_templates = 0;
-		x->templates_due = 0;
+		x->refresh_wanted = 0;
 		options_from_start(x);	/* options data goes with templates */
+		x->ifs_again = 0;
 	}
 	if (x->options_due)
 		put_options(e, x);
@@ -327,12 +382,13 @@ static int send_msg(struct exporter *e, int force)
 	put_be(x->msg + 16, x->source_id, 4);
 	err = transport_send(&x->t, x->msg, x->len, x->flows);
 	if (x->t.peer_lost) {
-		/* a collector (re)starting knows no templates: resend now */
+		/* a collector (re)starting knows no templates: resend soon */
 		x->t.peer_lost = 0;
-		x->templates_at = 0;
+		x->refresh_wanted = 1;
 	}
 	x->sequence++;		/* every export packet, sent or not */
-	x->since_templates++;
+	if (x->flows)
+		x->since_templates++;
 	x->len = 0;
 	return err;
 }
@@ -343,12 +399,12 @@ static int nf9_flush(struct exporter *e)
 
 	/* interfaces that changed are announced now, flows or not, in as
 	 * many messages as they need */
-	if (e->ifs_changed) {
+	if (e->ifs_changed || x->ifs_again) {
 		int err = 0, e2, at;
 
 		if (x->flows)
 			return send_msg(e, 0);	/* the next message has them */
-		options_from_start(x);
+		options_note_changes(e, x);
 		do {
 			at = x->ifs_next;
 			if (x->len == 0)
@@ -376,11 +432,12 @@ static int nf9_add(struct exporter *e, const struct export_record *r)
 			    (rt ? TID_IPV6_RT : TID_IPV6);
 	uint8_t *p;
 
-	if (e->ifs_changed)
-		options_from_start(x);
+	options_note_changes(e, x);
 	if (r->sampling_interval != x->sampling) {
 		x->sampling = r->sampling_interval;
-		options_from_start(x);
+		x->sampling_due = 1;	/* in the next message, whatever else */
+		if (!x->options_due)
+			options_from_start(x);
 	}
 	/* options due mid-message: a message with flows goes, and the next
 	 * carries them; one with only templates so far takes them now */
@@ -394,7 +451,9 @@ static int nf9_add(struct exporter *e, const struct export_record *r)
 		msg_start(e, x);
 	need = rec_len(f, n) + 4 + 3;	/* the record, a set header, padding */
 	/* full: the message goes; templates and options that leave no
-	 * room go alone, in as many messages as they need */
+	 * room go alone, in as many messages as they need (each one carries
+	 * options the last did not, and no refresh starts before this record
+	 * is in: this ends) */
 	while (x->len + need > x->max && x->len > NF9_HDR_LEN) {
 		int e2 = send_msg(e, 1);
 
@@ -434,6 +493,32 @@ static int nf9_open(struct exporter *e, const struct exporter_env *env)
 	return 0;
 }
 
+/*
+ * The least message_size that works: one message must hold the templates,
+ * and one the largest record (a flow, or an interface's options) with its
+ * set header and padding.  Measured by writing the templates.
+ */
+static size_t nf9_min_message_size(void)
+{
+	const size_t opt_rec = 4 + IFNAME_LEN + IFDESCR_LEN;
+	struct nf9 *x = calloc(1, sizeof(*x));
+	size_t tmpl, rec = rec_len(tmpl_v6_rt, N(tmpl_v6_rt));
+
+	if (!x)
+		return 65535;
+	x->max = sizeof(x->msg);
+	x->len = NF9_HDR_LEN;
+	put_templates(x);
+	tmpl = x->len;
+	free(x);
+	if (rec_len(tmpl_v4_rt, N(tmpl_v4_rt)) > rec)
+		rec = rec_len(tmpl_v4_rt, N(tmpl_v4_rt));
+	if (opt_rec > rec)
+		rec = opt_rec;
+	rec += NF9_HDR_LEN + 4 + 3;
+	return tmpl > rec ? tmpl : rec;
+}
+
 static void nf9_close(struct exporter *e)
 {
 	struct nf9 *x = e->priv;
@@ -449,4 +534,5 @@ const struct exporter_ops netflow9_exporter_ops = {
 	.add	= nf9_add,
 	.flush	= nf9_flush,
 	.close	= nf9_close,
+	.min_message_size = nf9_min_message_size,
 };

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,29 +124,76 @@ int transport_open_udp(struct transport *t, const char *address,
 	return err;
 }
 
-/* Say it, at most once a minute: a collector may stay away for long. */
-static void complain(struct transport *t, const char *what, const char *why)
+/*
+ * Say it, at most once a minute for each kind of trouble (a collector may
+ * stay away for long), and at once when its reason changes: a connection
+ * reset after a full queue is news.
+ */
+void transport_complain(struct transport *t, enum transport_complaint kind,
+			const char *what, const char *why)
 {
+	struct transport_log *l = &t->log[kind];
 	uint64_t now = export_mono_ms() / 1000;
 
-	if (now < t->last_error_log + 60 && t->last_error_log)
+	if (l->why[0] && now < l->at + 60 &&
+	    !strncmp(l->why, why, sizeof(l->why) - 1)) {
+		l->quiet++;
 		return;
-	t->last_error_log = now;
-	log_warn("%s collector %s: %s (counted; retrying)", what, t->peer, why);
+	}
+	if (l->quiet)
+		log_warn("%s collector %s: %s (counted; retrying; %llu like it "
+			 "not logged)", what, t->peer, why,
+			 (unsigned long long)l->quiet);
+	else
+		log_warn("%s collector %s: %s (counted; retrying)", what,
+			 t->peer, why);
+	l->at = now;
+	l->quiet = 0;
+	snprintf(l->why, sizeof(l->why), "%s", why);
 }
 
 /* ---- TCP ---------------------------------------------------------------- */
 
-/* The connection is gone: what it still held is lost, and counted. */
-static void tcp_down(struct transport *t, const char *why)
+/*
+ * The messages the collector acknowledged count as sent.  The kernel
+ * keeps the sequence numbers after the connection broke, so this also
+ * tells, then, how much it never acknowledged.
+ */
+static void tcp_settle(struct transport *t)
+{
+	uint64_t acked;
+	int outq = 0;
+
+	if (t->fd < 0 || ioctl(t->fd, SIOCOUTQ, &outq) || outq < 0)
+		return;
+	acked = t->written - (uint64_t)outq;
+	while (t->mcount && t->mend[t->mfirst] <= acked) {
+		t->c->messages++;
+		t->c->bytes += t->mlen[t->mfirst];
+		t->c->records += t->mrec[t->mfirst];
+		t->mfirst = (t->mfirst + 1) % TRANSPORT_TCP_MSGS;
+		t->mcount--;
+	}
+}
+
+/* Every message not acknowledged yet is lost, and counted. */
+static void tcp_drop_all(struct transport *t)
 {
 	int i;
 
 	for (i = 0; i < t->mcount; i++)
 		t->c->not_sent += t->mrec[(t->mfirst + i) % TRANSPORT_TCP_MSGS];
-	t->c->errors++;
 	t->mcount = 0;
 	t->qhead = t->qlen = 0;
+}
+
+/* The connection is gone: what it still held, or never had acknowledged,
+ * is lost, and counted. */
+static void tcp_down(struct transport *t, const char *why)
+{
+	tcp_settle(t);
+	tcp_drop_all(t);
+	t->c->errors++;
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
@@ -153,19 +202,23 @@ static void tcp_down(struct transport *t, const char *why)
 	log_debug("collector %s: down (%s), next try in %u ms", t->peer, why,
 		  t->backoff_ms);
 	t->backoff_ms = t->backoff_ms >= 15000 ? 30000 : t->backoff_ms * 2;
-	complain(t, "connection to", why);
+	transport_complain(t, TRANSPORT_LOG_CONN, "connection to", why);
 }
 
 static void tcp_connect(struct transport *t)
 {
+	int sndbuf = TRANSPORT_TCP_SNDBUF;
 	struct addrinfo *ai;
 
 	log_debug("collector %s: connecting", t->peer);
+	t->written = 0;
 	for (ai = t->ai; ai; ai = ai->ai_next) {
 		t->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
 			       SOCK_CLOEXEC, 0);
 		if (t->fd < 0)
 			continue;
+		/* little unacknowledged data: little in doubt, little lost */
+		setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 		if (bind_source(t, t->fd, ai->ai_family) == 0 &&
 		    (connect(t->fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
 		     errno == EINPROGRESS)) {
@@ -178,7 +231,7 @@ static void tcp_connect(struct transport *t)
 	tcp_down(t, strerror(errno));
 }
 
-/* Write what the socket takes; count the messages that went whole. */
+/* Write what the socket takes (counted when acknowledged). */
 static void tcp_write(struct transport *t)
 {
 	while (t->qhead < t->qlen) {
@@ -192,13 +245,7 @@ static void tcp_write(struct transport *t)
 			return;
 		}
 		t->qhead += (size_t)n;
-		while (t->mcount && t->mend[t->mfirst] <= t->qhead) {
-			t->c->messages++;
-			t->c->bytes += t->mlen[t->mfirst];
-			t->c->records += t->mrec[t->mfirst];
-			t->mfirst = (t->mfirst + 1) % TRANSPORT_TCP_MSGS;
-			t->mcount--;
-		}
+		t->written += (uint64_t)n;
 	}
 	t->qhead = t->qlen = 0;		/* all written: start over */
 }
@@ -268,6 +315,8 @@ int transport_poll(struct transport *t)
 		tcp_check_peer(t);
 	if (t->state == 2)
 		tcp_write(t);
+	if (t->state == 2)
+		tcp_settle(t);
 	return t->state == 2;
 }
 
@@ -284,10 +333,9 @@ static int tcp_send(struct transport *t, const void *msg, size_t len,
 		return -ENOTCONN;
 	}
 	if (t->qlen + len > TRANSPORT_TCP_QUEUE && t->qhead) {
-		/* make room: move the unwritten part to the front */
+		/* make room: move the unwritten part to the front (q[qhead]
+		 * stays at offset written of the stream) */
 		memmove(t->q, t->q + t->qhead, t->qlen - t->qhead);
-		for (slot = 0; slot < t->mcount; slot++)
-			t->mend[(t->mfirst + slot) % TRANSPORT_TCP_MSGS] -= t->qhead;
 		t->qlen -= t->qhead;
 		t->qhead = 0;
 	}
@@ -295,16 +343,18 @@ static int tcp_send(struct transport *t, const void *msg, size_t len,
 		/* the collector does not keep up: this message is dropped */
 		t->c->errors++;
 		t->c->not_sent += records;
-		complain(t, "slow", "queue full");
+		transport_complain(t, TRANSPORT_LOG_QUEUE, "slow", "queue full");
 		return -ENOBUFS;
 	}
 	memcpy(t->q + t->qlen, msg, len);
 	t->qlen += len;
 	slot = (t->mfirst + t->mcount++) % TRANSPORT_TCP_MSGS;
-	t->mend[slot] = t->qlen;
+	t->mend[slot] = t->written + (t->qlen - t->qhead);
 	t->mlen[slot] = len;
 	t->mrec[slot] = records;
 	tcp_write(t);
+	if (t->state == 2)
+		tcp_settle(t);
 	return 0;
 }
 
@@ -347,7 +397,7 @@ int transport_send(struct transport *t, const void *msg, size_t len,
 	if (t->unconnected && udp_reconnect(t)) {
 		t->c->errors++;
 		t->c->not_sent += records;
-		complain(t, "send to", strerror(errno));
+		transport_complain(t, TRANSPORT_LOG_SEND, "send to", strerror(errno));
 		return -EHOSTUNREACH;
 	}
 	n = send(t->fd, msg, len, MSG_DONTWAIT);
@@ -370,7 +420,8 @@ int transport_send(struct transport *t, const void *msg, size_t len,
 	t->c->errors++;
 	t->c->not_sent += records;
 	t->last_records = 0;
-	complain(t, "send to", n < 0 ? strerror(errno) : "short send");
+	transport_complain(t, TRANSPORT_LOG_SEND, "send to",
+		 n < 0 ? strerror(errno) : "short send");
 	return n < 0 ? -errno : -EIO;
 }
 
@@ -378,17 +429,20 @@ void transport_close(struct transport *t)
 {
 	int i;
 
-	/* TCP: give the queue two seconds to reach the collector */
-	for (i = 0; t->tcp && t->state == 2 && t->qlen > t->qhead && i < 20; i++) {
-		struct pollfd p = { .fd = t->fd, .events = POLLOUT };
+	/* TCP: give the queue two seconds to reach the collector, and be
+	 * acknowledged */
+	for (i = 0; t->tcp && t->state == 2 && t->mcount && i < 20; i++) {
+		struct pollfd p = { .fd = t->fd,
+				    .events = t->qlen > t->qhead ? POLLOUT : 0 };
 
-		if (poll(&p, 1, 100) == 1)
-			tcp_write(t);
+		poll(&p, 1, 100);
+		tcp_write(t);
+		if (t->state == 2)
+			tcp_settle(t);
 	}
 	if (t->tcp) {
-		for (i = 0; i < t->mcount; i++)
-			t->c->not_sent += t->mrec[(t->mfirst + i) % TRANSPORT_TCP_MSGS];
-		t->mcount = 0;
+		tcp_settle(t);
+		tcp_drop_all(t);
 		free(t->q);
 		t->q = NULL;
 		if (t->ai)

@@ -9,10 +9,17 @@
  *
  * TCP: a non-blocking connection, made again with backoff (1 s doubling to
  * 30 s) whenever it fails or breaks.  Whole messages are queued in a
- * bounded buffer and written as the socket takes them; what a broken
- * connection loses (queued or partly written) and what arrives while there
- * is none is counted as not sent.  A new connection sets peer_lost: the
- * exporter must begin it with its templates.
+ * bounded buffer and written as the socket takes them; a message counts as
+ * sent when the collector acknowledged all of it (SIOCOUTQ: what the
+ * kernel still holds unacknowledged), so what a broken connection loses
+ * (queued, partly written, or written but never acknowledged) and what
+ * arrives while there is none is counted as not sent.  The socket buffer
+ * is bounded (TRANSPORT_TCP_SNDBUF) so little waits there.  A new
+ * connection sets peer_lost: the exporter must begin it with its templates.
+ *
+ * Complaints (a collector refusing, a full queue, a connection lost) are
+ * logged at most once a minute for each kind and reason, with how many
+ * were not logged since.
  */
 #ifndef TCFLOWD_TRANSPORT_H
 #define TCFLOWD_TRANSPORT_H
@@ -25,7 +32,22 @@
 #include "exporter.h"
 
 #define TRANSPORT_TCP_QUEUE	(4u << 20)	/* bytes queued at most */
-#define TRANSPORT_TCP_MSGS	4096		/* messages queued at most */
+#define TRANSPORT_TCP_MSGS	4096		/* messages not yet acknowledged */
+#define TRANSPORT_TCP_SNDBUF	(128u << 10)	/* SO_SNDBUF (the kernel doubles) */
+
+/* What can go wrong, each rate-limited on its own. */
+enum transport_complaint {
+	TRANSPORT_LOG_SEND,		/* a send failed */
+	TRANSPORT_LOG_CONN,		/* a connection failed or broke */
+	TRANSPORT_LOG_QUEUE,		/* the TCP queue is full */
+	TRANSPORT_LOG_KINDS
+};
+
+struct transport_log {
+	uint64_t	at;		/* CLOCK_MONOTONIC s, 0: never */
+	uint64_t	quiet;		/* not logged since */
+	char		why[64];	/* the reason logged last */
+};
 
 struct transport {
 	int			fd;
@@ -36,13 +58,18 @@ struct transport {
 	struct addrinfo		*ai;		/* TCP: resolved once */
 	uint8_t			*q;		/* TCP: queued bytes */
 	size_t			qhead, qlen;	/* unwritten part: q[qhead..qlen) */
-	uint32_t		mrec[TRANSPORT_TCP_MSGS];	/* records a message */
-	size_t			mend[TRANSPORT_TCP_MSGS];	/* where it ends in q */
-	size_t			mlen[TRANSPORT_TCP_MSGS];	/* its length */
+	/* TCP: bytes of this connection given to the kernel; q[qhead] is
+	 * the next, at that offset */
+	uint64_t		written;
+	/* TCP: the messages not acknowledged yet, oldest first: records,
+	 * where each ends in the connection's byte stream, its length */
+	uint32_t		mrec[TRANSPORT_TCP_MSGS];
+	uint64_t		mend[TRANSPORT_TCP_MSGS];
+	size_t			mlen[TRANSPORT_TCP_MSGS];
 	int			mfirst, mcount;
 	struct exporter_counters *c;	/* the exporter's counters */
 	char			peer[300];	/* "address:port", for messages */
-	uint64_t		last_error_log;	/* rate limit, CLOCK_MONOTONIC s */
+	struct transport_log	log[TRANSPORT_LOG_KINDS];
 	int			peer_lost;	/* the collector was unreachable:
 						 * it may have lost our templates */
 	uint32_t		last_records;	/* records of the last message */
@@ -83,5 +110,9 @@ int transport_poll(struct transport *t);
 int transport_send(struct transport *t, const void *msg, size_t len,
 		   uint32_t records);
 void transport_close(struct transport *t);
+/* Log "WHAT collector PEER: WHY" at most once a minute for each kind
+ * (at once when WHY changes).  The file outputs use it too. */
+void transport_complain(struct transport *t, enum transport_complaint kind,
+			const char *what, const char *why);
 
 #endif /* TCFLOWD_TRANSPORT_H */

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "exporter.h"
 #include "log.h"
 
 enum section { SECTION_NONE, SECTION_GLOBAL, SECTION_CAPTURE, SECTION_FLOWS,
@@ -47,6 +48,7 @@ struct parse_state {
 		int		line;
 	} keys[32];
 	int		n_keys;
+	int		size_line[CONFIG_MAX_COLLECTORS]; /* message_size's */
 };
 
 static int fail(struct parse_state *ps, int line, const char *key,
@@ -297,8 +299,11 @@ static int collector_key(struct parse_state *ps, const char *k, const char *v)
 		return parse_u32(ps, k, v, 1, 86400, &cc->template_refresh_s);
 	if (!strcmp(k, "template_refresh_messages"))
 		return parse_u32(ps, k, v, 1, 1000000, &cc->template_refresh_messages);
-	if (!strcmp(k, "message_size"))
-		return parse_u32(ps, k, v, 512, 65000, &cc->message_size);
+	if (!strcmp(k, "message_size")) {
+		/* the least depends on the protocol: check_collector() */
+		ps->size_line[cc - ps->cfg->collectors] = ps->line;
+		return parse_u32(ps, k, v, 1, 65000, &cc->message_size);
+	}
 	if (!strcmp(k, "source_address"))
 		return parse_string(ps, k, v, cc->source_address,
 				    sizeof(cc->source_address)) &&
@@ -490,6 +495,21 @@ void config_defaults(struct config *c)
 	c->route_cache = 16384;
 }
 
+/* One message must hold the templates, and one the largest record. */
+static int check_message_size(struct parse_state *ps,
+			      const struct collector_config *cc)
+{
+	size_t need = exporter_min_message_size(cc->protocol);
+	int line = ps->size_line[cc - ps->cfg->collectors];
+
+	if (cc->message_size >= need)
+		return 1;
+	return fail(ps, line ? line : cc->line, "message_size",
+		    "%u cannot hold the %s templates or largest record "
+		    "(%zu bytes at least)", cc->message_size,
+		    config_protocol_name(cc->protocol), need);
+}
+
 static int check_collector(struct parse_state *ps, struct collector_config *cc)
 {
 	char key[CONFIG_NAME_LEN + 16];
@@ -497,6 +517,8 @@ static int check_collector(struct parse_state *ps, struct collector_config *cc)
 	snprintf(key, sizeof(key), "[collector %s]", cc->name);
 	if (cc->protocol < 0)
 		return fail(ps, cc->line, key, "protocol is required");
+	if (!check_message_size(ps, cc))
+		return 0;
 	if (cc->protocol == PROTO_JSON) {
 		if (cc->transport < 0)
 			cc->transport = TRANSPORT_FILE;

@@ -97,6 +97,23 @@ tests_exporter_test_templates_SOURCES = tests/exporter/test_templates.c \
 tests_exporter_test_templates_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_templates
 
+check_PROGRAMS += tests/exporter/test_progress
+tests_exporter_test_progress_SOURCES = tests/exporter/test_progress.c
+tests_exporter_test_progress_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_progress
+
+check_PROGRAMS += tests/exporter/test_transport
+tests_exporter_test_transport_SOURCES = tests/exporter/test_transport.c \
+	tests/exporter/logcap.c tests/exporter/logcap.h
+tests_exporter_test_transport_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_transport
+
+check_PROGRAMS += tests/exporter/test_file_full
+tests_exporter_test_file_full_SOURCES = tests/exporter/test_file_full.c \
+	tests/exporter/logcap.c tests/exporter/logcap.h
+tests_exporter_test_file_full_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_file_full
+
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
 tests_netns_gen_SOURCES = tests/netns/gen.c
@@ -108,7 +125,8 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/11-netflow9.sh tests/netns/12-ipfix.sh \
 	tests/netns/13-collector-restart.sh tests/netns/14-ipfix-tcp.sh \
 	tests/netns/15-hotplug.sh tests/netns/16-routes.sh \
-	tests/netns/17-collector-late.sh
+	tests/netns/17-collector-late.sh tests/netns/30-tcp-in-flight.sh \
+	tests/netns/31-refused-small-messages.sh
 # running as a service: signals, readiness, systemd, privileges
 NETNS_TESTS += tests/netns/50-signals.sh tests/netns/51-daemonize.sh \
 	tests/netns/52-notify.sh tests/netns/53-privileges.sh

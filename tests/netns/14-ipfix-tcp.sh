@@ -16,16 +16,6 @@ sink_start() {		# sink_start FILE: a TCP collector keeping the stream
 	bail "sink did not start"
 }
 sink_stop() { kill -TERM "$SINK_PID"; wait "$SINK_PID" 2>/dev/null; }
-# "sport packets" of the flow records in an IPFIX stream, decoded by ipfixDump
-decoded() {
-	ipfixDump -d -i "$1" 2>/dev/null | awk '
-		/packetDeltaCount :/ { p = $NF }
-		/sourceTransportPort :/ { print $NF, p }' | sort -n
-}
-in_json() {
-	python3 "$FLOWS_PY" json "$T/flows.json" dir=0 |
-		awk -v lo="$1" -v hi="$2" '$4 >= lo && $4 < hi { print $4, $7 }' | sort -n
-}
 
 sink_start "$T/session1.ipfix"
 config "$T/c.conf" "[capture]" "interfaces = b0" "direction = ingress" \
@@ -46,18 +36,18 @@ sleep 1.5
 stop_tcflowd
 sink_stop
 
-is "$(decoded "$T/session1.ipfix" | awk '$1 < 21000')" "$(in_json 20000 21000)" \
+is "$(ipfix_decoded "$T/session1.ipfix" | awk '$1 < 21000')" "$(json_sport_packets 20000 21000)" \
 	"first session: every flow, exact, decoded with its own templates"
-is "$(decoded "$T/session2.ipfix" | awk '$1 >= 22000')" "$(in_json 22000 23000)" \
+is "$(ipfix_decoded "$T/session2.ipfix" | awk '$1 >= 22000')" "$(json_sport_packets 22000 23000)" \
 	"second session (after reconnecting): every later flow, exact"
-is "$(decoded "$T/session2.ipfix" | awk '$1 >= 22000' | wc -l)" 10 \
+is "$(ipfix_decoded "$T/session2.ipfix" | awk '$1 >= 22000' | wc -l)" 10 \
 	"second session: 10 flows"
 grep -q "connected to collector 127.0.0.1:4739 (tcp)" "$T/tcflowd.log"
 ok $? "tcflowd reconnected"
 not_sent=$(sed -n 's/.*records_not_sent=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)
 ok "$([ "${not_sent:-0}" -ge 10 ]; echo $?)" \
 	"what was exported with no connection is counted ($not_sent not sent)"
-is "$(decoded "$T/all.ipfix" | wc -l)" 30 "the IPFIX file has all 30 flows"
+is "$(ipfix_decoded "$T/all.ipfix" | wc -l)" 30 "the IPFIX file has all 30 flows"
 ipfixDump -d -i "$T/all.ipfix" 2>/dev/null | grep -q "exportedFlowRecordTotalCount"
 ok $? "reliability statistics (RFC 7011 4.3) in the file"
 ipfixDump -d -i "$T/session2.ipfix" 2>/dev/null | awk "/notSentFlowTotalCount/ { n = \$NF } END { exit !(n >= 10) }"

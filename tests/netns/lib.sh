@@ -235,3 +235,18 @@ progs_left() {
 	done
 	echo "$left"
 }
+
+# ipfix_decoded FILE: "sport packets" of the flow records in an IPFIX
+# stream, decoded by ipfixDump (libfixbuf's collector), sorted
+ipfix_decoded() {
+	ipfixDump -d -i "$1" 2>/dev/null | awk '
+		/packetDeltaCount :/ { p = $NF }
+		/sourceTransportPort :/ { print $NF, p }' | sort -n
+}
+
+# json_sport_packets LO HI: "sport packets" of the ingress flows in the
+# test's JSON file with LO <= sport < HI, sorted
+json_sport_packets() {
+	python3 "$FLOWS_PY" json "$T/flows.json" dir=0 |
+		awk -v lo="$1" -v hi="$2" '$4 >= lo && $4 < hi { print $4, $7 }' | sort -n
+}

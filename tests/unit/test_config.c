@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "exporter.h"
 #include "log.h"
 #include "tap.h"
 
@@ -287,6 +288,34 @@ static void test_print(void)
 	free(buf);
 }
 
+/*
+ * The least message_size is what the templates and the largest record
+ * need, as the encoder measures it (netflow9 440, ipfix 494 bytes now):
+ * one byte less is an error on the key's own line, that much is enough.
+ */
+static void least_message_size(int protocol, const char *name)
+{
+	size_t need = exporter_min_message_size(protocol);
+	char text[256], want[256], err[CONFIG_ERR_LEN] = "";
+	struct config c;
+
+	tap_ok(need >= 400 && need < 600, "%s: at least %zu bytes a message",
+	       name, need);
+	snprintf(text, sizeof(text), "[capture]\ninterfaces = *\n[collector n]\n"
+		 "protocol = %s\nmessage_size = %zu\naddress = x\n", name, need - 1);
+	snprintf(want, sizeof(want), "m.conf:5: message_size: %zu cannot hold the "
+		 "%s templates or largest record (%zu bytes at least)", need - 1,
+		 name, need);
+	tap_ok(config_parse_string(text, "m.conf", &c, err, sizeof(err)) == -1 &&
+	       !strcmp(err, want), "error: %s", want);
+	snprintf(text, sizeof(text), "[capture]\ninterfaces = *\n[collector n]\n"
+		 "message_size = %zu\nprotocol = %s\naddress = x\n", need, name);
+	err[0] = '\0';
+	tap_ok(config_parse_string(text, "m.conf", &c, err, sizeof(err)) == 0 &&
+	       c.collectors[0].message_size == need,
+	       "%s: message_size %zu accepted %s", name, need, err);
+}
+
 static void test_missing_file(void)
 {
 	char err[CONFIG_ERR_LEN];
@@ -302,6 +331,8 @@ int main(void)
 	test_good();
 	test_defaults();
 	test_syntax();
+	least_message_size(PROTO_NETFLOW9, "netflow9");
+	least_message_size(PROTO_IPFIX, "ipfix");
 	test_errors();
 	test_long_line();
 	test_raw();
