@@ -63,7 +63,13 @@ EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.s
 	tests/fuzz/crashes/nul-in-long-line
 
 # --- the config fuzzer: libFuzzer, where configure found it in clang ----------
-FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/config.c
+# config.c asks the exporters what a message must hold: they are built with it,
+# instrumented alike
+FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/config.c \
+	$(top_srcdir)/src/log.c $(top_srcdir)/exporter/exporter.c \
+	$(top_srcdir)/exporter/json.c $(top_srcdir)/exporter/transport.c \
+	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
+	$(top_srcdir)/exporter/ipfix.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config
@@ -71,8 +77,8 @@ endif
 tests/fuzz/fuzz_config: $(FUZZ_CONFIG_SRC) $(top_srcdir)/src/config.h
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -D_GNU_SOURCE -I$(top_srcdir)/src \
-		-I$(top_builddir) $(FUZZ_CONFIG_SRC) -o $@
+		-fno-sanitize-recover=all $(AM_CPPFLAGS) $(LIBFIXBUF_CFLAGS) \
+		$(LIBNL_CFLAGS) $(LIBBPF_CFLAGS) $(FUZZ_CONFIG_SRC) $(TCFLOWD_LIBS) -o $@
 CLEANFILES += tests/fuzz/fuzz_config
 TESTS += tests/fuzz/config.sh
 # tcflowd -t: what start-up would refuse; the systemd units' hardening
