@@ -14,6 +14,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "statedir.h"
 
 static void usage(FILE *f)
 {
@@ -27,23 +28,6 @@ static void usage(FILE *f)
 		TCFLOWD_DEFAULT_CONFIG);
 }
 
-static int write_pid_file(const char *path)
-{
-	char buf[32];
-	int fd, n;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *path = TCFLOWD_DEFAULT_CONFIG;
@@ -51,7 +35,7 @@ int main(int argc, char **argv)
 	char err[CONFIG_ERR_LEN];
 	struct config cfg;
 	struct daemon d;
-	int c, rc;
+	int c, rc, pid_fd = -1;
 
 	while ((c = getopt(argc, argv, "c:fdtVh")) != -1) {
 		switch (c) {
@@ -84,14 +68,13 @@ int main(int argc, char **argv)
 		log_err("run in the background: %s", strerror(errno));
 		return 1;
 	}
-	if (*cfg.pid_file && (rc = write_pid_file(cfg.pid_file)))
-		log_warn("write pid file %s: %s", cfg.pid_file, strerror(-rc));
+	if (*cfg.pid_file && (pid_fd = pidfile_open(cfg.pid_file)) < 0)
+		return 1;
 
 	rc = daemon_init(&d, &cfg);
 	if (!rc)
 		rc = daemon_run(&d);
 	daemon_fini(&d);
-	if (*cfg.pid_file)
-		unlink(cfg.pid_file);
+	pidfile_close(cfg.pid_file, pid_fd);
 	return rc ? 1 : 0;
 }
