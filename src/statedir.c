@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,9 @@ static void holder_pid(int fd, char *buf, size_t len)
 /*
  * Open name (relative to dirfd) as a lock file: a regular file, not a
  * link, with one name; lock it and write our pid.  Returns the fd or
- * -errno (logged; what is the file's role in messages).
+ * -errno (logged; label names the file in messages).
  */
-static int lock_file(int dirfd, const char *name, const char *what,
+static int lock_file(int dirfd, const char *name, const char *label,
 		     mode_t mode)
 {
 	char pid[32];
@@ -58,12 +59,12 @@ static int lock_file(int dirfd, const char *name, const char *what,
 		    mode);
 	if (fd < 0) {
 		n = errno;
-		log_err("open %s %s: %s", what, name, open_reason(n));
+		log_err("open %s: %s", label, open_reason(n));
 		return -n;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
-		log_err("open %s %s: not a regular file with one name; refusing",
-			what, name);
+		log_err("open %s: not a regular file with one name; refusing",
+			label);
 		close(fd);
 		return -EPERM;
 	}
@@ -71,11 +72,11 @@ static int lock_file(int dirfd, const char *name, const char *what,
 		n = errno;
 		if (n == EWOULDBLOCK) {
 			holder_pid(fd, pid, sizeof(pid));
-			log_err("lock %s %s: held by pid %s; another tcflowd "
-				"runs with it", what, name, pid);
+			log_err("lock %s: held by pid %s; another tcflowd "
+				"runs with it", label, pid);
 			n = EBUSY;
 		} else {
-			log_err("lock %s %s: %s", what, name, strerror(n));
+			log_err("lock %s: %s", label, strerror(n));
 		}
 		close(fd);
 		return -n;
@@ -83,7 +84,7 @@ static int lock_file(int dirfd, const char *name, const char *what,
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n) {
 		n = errno ? errno : EIO;
-		log_err("write %s %s: %s", what, name, strerror(n));
+		log_err("write %s: %s", label, strerror(n));
 		close(fd);
 		return -n;
 	}
@@ -128,14 +129,21 @@ int statedir_open(struct statedir *sd, const char *path)
 	}
 	sd->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sd->dirfd < 0) {
+		struct stat st;
+
 		err = errno;
+		/* O_DIRECTORY|O_NOFOLLOW on a link: ENOTDIR */
+		if (err == ENOTDIR && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			err = ELOOP;
 		log_err("open state directory %s: %s", path, open_reason(err));
 		return -err;
 	}
 	err = check_dir(sd->dirfd, path);
 	if (!err) {
-		sd->lockfd = lock_file(sd->dirfd, LOCK_NAME, "the lock of",
-				       0600);
+		char label[PATH_MAX + sizeof("/" LOCK_NAME)];
+
+		snprintf(label, sizeof(label), "%s/" LOCK_NAME, path);
+		sd->lockfd = lock_file(sd->dirfd, LOCK_NAME, label, 0600);
 		err = sd->lockfd < 0 ? sd->lockfd : 0;
 	}
 	if (err) {
@@ -192,7 +200,10 @@ void statedir_remove(const struct statedir *sd, const char *name)
 
 int pidfile_open(const char *path)
 {
-	return lock_file(AT_FDCWD, path, "pid file", 0644);
+	char label[PATH_MAX + 16];
+
+	snprintf(label, sizeof(label), "pid file %s", path);
+	return lock_file(AT_FDCWD, path, label, 0644);
 }
 
 void pidfile_close(const char *path, int fd)
