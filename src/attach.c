@@ -533,7 +533,7 @@ static void attach_failed(struct attach *a, const char *ifname, int err)
 			"sockets used up; raise LimitNOFILE)" : "");
 	if (a->failures == FAIL_LOG_MAX)
 		log_err("attach: further failures are only counted "
-			"(attach_failures in the stats line)");
+			"(ifaces_unattached in the stats line)");
 }
 
 int attach_iface(struct attach *a, int ifindex, const char *ifname)

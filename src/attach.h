@@ -47,7 +47,7 @@ struct attach {
 	__u32			tc_handle;	/* this instance's filters */
 	__u8			tag[2][BPF_TAG_SIZE];	/* ingress, egress */
 	int			fds, fd_budget;	/* held by links and sockets */
-	unsigned long long	failures;	/* interfaces we could not attach */
+	unsigned long long	failures;	/* attach attempts that failed */
 	struct attachment	*v;
 	int			n, cap;
 };

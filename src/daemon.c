@@ -160,6 +160,24 @@ static void fetch(struct daemon *d)
 
 /* ---- telemetry ---------------------------------------------------------- */
 
+/* Interfaces the config selects that we could not attach (yet). */
+static int unattached(const struct daemon *d)
+{
+	struct if_nameindex *ifs, *i;
+	int n = 0;
+
+	if (!d->at_open)
+		return 0;
+	ifs = if_nameindex();
+	for (i = ifs; i && i->if_index; i++)
+		if (iface_selected(&d->cfg, i->if_name) &&
+		    !attach_has(&d->at, (int)i->if_index))
+			n++;
+	if (ifs)
+		if_freenameindex(ifs);
+	return n;
+}
+
 void daemon_log_stats(struct daemon *d)
 {
 	const struct flowcache_stats *c = flowcache_stats(d->cache);
@@ -193,7 +211,7 @@ void daemon_log_stats(struct daemon *d)
 		 "records_not_sent=%llu records_unexportable=%llu fetch_errors=%llu "
 		 "ring_bad=%llu route_lookups=%llu route_queries=%llu "
 		 "route_failures=%llu route_invalidations=%llu cpu_s=%.6f "
-		 "ifaces_attached=%d attach_failures=%llu",
+		 "ifaces_attached=%d ifaces_unattached=%d",
 		 (unsigned long long)k[STAT_PACKETS],
 		 (unsigned long long)k[STAT_COUNTED],
 		 (unsigned long long)k[STAT_SEGMENTS],
@@ -223,7 +241,7 @@ void daemon_log_stats(struct daemon *d)
 		 (unsigned long long)rs.kernel_queries,
 		 (unsigned long long)rs.failures,
 		 (unsigned long long)rs.invalidations, cpu_s, d->at.n,
-		 d->at.failures);
+		 unattached(d));
 }
 
 /* ---- interfaces, exporters, timers -------------------------------------- */
@@ -700,6 +718,7 @@ void daemon_fini(struct daemon *d)
 			 d->at.n);
 	if (d->at_open)
 		attach_fini(&d->at);
+	d->at_open = false;
 	/* after the detach no program runs, so this last fetch (whose swap
 	 * waits for running programs) sees every packet; the last records
 	 * go out before the last counters line */
