@@ -88,7 +88,8 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/15-hotplug.sh tests/netns/16-routes.sh \
 	tests/netns/17-collector-late.sh tests/netns/40-instances.sh \
 	tests/netns/41-statedir-lock.sh tests/netns/42-statedir-safe.sh \
-	tests/netns/43-min-caps.sh tests/netns/44-many-ifaces.sh
+	tests/netns/43-min-caps.sh tests/netns/44-many-ifaces.sh \
+	tests/netns/45-stop-time.sh
 # "another TC user" for scenario 7
 check_DATA = tests/netns/other.bpf.o
 EXTRA_DIST += tests/netns/other.bpf.c
