@@ -638,7 +638,7 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 
 	/* 0. the instance: its state directory, locked for our life; if
 	 * another process holds it, nothing in the kernel is touched */
-	err = statedir_open(&d->sd, cfg->state_dir);
+	err = statedir_open(&d->sd, cfg->state_dir, (uid_t)-1);
 	if (err)
 		return err;
 	/* 1. what a killed run of this instance left behind goes first */

@@ -91,8 +91,8 @@ static int lock_file(int dirfd, const char *name, const char *label,
 	return fd;
 }
 
-/* Ours, and nobody else may write it. */
-static int check_dir(int fd, const char *path)
+/* Ours (or also's), and nobody else may write it. */
+static int check_dir(int fd, const char *path, uid_t also)
 {
 	struct stat st;
 
@@ -102,7 +102,7 @@ static int check_dir(int fd, const char *path)
 		log_err("stat state directory %s: %s", path, strerror(err));
 		return -err;
 	}
-	if (st.st_uid != geteuid()) {
+	if (st.st_uid != geteuid() && st.st_uid != also) {
 		log_err("open state directory %s: owned by uid %u, not by us "
 			"(uid %u); refusing", path, (unsigned)st.st_uid,
 			(unsigned)geteuid());
@@ -116,7 +116,7 @@ static int check_dir(int fd, const char *path)
 	return 0;
 }
 
-int statedir_open(struct statedir *sd, const char *path)
+int statedir_open(struct statedir *sd, const char *path, uid_t also)
 {
 	int err;
 
@@ -138,7 +138,7 @@ int statedir_open(struct statedir *sd, const char *path)
 		log_err("open state directory %s: %s", path, open_reason(err));
 		return -err;
 	}
-	err = check_dir(sd->dirfd, path);
+	err = check_dir(sd->dirfd, path, also);
 	if (!err) {
 		char label[PATH_MAX + sizeof("/" LOCK_NAME)];
 

@@ -12,6 +12,7 @@
 #define TCFLOWD_STATEDIR_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 struct statedir {
 	int		dirfd;		/* O_DIRECTORY|O_NOFOLLOW, checked */
@@ -20,11 +21,13 @@ struct statedir {
 };
 
 /*
- * Open (create) and lock the state directory at path.  Logs why not and
- * returns -errno: -EBUSY when a live process holds it (its pid in the
- * message), -ELOOP for a link, -EPERM when its owner or mode is unsafe.
+ * Open (create) and lock the state directory at path.  It must be owned
+ * by us, or by also (the user we are to run as; (uid_t)-1: none), and
+ * writable by its owner only.  Logs why not and returns -errno: -EBUSY
+ * when a live process holds it (its pid in the message), -ELOOP for a
+ * link, -EPERM when its owner or mode is unsafe.
  */
-int statedir_open(struct statedir *sd, const char *path);
+int statedir_open(struct statedir *sd, const char *path, uid_t also);
 /* Release the lock.  Safe on a statedir that failed to open. */
 void statedir_close(struct statedir *sd);
 
