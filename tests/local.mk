@@ -46,7 +46,9 @@ check-sanitize:
 
 # --- unit tests of pure code ---------------------------------------------
 check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config \
-	tests/unit/test_enrich
+	tests/unit/test_enrich tests/unit/test_statedir
+tests_unit_test_statedir_SOURCES = tests/unit/test_statedir.c
+tests_unit_test_statedir_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_enrich_SOURCES = tests/unit/test_enrich.c
 tests_unit_test_enrich_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
@@ -54,6 +56,7 @@ tests_unit_test_flowcache_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
+	tests/unit/test_statedir \
 	tests/unit/sample-config.sh
 EXTRA_DIST += tests/unit/sample-config.sh
 
