@@ -334,7 +334,7 @@ static int attach_tc(struct attach *a, struct attachment *at)
 
 static void detach_tc(struct attach *a, struct attachment *at)
 {
-	char name[32];
+	char name[32], now[IF_NAMESIZE];
 	int d, err;
 
 	for (d = 0; d < 2; d++) {
@@ -347,8 +347,10 @@ static void detach_tc(struct attach *a, struct attachment *at)
 	}
 	record_name(at->ifindex, name, sizeof(name));
 	/* a qdisc we made that others use now stays ours: recorded, so the
-	 * next run removes it once they are gone */
-	if (at->qdisc_created && !tc_remove_qdisc(at->ifindex, at->ifname))
+	 * next run removes it once they are gone (unless the interface is
+	 * gone, and everything on it with it) */
+	if (at->qdisc_created && if_indextoname((unsigned)at->ifindex, now) &&
+	    !tc_remove_qdisc(at->ifindex, at->ifname))
 		record_write(a, at, 0);
 	else
 		statedir_remove(a->sd, name);

@@ -97,6 +97,17 @@ ok $? "and its clsact qdisc"
 stop_tcflowd
 is "$(ns b tc qdisc show dev b0 | grep -c clsact)" 0 "nothing of ours left on b0"
 
+# an interface that goes away takes its record with it
+conf "$T/s4"
+start_tcflowd b "$T/c.conf"
+[ -f "$T/s4/tc.$idx" ]
+ok $? "b0's record is there while it is attached"
+ns b ip link del b0
+for i in $(seq 50); do grep -q "b0 went away" "$T/tcflowd.log" && break; sleep 0.1; done
+stop_tcflowd
+[ ! -e "$T/s4/tc.$idx" ] && ! grep -q "warn: remove clsact qdisc from b0" "$T/tcflowd.log"
+ok $? "b0 went away: its record is gone, without a complaint"
+
 conf "$T/$(printf 'x%.0s' $(seq 300))"
 "$TCFLOWD" -t -c "$T/c.conf" >"$T/run.log" 2>&1
 is "$?" 1 "a state_dir of 300 characters: -t refuses it"
