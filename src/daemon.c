@@ -618,6 +618,23 @@ static int init_loop(struct daemon *d)
 	return err;
 }
 
+/*
+ * The instance: its state directory, locked for our life (if another
+ * process holds it, nothing in the kernel is touched), and then what a
+ * killed run of it left, removed.
+ */
+static int open_instance(struct daemon *d)
+{
+	int err = statedir_open(&d->sd, d->cfg.state_dir, (uid_t)-1), n;
+
+	if (err)
+		return err;
+	n = attach_cleanup_leftovers(&d->sd);
+	if (n)
+		log_info("removed %d leftovers of an earlier run", n);
+	return 0;
+}
+
 int daemon_init(struct daemon *d, const struct config *cfg)
 {
 	struct datapath_opts o = {
@@ -629,22 +646,17 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		.directions = (__u8)cfg->direction,
 	};
 	struct flowcache_timeouts t = timeouts_of(cfg);
-	int err, n;
+	int err;
 
 	memset(d, 0, sizeof(*d));
 	d->sigfd = d->fetch_tfd = d->stats_tfd = d->epfd = -1;
 	d->sd.dirfd = d->sd.lockfd = -1;
 	d->cfg = *cfg;
 
-	/* 0. the instance: its state directory, locked for our life; if
-	 * another process holds it, nothing in the kernel is touched */
-	err = statedir_open(&d->sd, cfg->state_dir, (uid_t)-1);
+	/* 1. the instance, and what a killed run of it left behind */
+	err = open_instance(d);
 	if (err)
 		return err;
-	/* 1. what a killed run of this instance left behind goes first */
-	n = attach_cleanup_leftovers(&d->sd);
-	if (n)
-		log_info("removed %d leftovers of an earlier run", n);
 	/* 2. the kernel programs, loaded but not attached */
 	err = datapath_open(&d->dp, &o);
 	if (err) {
