@@ -4,6 +4,8 @@
 # hook = tc is SIGKILLed; the next start, with the same capabilities,
 # recognises its leftover filters in the netlink dump, removes them and
 # its qdisc, attaches again and counts exactly; SIGTERM leaves nothing.
+# A filter of someone else's with our handle is left alone, and the
+# failed attach is reported as what it is.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v setpriv >/dev/null || bail "setpriv (util-linux) is needed"
@@ -40,4 +42,23 @@ is "$(python3 "$FLOWS_PY" total "$T/flows.json" packets source_transport_port=40
 	"it counted exactly: 10 packets"
 is "$(ns b tc qdisc show dev b0; ns b tc filter show dev b0 ingress)" "$clean" \
 	"nothing of ours is left on b0"
+
+# someone else's filter where ours would go (same handle and priority):
+# not a leftover of ours, so it stays, and the attach says why it fails
+handle=$(sed -n 's/.*tc filter handle \(0x[0-9a-f]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)
+ns b tc qdisc add dev b0 clsact
+ns b tc filter add dev b0 ingress prio 10 handle "$handle" bpf da \
+	obj "$top_builddir/tests/netns/other.bpf.o" sec classifier ||
+	bail "add the other TC user's filter"
+theirs="$(ns b tc filter show dev b0 ingress)"
+: >"$T/tcflowd.log"
+start_tcflowd b "$T/c.conf"
+grep -q "err: attach tc ingress to b0: a filter with handle $handle priority 10 is there already" "$T/tcflowd.log"
+ok $? "a filter with our handle that is not ours: the attach says so"
+grep -q "err: attach: 1 of 1 selected interfaces could not be attached" "$T/tcflowd.log" &&
+	! grep -q "no interface matches" "$T/tcflowd.log"
+ok $? "and the summary says 1 of 1 could not be attached, not \"no interface matches\""
+stop_tcflowd
+is "$(ns b tc filter show dev b0 ingress)" "$theirs" "their filter is untouched"
+ns b tc qdisc del dev b0 clsact
 done_testing
