@@ -4,22 +4,30 @@
  *
  * tcx links where the kernel has them (6.6+), clsact + cls_bpf otherwise,
  * or a socket filter on an AF_PACKET socket per interface.  Remembers
- * exactly what it created and removes only that.  A clsact qdisc we create
- * is recorded in the state directory, so that a run killed with SIGKILL
- * can be cleaned up by the next start (tcx links and sockets go away with
- * the process; cls_bpf filters and qdiscs do not).
+ * exactly what it created and removes only that.  What the tc hook makes
+ * (our cls_bpf filters, and a clsact qdisc we created) is recorded in the
+ * instance's state directory as it is made, so that after a SIGKILL the
+ * next start of the same instance removes exactly that (tcx links and
+ * sockets go away with the process; filters and qdiscs do not).
+ *
+ * Each instance's cls_bpf filters carry a handle of their own, derived
+ * from its state directory, so instances with different state directories
+ * attach side by side to the same interfaces.
  */
 #ifndef TCFLOWD_ATTACH_H
 #define TCFLOWD_ATTACH_H
 
 #include <net/if.h>
 #include <stdbool.h>
+#include <linux/bpf.h>
 
 #include "datapath.h"
+#include "statedir.h"
 
-/* Our cls_bpf filters: this handle at this priority, on both hooks. */
-#define ATTACH_TC_HANDLE	0x7cf1
+/* Our cls_bpf filters: the instance's handle, at this priority. */
 #define ATTACH_TC_PRIO		10
+/* File descriptors kept free for the config, netlink and collectors. */
+#define ATTACH_FD_RESERVE	64
 
 struct attachment {
 	int	ifindex;
@@ -33,28 +41,37 @@ struct attachment {
 
 struct attach {
 	struct datapath		*dp;
+	const struct statedir	*sd;
 	int			hook;		/* as configured (HOOK_AUTO...) */
 	int			dirs;
-	char			state_dir[256];
+	__u32			tc_handle;	/* this instance's filters */
+	__u8			tag[2][BPF_TAG_SIZE];	/* ingress, egress */
+	int			fds, fd_budget;	/* held by links and sockets */
+	unsigned long long	failures;	/* attach attempts that failed */
 	struct attachment	*v;
 	int			n, cap;
 };
 
+/* Also raises RLIMIT_NOFILE to its hard limit and sets the fd budget. */
 int attach_init(struct attach *a, struct datapath *dp, int hook, int dirs,
-		const char *state_dir);
-/* Attach to one interface.  Returns 0 or -errno (nothing left behind). */
+		const struct statedir *sd);
+/* Attach to one interface.  Returns 0 or -errno (nothing left behind;
+ * logged and counted in failures). */
 int attach_iface(struct attach *a, int ifindex, const char *ifname);
 /* Detach from one interface (if attached).  Returns 0 or -errno. */
 int attach_detach_iface(struct attach *a, int ifindex);
 bool attach_has(const struct attach *a, int ifindex);
-/* Detach everything, in reverse order. */
-void attach_fini(struct attach *a);
+/* Detach everything (in parallel: a tcx detach waits for an RCU grace
+ * period each); returns the milliseconds it took. */
+long attach_fini(struct attach *a);
 
 /*
- * Remove what a killed run left: our cls_bpf filters on every interface,
- * and the clsact qdiscs it had created if nothing else uses them.
- * Returns the number of objects removed.
+ * Remove what a dead instance of this state directory recorded (we hold
+ * its lock, so its owner is gone): its cls_bpf filters, recognised in the
+ * netlink dump by handle, priority, program name and tag, and the clsact
+ * qdiscs it had created if nothing else uses them.  Needs CAP_NET_ADMIN
+ * only.  Returns the number of objects removed.
  */
-int attach_cleanup_leftovers(const char *state_dir);
+int attach_cleanup_leftovers(const struct statedir *sd);
 
 #endif /* TCFLOWD_ATTACH_H */

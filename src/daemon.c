@@ -180,6 +180,24 @@ const char *daemon_status(struct daemon *d)
 	return d->status;
 }
 
+/* Interfaces the config selects that we could not attach (yet). */
+static int unattached(const struct daemon *d)
+{
+	struct if_nameindex *ifs, *i;
+	int n = 0;
+
+	if (!d->at_open)
+		return 0;
+	ifs = if_nameindex();
+	for (i = ifs; i && i->if_index; i++)
+		if (iface_selected(&d->cfg, i->if_name) &&
+		    !attach_has(&d->at, (int)i->if_index))
+			n++;
+	if (ifs)
+		if_freenameindex(ifs);
+	return n;
+}
+
 void daemon_log_stats(struct daemon *d)
 {
 	const struct flowcache_stats *c = flowcache_stats(d->cache);
@@ -212,7 +230,8 @@ void daemon_log_stats(struct daemon *d)
 		 "exported_resources=%llu evicted=%llu records_sent=%llu "
 		 "records_not_sent=%llu records_unexportable=%llu fetch_errors=%llu "
 		 "ring_bad=%llu route_lookups=%llu route_queries=%llu "
-		 "route_failures=%llu route_invalidations=%llu cpu_s=%.6f",
+		 "route_failures=%llu route_invalidations=%llu cpu_s=%.6f "
+		 "ifaces_attached=%d ifaces_unattached=%d",
 		 (unsigned long long)k[STAT_PACKETS],
 		 (unsigned long long)k[STAT_COUNTED],
 		 (unsigned long long)k[STAT_SEGMENTS],
@@ -241,7 +260,8 @@ void daemon_log_stats(struct daemon *d)
 		 (unsigned long long)rs.lookups,
 		 (unsigned long long)rs.kernel_queries,
 		 (unsigned long long)rs.failures,
-		 (unsigned long long)rs.invalidations, cpu_s);
+		 (unsigned long long)rs.invalidations, cpu_s, d->at.n,
+		 unattached(d));
 	notify_status("%s", daemon_status(d));
 }
 
@@ -251,7 +271,7 @@ void daemon_log_stats(struct daemon *d)
 static void attach_selected(struct daemon *d)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
-	int j;
+	int j, selected = 0, failed = 0;
 
 	for (j = d->at.n - 1; j >= 0; j--) {
 		struct attachment *a = &d->at.v[j];
@@ -263,12 +283,19 @@ static void attach_selected(struct daemon *d)
 		flowcache_flush_ifindex(d->cache, (uint32_t)a->ifindex);
 		attach_detach_iface(&d->at, a->ifindex);
 	}
-	for (i = ifs; i && i->if_index; i++)
-		if (iface_selected(&d->cfg, i->if_name))
-			attach_iface(&d->at, (int)i->if_index, i->if_name);
+	for (i = ifs; i && i->if_index; i++) {
+		if (!iface_selected(&d->cfg, i->if_name))
+			continue;
+		selected++;
+		if (attach_iface(&d->at, (int)i->if_index, i->if_name))
+			failed++;
+	}
 	if (ifs)
 		if_freenameindex(ifs);
-	if (d->at.n == 0)
+	if (failed)
+		log_err("attach: %d of %d selected interfaces could not be "
+			"attached; they are not counted", failed, selected);
+	else if (d->at.n == 0)
 		log_warn("no interface matches [capture] interfaces; nothing "
 			 "is counted");
 }
@@ -628,6 +655,23 @@ static int init_loop(struct daemon *d)
 	return err;
 }
 
+/*
+ * The instance: its state directory, locked for our life (if another
+ * process holds it, nothing in the kernel is touched), and then what a
+ * killed run of it left, removed.
+ */
+static int open_instance(struct daemon *d)
+{
+	int err = statedir_open(&d->sd, d->cfg.state_dir, (uid_t)-1), n;
+
+	if (err)
+		return err;
+	n = attach_cleanup_leftovers(&d->sd);
+	if (n)
+		log_info("removed %d leftovers of an earlier run", n);
+	return 0;
+}
+
 int daemon_init(struct daemon *d, const struct config *cfg)
 {
 	struct datapath_opts o = {
@@ -639,16 +683,17 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		.directions = (__u8)cfg->direction,
 	};
 	struct flowcache_timeouts t = timeouts_of(cfg);
-	int err, n;
+	int err;
 
 	memset(d, 0, sizeof(*d));
 	d->sigfd = d->fetch_tfd = d->stats_tfd = d->epfd = -1;
+	d->sd.dirfd = d->sd.lockfd = -1;
 	d->cfg = *cfg;
 
-	/* 1. what a killed run left behind goes first */
-	n = attach_cleanup_leftovers(cfg->state_dir);
-	if (n)
-		log_info("removed %d leftovers of an earlier run", n);
+	/* 1. the instance, and what a killed run of it left behind */
+	err = open_instance(d);
+	if (err)
+		return err;
 	/* 2. the kernel programs, loaded but not attached */
 	err = datapath_open(&d->dp, &o);
 	if (err) {
@@ -679,7 +724,7 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		return err;
 	}
 	/* 4. and only now the hooks */
-	attach_init(&d->at, &d->dp, cfg->hook, cfg->direction, cfg->state_dir);
+	attach_init(&d->at, &d->dp, cfg->hook, cfg->direction, &d->sd);
 	d->at_open = true;
 	attach_selected(d);
 	/* 5. hotplug and enrichment: interfaces that come, change and go,
@@ -695,20 +740,39 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 	return 0;
 }
 
-void daemon_fini(struct daemon *d)
+/* Fetch, end every flow (forced end), send it all; the records sent. */
+static uint64_t final_export(struct daemon *d)
 {
+	uint64_t sent = 0;
 	int i;
 
-	/* detach first: after this no program runs, so the last fetch
-	 * (whose swap waits for running programs) sees every packet */
+	fetch(d);
+	flowcache_flush(d->cache);
+	for (i = 0; i < d->n_exp; i++) {
+		exporter_flush(d->exp[i]);
+		sent += d->exp[i]->counters.records;
+	}
+	return sent;
+}
+
+void daemon_fini(struct daemon *d)
+{
+	bool live = d->fetcher && d->cache;
+
+	/* everything counted so far goes out before the detach, which
+	 * takes an RCU grace period per hook */
+	if (live && d->at_open && d->at.n)
+		log_info("stopping: %llu records sent; detaching from %d "
+			 "interfaces", (unsigned long long)final_export(d),
+			 d->at.n);
 	if (d->at_open)
 		attach_fini(&d->at);
-	if (d->fetcher && d->cache) {
-		fetch(d);
-		flowcache_flush(d->cache);
-		/* the last records go out before the last counters line */
-		for (i = 0; i < d->n_exp; i++)
-			exporter_flush(d->exp[i]);
+	d->at_open = false;
+	/* after the detach no program runs, so this last fetch (whose swap
+	 * waits for running programs) sees every packet; the last records
+	 * go out before the last counters line */
+	if (live) {
+		final_export(d);
 		daemon_log_stats(d);
 	}
 	close_exporters(d);
@@ -726,4 +790,5 @@ void daemon_fini(struct daemon *d)
 		close(d->fetch_tfd);
 	if (d->stats_tfd >= 0)
 		close(d->stats_tfd);
+	statedir_close(&d->sd);
 }

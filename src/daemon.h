@@ -16,9 +16,11 @@
 #include "fetcher.h"
 #include "flowcache.h"
 #include "iface.h"
+#include "statedir.h"
 
 struct daemon {
 	struct config		cfg;
+	struct statedir		sd;		/* locked for our life */
 	struct datapath		dp;
 	bool			dp_open;
 	struct attach		at;

@@ -7,7 +7,7 @@ src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
 	src/fetcher.c src/fetcher.h src/attach.c src/attach.h \
 	src/iface.c src/iface.h src/enrich.c src/enrich.h \
 	src/daemon.c src/daemon.h src/notify.c src/notify.h \
-	src/privs.c src/privs.h \
+	src/privs.c src/privs.h src/statedir.c src/statedir.h \
 	exporter/exporter.c exporter/exporter.h exporter/json.c \
 	exporter/transport.c exporter/transport.h exporter/netflow5.c \
 	exporter/netflow9.c exporter/ipfix.c

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "notify.h"
 #include "privs.h"
+#include "statedir.h"
 
 static void usage(FILE *f)
 {
@@ -42,23 +43,6 @@ static const struct option long_options[] = {
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
-
-static int write_pid_file(const char *path)
-{
-	char buf[32];
-	int fd, n;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
-}
 
 /* Start-up done: drop privileges, then tell the caller and systemd. */
 static int go_ready(struct daemon *d, const struct config *cfg)
@@ -101,7 +85,7 @@ static int check_config(const struct config *cfg)
 static int run(struct config *cfg, bool foreground)
 {
 	struct daemon d;
-	int rc;
+	int rc, pid_fd = -1;
 
 	/* once detached, stderr is /dev/null: the log goes to syslog */
 	log_init(cfg->log_level, cfg->syslog || !foreground);
@@ -110,8 +94,8 @@ static int run(struct config *cfg, bool foreground)
 		log_err("start in the background: %s", strerror(-rc));
 		return 1;
 	}
-	if (*cfg->pid_file && (rc = write_pid_file(cfg->pid_file)))
-		log_warn("write pid file %s: %s", cfg->pid_file, strerror(-rc));
+	if (*cfg->pid_file && (pid_fd = pidfile_open(cfg->pid_file)) < 0)
+		return 1;
 
 	rc = daemon_init(&d, cfg);
 	if (!rc)
@@ -121,8 +105,7 @@ static int run(struct config *cfg, bool foreground)
 		notify_stopping();
 	}
 	daemon_fini(&d);
-	if (*cfg->pid_file)
-		unlink(cfg->pid_file);
+	pidfile_close(cfg->pid_file, pid_fd);
 	return rc ? 1 : 0;
 }
 

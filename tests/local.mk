@@ -46,10 +46,12 @@ check-sanitize:
 
 # --- unit tests of pure code ---------------------------------------------
 check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config \
-	tests/unit/test_enrich tests/unit/test_check
+	tests/unit/test_enrich tests/unit/test_check tests/unit/test_statedir
 tests_unit_test_check_SOURCES = tests/unit/test_check.c
 tests_unit_test_check_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_check
+tests_unit_test_statedir_SOURCES = tests/unit/test_statedir.c
+tests_unit_test_statedir_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_enrich_SOURCES = tests/unit/test_enrich.c
 tests_unit_test_enrich_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
@@ -58,6 +60,7 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_config_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
+	tests/unit/test_statedir \
 	tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh
 EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh \
 	tests/fuzz/crashes/nul-in-long-line
@@ -132,7 +135,10 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/13-collector-restart.sh tests/netns/14-ipfix-tcp.sh \
 	tests/netns/15-hotplug.sh tests/netns/16-routes.sh \
 	tests/netns/17-collector-late.sh tests/netns/30-tcp-in-flight.sh \
-	tests/netns/31-refused-small-messages.sh
+	tests/netns/31-refused-small-messages.sh tests/netns/40-instances.sh \
+	tests/netns/41-statedir-lock.sh tests/netns/42-statedir-safe.sh \
+	tests/netns/43-min-caps.sh tests/netns/44-many-ifaces.sh \
+	tests/netns/45-stop-time.sh
 # running as a service: signals, readiness, systemd, privileges
 NETNS_TESTS += tests/netns/50-signals.sh tests/netns/51-daemonize.sh \
 	tests/netns/52-notify.sh tests/netns/53-privileges.sh

@@ -50,7 +50,8 @@ print(int.from_bytes(bytes(int(b, 16) for b in v), "little") if isinstance(v, li
 config "$T/c.conf" "[capture]" "interfaces = b0" "hook = tc"
 start_tcflowd b "$T/c.conf"
 stop_tcflowd KILL
-ns b tc filter show dev b0 ingress | grep -q "handle 0x7cf1"
+handle=$(sed -n 's/.*tc filter handle \(0x[0-9a-f]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)
+ns b tc filter show dev b0 ingress | grep -q "handle $handle "
 ok $? "SIGKILL leaves our filter behind (as expected of any TC user)"
 before=$(other_packets)
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 1 -n 10 -s 10 >/dev/null

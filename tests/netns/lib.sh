@@ -102,7 +102,8 @@ addr() {
 	done
 }
 
-# start_tcflowd NS CONF: run the daemon in NS; waits until it runs.
+# start_tcflowd NS CONF: run the daemon in NS; waits until it runs (up to
+# START_S seconds, 30 unless set).
 start_tcflowd() {
 	local log=$T/tcflowd.log i runs
 	runs=$(grep -c "tcflowd: info: running" "$log" 2>/dev/null)
@@ -110,7 +111,7 @@ start_tcflowd() {
 	ip netns exec "$P$1" ${TCFLOWD_WRAPPER:-} "$TCFLOWD" -f -c "$2" >>"$log" 2>&1 &
 	TCFLOWD_PID=$!
 	_pids="$_pids $TCFLOWD_PID"
-	for i in $(seq 300); do
+	for i in $(seq $((${START_S:-30} * 10))); do
 		[ "$(grep -c "tcflowd: info: running" "$log")" -gt "${runs:-0}" ] &&
 			return 0
 		kill -0 "$TCFLOWD_PID" 2>/dev/null || break

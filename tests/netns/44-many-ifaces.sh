@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Scenario 44: 2,000 interfaces and a low open-files limit (soft 256, hard
+# 1024).  tcflowd raises the soft limit to the hard one, attaches as many
+# interfaces as fit while keeping file descriptors in reserve, and logs and
+# counts the rest (ifaces_unattached in the stats line).  It keeps
+# working: exact counts, SIGHUP reloads, hotplug gives a descriptor that
+# was freed to an interface that waited.  (hook = socket:
+# one descriptor per interface, quick to attach; tcx needs two.)
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v prlimit >/dev/null || bail "prlimit (util-linux) is needed"
+
+quiet_pair
+for i in $(seq 0 1999); do
+	echo "link add v$i up type veth peer name w$i netns ${P}a"
+done >"$T/veth.batch"
+ip -n "${P}b" -batch "$T/veth.batch" || bail "create 2000 veth pairs"
+TCFLOWD_WRAPPER="prlimit --nofile=256:1024 ${TCFLOWD_WRAPPER:-}"
+config "$T/c.conf" "[capture]" "interfaces = b0 v*" "hook = socket" \
+	"[flows]" "fetch_interval_ms = 100"
+start_tcflowd b "$T/c.conf"
+log=$T/tcflowd.log
+
+grep -q "raised the open files limit from 256 to 1024" "$log"
+ok $? "the soft limit is raised to the hard one"
+budget=$(sed -n 's/.*up to \([0-9]*\) file descriptors for links and sockets (limit 1024, 64 kept in reserve).*/\1/p' "$log")
+diag "descriptors for sockets: $budget"
+[ -n "$budget" ] && [ "$budget" -gt 800 ] && [ "$budget" -lt 1000 ]
+ok $? "the budget is the limit less what is open and the reserve ($budget)"
+is "$(grep -c "attached to .* with socket" "$log")" "$budget" "exactly $budget interfaces attached"
+grep -q "attach: $((2001 - budget)) of 2001 selected interfaces could not be attached" "$log"
+ok $? "the other $((2001 - budget)) are reported"
+grep -q "attached to b0 " "$log"
+ok $? "b0 (the lowest ifindex) is among them"
+
+# stats NAME: a field of a fresh counters line
+stats() {
+	local n
+	n=$(grep -c "info: stats:" "$log")
+	kill -USR1 "$TCFLOWD_PID"
+	for i in $(seq 50); do
+		[ "$(grep -c "info: stats:" "$log")" -gt "$n" ] && break
+		sleep 0.1
+	done
+	grep "info: stats:" "$log" | tail -n1 | grep -o " $1=[0-9]*" | cut -d= -f2
+}
+is "$(stats ifaces_attached) $(stats ifaces_unattached)" "$budget $((2001 - budget))" \
+	"the stats line counts them"
+
+n=$(grep -c "reloaded" "$log")
+kill -HUP "$TCFLOWD_PID"
+for i in $(seq 100); do [ "$(grep -c "reloaded" "$log")" -gt "$n" ] && break; sleep 0.1; done
+grep -q "reloaded $T/c.conf" "$log" && ! grep -q "reload: " "$log"
+ok $? "SIGHUP still reloads the configuration"
+
+# hotplug: an attached interface goes; its descriptor goes to one that
+# waited; a new interface is counted as waiting too
+att=$(sed -n 's/.*attached to \(v[0-9]*\) .*/\1/p' "$log" | head -n1)
+n=$(grep -c "attached to " "$log")
+ns b ip link del "$att"
+for i in $(seq 50); do [ "$(grep -c "attached to " "$log")" -gt "$n" ] && break; sleep 0.1; done
+is "$(grep -c "attached to " "$log")" $((n + 1)) "hotplug: $att went away and a waiting interface took its place"
+is "$(stats ifaces_attached) $(stats ifaces_unattached)" "$budget $((2000 - budget))" \
+	"the counts follow"
+ns b ip link add v9999 up type veth peer name w9999 netns "${P}a"
+is "$(stats ifaces_attached) $(stats ifaces_unattached)" "$budget $((2001 - budget))" \
+	"a new interface waits too, counted"
+
+ns a "$GEN" udp -d "$SINK" -p 9000 -f 1 -n 10 -s 10 -b 4000 >/dev/null
+stop_tcflowd
+is "$TCFLOWD_RC" 0 "SIGTERM exits 0"
+is "$(python3 "$FLOWS_PY" total "$T/flows.json" packets source_transport_port=4000)" 10 \
+	"b0's packets counted exactly: 10"
+done_testing
