@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -658,14 +659,36 @@ static int init_loop(struct daemon *d)
 /*
  * The instance: its state directory, locked for our life (if another
  * process holds it, nothing in the kernel is touched), and then what a
- * killed run of it left, removed.
+ * killed run of it left, removed.  With user set, the directory is given
+ * to that user: after the drop it must still record hotplugged interfaces.
  */
 static int open_instance(struct daemon *d)
 {
-	int err = statedir_open(&d->sd, d->cfg.state_dir, (uid_t)-1), n;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	struct passwd *pw;
+	int err, n;
 
+	if (*d->cfg.user) {
+		pw = getpwnam(d->cfg.user);
+		if (!pw) {
+			log_err("open state_dir: user %s: no such user", d->cfg.user);
+			return -ENOENT;
+		}
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	err = statedir_open(&d->sd, d->cfg.state_dir, uid);
 	if (err)
 		return err;
+	if (uid != (uid_t)-1 && geteuid() != uid &&
+	    fchown(d->sd.dirfd, uid, gid)) {
+		err = -errno;
+		log_err("give state_dir %s to %s: %s", d->cfg.state_dir,
+			d->cfg.user, strerror(-err));
+		statedir_close(&d->sd);
+		return err;
+	}
 	n = attach_cleanup_leftovers(&d->sd);
 	if (n)
 		log_info("removed %d leftovers of an earlier run", n);
