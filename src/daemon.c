@@ -672,7 +672,7 @@ static int open_instance(struct daemon *d)
 	if (*d->cfg.user) {
 		pw = getpwnam(d->cfg.user);
 		if (!pw) {
-			log_err("open state_dir: user %s: no such user", d->cfg.user);
+			log_err("run as user %s: no such user", d->cfg.user);
 			return -ENOENT;
 		}
 		uid = pw->pw_uid;

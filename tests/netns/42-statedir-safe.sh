@@ -108,9 +108,20 @@ stop_tcflowd
 [ ! -e "$T/s4/tc.$idx" ] && ! grep -q "warn: remove clsact qdisc from b0" "$T/tcflowd.log"
 ok $? "b0 went away: its record is gone, without a complaint"
 
-conf "$T/$(printf 'x%.0s' $(seq 300))"
+# a long state_dir is used whole, never cut (it was, at 255 characters)
+long=$T/$(printf 'd%.0s' $(seq 100))/$(printf 'e%.0s' $(seq 100))/$(printf 'f%.0s' $(seq 100))
+mkdir -p "${long%/*}"
+conf "$long"
 "$TCFLOWD" -t -c "$T/c.conf" >"$T/run.log" 2>&1
-is "$?" 1 "a state_dir of 300 characters: -t refuses it"
-grep -q "c.conf:3: line longer than" "$T/run.log"
-ok $? "naming file:line"
+is "$?" 0 "a state_dir of ${#long} characters: -t accepts it"
+start_tcflowd b "$T/c.conf"
+[ -f "$long/lock" ]
+ok $? "and the daemon locks it, at its whole length"
+stop_tcflowd
+# one longer than a path can be: refused, naming file:line and key
+conf "/$(printf 'x%.0s' $(seq 4200))"
+"$TCFLOWD" -t -c "$T/c.conf" >"$T/run.log" 2>&1
+is "$?" 1 "a state_dir of 4,201 characters: -t refuses it"
+grep -q "c.conf:3: state_dir: longer than 4095 characters" "$T/run.log"
+ok $? "naming file:line: key"
 done_testing

@@ -64,9 +64,12 @@ unshare -m --propagation private bash -c '
 is "$?" 0 "daemon mode with a syslog: the caller exits 0"
 _pids="$_pids $(cat "$T/syslog.pid")"
 pid=$(cat "$T/tcflowd.pid" 2>/dev/null)
-[ -n "$pid" ] && _pids="$_pids $pid"
-kill -TERM "${pid:-0}"
-for i in $(seq 100); do kill -0 "${pid:-0}" 2>/dev/null || break; sleep 0.05; done
+# never "kill 0" (our own process group) when the pid file is missing
+if [ -n "$pid" ]; then
+	_pids="$_pids $pid"
+	kill -TERM "$pid"
+	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+fi
 grep -q "tcflowd\[$pid\]: running: sampling 1-in-1" "$T/syslog"
 ok $? "syslog has the daemon's lines (running)"
 grep -q "tcflowd\[$pid\]: stopping (Terminated)" "$T/syslog"

@@ -91,7 +91,7 @@ is "$(ns b tc qdisc show dev hp1 | grep -c clsact)" 0 \
 config "$T/c.conf" "[global]" "user = no-such-user-tcflowd" "[capture]" "interfaces = b0" "hook = tc"
 ns b "$TCFLOWD" -f -c "$T/c.conf" >"$T/out" 2>&1
 is "$?" 1 "an unknown user: exit 1"
-grep -q "tcflowd: err: drop privileges to user no-such-user-tcflowd: no such user" "$T/out"
+grep -q "tcflowd: err: run as user no-such-user-tcflowd: no such user" "$T/out"
 ok $? "with the reason"
 is "$(tc_state)" "$clean" "and nothing left attached"
 done_testing

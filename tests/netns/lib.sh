@@ -145,13 +145,29 @@ start_sink() {
 	bail "sink did not start"
 }
 
-# config FILE [SECTION-LINES...]: a config with the test's JSON collector
+# config FILE [SECTION-LINES...]: a config with the test's JSON collector.
+# Lines before the first section, and those of a "[global]" given anywhere,
+# join our [global] (a section may appear once), and a key given there
+# replaces our default for it.
 config() {
-	local f=$1
+	local f=$1 a k in_g=1 g=() rest=() defs
 	shift
+	for a in "$@"; do
+		case $a in
+		"[global]") in_g=1; continue ;;
+		"["*) in_g=0 ;;
+		esac
+		if [ "$in_g" -eq 1 ]; then g+=("$a"); else rest+=("$a"); fi
+	done
+	defs=("stats_interval_s = 0" "state_dir = $T/state")
 	{
-		printf '[global]\nstats_interval_s = 0\nstate_dir = %s/state\n' "$T"
-		printf '%s\n' "$@"
+		echo "[global]"
+		for a in "${defs[@]}"; do
+			k=${a%% =*}
+			printf '%s\n' "${g[@]}" | grep -q "^$k *=" || echo "$a"
+		done
+		[ "${#g[@]}" -eq 0 ] || printf '%s\n' "${g[@]}"
+		[ "${#rest[@]}" -eq 0 ] || printf '%s\n' "${rest[@]}"
 		printf '[collector test]\nprotocol = json\npath = %s/flows.json\n' "$T"
 	} >"$f"
 }
