@@ -4,8 +4,9 @@
  *
  * Four data templates (IPv4 and IPv6 flows, each without and with the
  * route: next hop and prefix lengths, used when the route is known) and
- * two options templates (sampling, and interface names and descriptions
- * with an Interface scope).  Templates and
+ * three options templates, one a flowset, after them (sampling; interface
+ * names; interface descriptions; the last two with an Interface scope).
+ * Templates and
  * options go out in the first message, again every template_refresh_s
  * seconds and every template_refresh_messages messages (UDP has no session:
  * a restarted collector learns them from the next refresh), and options
@@ -31,6 +32,7 @@
 #define TID_IFNAME	259
 #define TID_IPV4_RT	260	/* the same, with the route */
 #define TID_IPV6_RT	261
+#define TID_IFDESCR	262
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
 #define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
@@ -68,8 +70,10 @@ static const struct field tmpl_v6_rt[] = {
 static const struct field opt_sampling_scope[] = { F(1, 4) };
 static const struct field opt_sampling[] = { F(34, 4), F(35, 1) };
 static const struct field opt_ifname_scope[] = { F(2, 4) };
-static const struct field opt_ifname[] = { F(82, IFNAME_LEN),
-					   F(83, IFDESCR_LEN) };
+static const struct field opt_ifname[] = { F(82, IFNAME_LEN) };
+/* the description in a template of its own: nfcapd 1.7.1 reads an
+ * interface-name record as scope plus name only */
+static const struct field opt_ifdescr[] = { F(83, IFDESCR_LEN) };
 #undef F
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -227,11 +231,19 @@ static void put_templates(struct nf9 *x)
 	put_template(x, TID_IPV6, tmpl_v6, N(tmpl_v6));
 	put_template(x, TID_IPV4_RT, tmpl_v4_rt, N(tmpl_v4_rt));
 	put_template(x, TID_IPV6_RT, tmpl_v6_rt, N(tmpl_v6_rt));
+	/* options templates after the data templates, one a flowset: a
+	 * collector that misreads one still knows every data template */
 	set_open(x, 1);
 	put_options_template(x, TID_SAMPLING, opt_sampling_scope,
 			     N(opt_sampling_scope), opt_sampling, N(opt_sampling));
+	set_close(x);
+	set_open(x, 1);
 	put_options_template(x, TID_IFNAME, opt_ifname_scope,
 			     N(opt_ifname_scope), opt_ifname, N(opt_ifname));
+	set_close(x);
+	set_open(x, 1);
+	put_options_template(x, TID_IFDESCR, opt_ifname_scope,
+			     N(opt_ifname_scope), opt_ifdescr, N(opt_ifdescr));
 	set_close(x);
 }
 
@@ -243,15 +255,14 @@ static void options_from_start(struct nf9 *x)
 }
 
 /*
- * Options data: the sampling in force, and every interface's name and
- * description, as many as the message holds.  What does not fit goes in
- * the next message (options_due stays set), so every interface is
- * announced however many there are.
+ * Options data: the sampling in force, every interface's name, then every
+ * interface's description, as many as the message holds.  What does not
+ * fit goes in the next message (options_due stays set), so every interface
+ * is announced however many there are.  ifs_next counts names, then
+ * descriptions (from e->nifs on).
  */
 static void put_options(struct exporter *e, struct nf9 *x)
 {
-	const size_t rec = 4 + IFNAME_LEN + IFDESCR_LEN;
-
 	if (x->ifs_next == 0) {
 		set_open(x, TID_SAMPLING);
 		put_be(x->msg + x->len, 0, 4);		/* scope: this system */
@@ -261,20 +272,22 @@ static void put_options(struct exporter *e, struct nf9 *x)
 		x->count++;
 	}
 	e->ifs_changed = 0;
-	for (; x->ifs_next < e->nifs; x->ifs_next++) {
-		const struct export_ifname *f = &e->ifs[x->ifs_next];
+	for (; x->ifs_next < 2 * e->nifs; x->ifs_next++) {
+		int descr = x->ifs_next >= e->nifs;
+		const struct export_ifname *f =
+			&e->ifs[x->ifs_next - (descr ? e->nifs : 0)];
+		size_t len = descr ? IFDESCR_LEN : IFNAME_LEN;
 
-		if (x->len + rec + 8 > x->max)
+		if (x->len + 4 + len + 8 > x->max)
 			break;		/* the rest in the next message */
-		set_open(x, TID_IFNAME);
+		set_open(x, descr ? TID_IFDESCR : TID_IFNAME);
 		put_be(x->msg + x->len, f->ifindex, 4);
-		memcpy(x->msg + x->len + 4, f->name, IFNAME_LEN);
-		memcpy(x->msg + x->len + 4 + IFNAME_LEN, f->descr, IFDESCR_LEN);
-		x->len += rec;
+		memcpy(x->msg + x->len + 4, descr ? f->descr : f->name, len);
+		x->len += 4 + len;
 		x->count++;
 	}
 	set_close(x);
-	x->options_due = x->ifs_next < e->nifs;
+	x->options_due = x->ifs_next < 2 * e->nifs;
 	if (!x->options_due)
 		x->ifs_next = 0;
 }
