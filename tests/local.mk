@@ -86,13 +86,14 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/11-netflow9.sh tests/netns/12-ipfix.sh \
 	tests/netns/13-collector-restart.sh tests/netns/14-ipfix-tcp.sh \
 	tests/netns/15-hotplug.sh tests/netns/16-routes.sh \
-	tests/netns/17-collector-late.sh
+	tests/netns/17-collector-late.sh tests/netns/20-decoders.sh
 # "another TC user" for scenario 7
 check_DATA = tests/netns/other.bpf.o
 EXTRA_DIST += tests/netns/other.bpf.c
 CLEANFILES += tests/netns/other.bpf.o
 TESTS += $(NETNS_TESTS)
-EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py
+EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
+	tests/netns/decoders.py
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = env top_builddir=$(abs_top_builddir) \
