@@ -95,6 +95,11 @@ struct exporter {
 	struct collector_config		cfg;
 	struct exporter_counters	counters;
 	void				*priv;
+	/* not open (exporter_open_kept()): retried at retry_at (CLOCK_MONOTONIC
+	 * ms); every record meanwhile is counted as not sent */
+	int				down;
+	uint64_t			retry_at, retry_ms;
+	struct exporter_env		env;
 	/* interfaces seen in records or told by the daemon; ifs_changed
 	 * until the exporter has announced them */
 	struct export_ifname		*ifs;
@@ -105,6 +110,17 @@ struct exporter {
 /* The exporter for cc->protocol, opened.  NULL and errno on failure. */
 struct exporter *exporter_open(const struct collector_config *cc,
 			       const struct exporter_env *env);
+/*
+ * The same, but a collector that cannot be opened now is kept as
+ * configured, not open, and retried (with backoff, from exporter_add() and
+ * exporter_flush()); what it misses is counted as not sent.  NULL and
+ * errno only when out of memory or for an unknown protocol.
+ */
+struct exporter *exporter_open_kept(const struct collector_config *cc,
+				    const struct exporter_env *env);
+/* 1 if a and b are the same collector: everything but name and line. */
+int exporter_same_collector(const struct collector_config *a,
+			    const struct collector_config *b);
 /* Notes the record's interfaces, then hands it to the encoder. */
 int exporter_add(struct exporter *e, const struct export_record *r);
 /* An interface to announce (at start), or one that changed. */

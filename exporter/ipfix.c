@@ -344,12 +344,16 @@ static int put_options(struct exporter *e)
 	x->options_due = 0;
 	rc = append(e, TID_SAMPLING, TID_SAMPLING, &sp, sizeof(sp));
 	e->ifs_changed = 0;
-	for (i = 0; i < e->nifs && !rc; i++)
+	/* name and description alternate, so each record has a set of its
+	 * own: nfcapd 1.7.1 sizes a description record 4 bytes too long and,
+	 * in a set of several, misreads every one after the first */
+	for (i = 0; i < e->nifs && !rc; i++) {
 		rc = append(e, TID_IFNAME, TID_IFNAME, &e->ifs[i],
 			    offsetof(struct export_ifname, descr));
-	for (i = 0; i < e->nifs && !rc; i++)
-		rc = append(e, TID_IFDESCR, TID_IFDESCR, &e->ifs[i],
-			    sizeof(e->ifs[i]));
+		if (!rc)
+			rc = append(e, TID_IFDESCR, TID_IFDESCR, &e->ifs[i],
+				    sizeof(e->ifs[i]));
+	}
 	if (!rc && x->reliability_due) {
 		struct ipfix_reliability rel = {
 			.exportingProcessId = (uint32_t)getpid(),

@@ -255,14 +255,17 @@ static void options_from_start(struct nf9 *x)
 }
 
 /*
- * Options data: the sampling in force, every interface's name, then every
- * interface's description, as many as the message holds.  What does not
- * fit goes in the next message (options_due stays set), so every interface
- * is announced however many there are.  ifs_next counts names, then
- * descriptions (from e->nifs on).
+ * Options data: the sampling in force, then every interface's name and
+ * description, as many as the message holds.  What does not fit goes in
+ * the next message (options_due stays set), so every interface is
+ * announced however many there are.  Each record has a flowset of its own:
+ * nfcapd 1.7.1 sizes a description record 4 bytes too long and, in a
+ * flowset of several, misreads every one after the first.
  */
 static void put_options(struct exporter *e, struct nf9 *x)
 {
+	const size_t rec = 4 + IFNAME_LEN + 4 + IFDESCR_LEN;
+
 	if (x->ifs_next == 0) {
 		set_open(x, TID_SAMPLING);
 		put_be(x->msg + x->len, 0, 4);		/* scope: this system */
@@ -272,22 +275,23 @@ static void put_options(struct exporter *e, struct nf9 *x)
 		x->count++;
 	}
 	e->ifs_changed = 0;
-	for (; x->ifs_next < 2 * e->nifs; x->ifs_next++) {
-		int descr = x->ifs_next >= e->nifs;
-		const struct export_ifname *f =
-			&e->ifs[x->ifs_next - (descr ? e->nifs : 0)];
-		size_t len = descr ? IFDESCR_LEN : IFNAME_LEN;
+	for (; x->ifs_next < e->nifs; x->ifs_next++) {
+		const struct export_ifname *f = &e->ifs[x->ifs_next];
 
-		if (x->len + 4 + len + 8 > x->max)
+		if (x->len + rec + 3 * 4 + 3 > x->max)
 			break;		/* the rest in the next message */
-		set_open(x, descr ? TID_IFDESCR : TID_IFNAME);
+		set_open(x, TID_IFNAME);
 		put_be(x->msg + x->len, f->ifindex, 4);
-		memcpy(x->msg + x->len + 4, descr ? f->descr : f->name, len);
-		x->len += 4 + len;
-		x->count++;
+		memcpy(x->msg + x->len + 4, f->name, IFNAME_LEN);
+		x->len += 4 + IFNAME_LEN;
+		set_open(x, TID_IFDESCR);
+		put_be(x->msg + x->len, f->ifindex, 4);
+		memcpy(x->msg + x->len + 4, f->descr, IFDESCR_LEN);
+		x->len += 4 + IFDESCR_LEN;
+		x->count += 2;
 	}
 	set_close(x);
-	x->options_due = x->ifs_next < 2 * e->nifs;
+	x->options_due = x->ifs_next < e->nifs;
 	if (!x->options_due)
 		x->ifs_next = 0;
 }
@@ -353,27 +357,27 @@ static int send_msg(struct exporter *e, int force)
 static int nf9_flush(struct exporter *e)
 {
 	struct nf9 *x = e->priv;
+	int err = 0, e2, at;
 
-	/* interfaces that changed are announced now, flows or not, in as
-	 * many messages as they need */
-	if (e->ifs_changed) {
-		int err = 0, e2, at;
-
-		if (x->flows)
-			return send_msg(e, 0);	/* the next message has them */
+	if (!e->ifs_changed && !x->options_due)
+		return send_msg(e, 0);
+	/* interfaces that changed, or options a full message cut short,
+	 * are announced now, after the flows waiting, in as many messages
+	 * as they need */
+	if (x->flows)
+		err = send_msg(e, 0);
+	if (e->ifs_changed)
 		options_from_start(x);
-		do {
-			at = x->ifs_next;
-			if (x->len == 0)
-				msg_start(e, x);
-			else
-				put_options(e, x);
-			e2 = send_msg(e, 1);
-			err = err ? err : e2;
-		} while (x->options_due && x->ifs_next > at);
-		return err;
-	}
-	return send_msg(e, 0);
+	do {
+		at = x->ifs_next;
+		if (x->len == 0)
+			msg_start(e, x);
+		else
+			put_options(e, x);
+		e2 = send_msg(e, 1);
+		err = err ? err : e2;
+	} while (x->options_due && x->ifs_next > at);
+	return err;
 }
 
 static int nf9_add(struct exporter *e, const struct export_record *r)

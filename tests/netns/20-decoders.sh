@@ -44,6 +44,7 @@ nfacctd_start() {	# nfacctd_start PORT
 	EOF
 	ip netns exec "${P}r" nfacctd -f "$T/nfacctd.$1.conf" >"$T/nfacctd.$1.log" 2>&1 &
 	_pids="$_pids $!"
+	NFACCTD="${NFACCTD:-} $!"
 }
 listening() {		# listening PORT: a UDP socket bound in r
 	ns r ss -Hlun "sport = :$1" | grep -q .
@@ -121,6 +122,10 @@ nfacctd_is 2056 "$want" "nfacctd: NetFlow v9, every flow exact"
 nfacctd_is 2058 "$want4" "nfacctd: NetFlow v5, every IPv4 flow exact"
 grep -h "malformed" "$T"/nfacctd.*.log | sed 's/^/# /' | head -n 5
 is "$(cat "$T"/nfacctd.*.log | grep -c malformed)" 0 "nfacctd: no template called malformed"
+for p in $NFACCTD; do	# SIGINT: its core process may have SIGTERM blocked
+	kill -INT "$p"
+	wait "$p" 2>/dev/null
+done
 
 for p in 4739 2055 2057 4743; do
 	eval "kill -TERM \$NFCAPD_$p; wait \$NFCAPD_$p 2>/dev/null"
