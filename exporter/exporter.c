@@ -86,8 +86,10 @@ static void retry_open(struct exporter *e)
 	e->priv = NULL;
 	err = e->ops->open(e, &e->env);
 	if (!err) {
-		log_info("open collector %s: open now, after %llu records not sent",
-			 e->cfg.name, (unsigned long long)e->counters.not_sent);
+		if (e->retry_ms)
+			log_info("open collector %s: open now, after %llu records "
+				 "not sent", e->cfg.name,
+				 (unsigned long long)e->counters.not_sent);
 		e->down = 0;
 		e->ifs_changed = e->nifs > 0;	/* announce them again */
 		return;

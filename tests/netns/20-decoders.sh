@@ -99,7 +99,6 @@ is "$(echo "$want" | awk '$1 == 6' | wc -l)" 8 \
 	"tcflowd's own record: 4 TCP connections, both directions"
 diag "workload: $(echo "$want" | wc -l) flows, $(echo "$want" | awk '{ p += $4; b += $5 } END { print p " packets, " b " bytes" }')"
 
-stop_capture >/dev/null
 kill -TERM "$TCPSINK"
 wait "$TCPSINK" 2>/dev/null
 # nfacctd prints every second: wait until it shows everything (bounded)
@@ -130,7 +129,9 @@ done
 for p in 4739 2055 2057 4743; do
 	eval "kill -TERM \$NFCAPD_$p; wait \$NFCAPD_$p 2>/dev/null"
 done
-nfdump_is() {		# nfdump_is PORT WANT WHAT
+nfstop_capture >/dev/null
+
+dump_is() {		# nfdump_is PORT WANT WHAT
 	local got
 	got=$(python3 "$DEC" nfdump "$T/nfcapd.$1")
 	is "$got" "$2" "$3"
@@ -144,8 +145,12 @@ grep "extra bytes\|rror" "$T"/nfcapd.*.log | sed 's/^/# /' | head -n 5
 is "$(cat "$T"/nfcapd.*.log | grep -c "extra bytes")" 0 "nfcapd: no options record misread"
 
 tshark_is() {		# tshark_is FILTER DECODE-AS WANT WHAT
-	local got
-	got=$(python3 "$DEC" tshark "$T/cap.pcapng" "$1" "$2")
+	local got i
+	for i in $(seq 50); do	# until dumpcap has written the last ones
+		got=$(python3 "$DEC" tshark "$T/cap.pcapng" "$1" "$2")
+		[ "$got" = "$3" ] && break
+		sleep 0.1
+	done
 	is "$got" "$3" "$4"
 	diag "$4: $(echo "$got" | awk '{ n++; p += $4; b += $5 } END { print n " flows, " p " packets, " b " bytes" }')"
 }
@@ -153,6 +158,8 @@ tshark_is "udp.dstport == 4739" "udp.port==4739,cflow" "$want" "tshark: IPFIX/UD
 tshark_is "tcp.dstport == 4742" "tcp.port==4742,cflow" "$want" "tshark: IPFIX/TCP, every flow exact"
 tshark_is "udp.dstport == 2055" "udp.port==2055,cflow" "$want" "tshark: NetFlow v9, every flow exact"
 tshark_is "udp.dstport == 2057" "udp.port==2057,cflow" "$want4" "tshark: NetFlow v5, every IPv4 flow exact"
+
+stop_capture >/dev/null
 
 dump_is() {		# dump_is FILE WANT WHAT
 	local got
