@@ -175,6 +175,13 @@ int exporter_flush(struct exporter *e)
 	return e->down ? 0 : e->ops->flush(e);
 }
 
+int exporter_reopen(struct exporter *e)
+{
+	if (e->down || !e->ops->reopen)
+		return 0;
+	return e->ops->reopen(e);
+}
+
 void exporter_close(struct exporter *e)
 {
 	if (!e)

@@ -87,6 +87,8 @@ struct exporter_ops {
 	/* 0 or -errno; failures are also counted in e->counters */
 	int	(*add)(struct exporter *e, const struct export_record *r);
 	int	(*flush)(struct exporter *e);
+	/* optional: reopen the file by its name (SIGHUP, logrotate) */
+	int	(*reopen)(struct exporter *e);
 	void	(*close)(struct exporter *e);
 };
 
@@ -126,6 +128,8 @@ int exporter_add(struct exporter *e, const struct export_record *r);
 /* An interface to announce (at start), or one that changed. */
 void exporter_note_iface(struct exporter *e, const struct link_info *li);
 int exporter_flush(struct exporter *e);
+/* SIGHUP: a file output is reopened by its name (logrotate); 0 or -errno */
+int exporter_reopen(struct exporter *e);
 void exporter_close(struct exporter *e);
 
 /* Render key addresses: "192.0.2.1" for IPv4-mapped, else IPv6. */

@@ -455,6 +455,7 @@ static int swap_exporters(struct daemon *d, uint32_t old_domain)
 		if (j < d->n_exp && old_domain == env.observation_domain) {
 			kept[j] = 1;
 			next[i] = d->exp[j];
+			exporter_reopen(next[i]);	/* logrotate */
 			memcpy(next[i]->cfg.name, cc->name, sizeof(cc->name));
 			next[i]->cfg.line = cc->line;
 			continue;

@@ -69,6 +69,11 @@ tests_exporter_test_json_SOURCES = tests/exporter/test_json.c
 tests_exporter_test_json_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_json
 
+check_PROGRAMS += tests/exporter/test_json_full
+tests_exporter_test_json_full_SOURCES = tests/exporter/test_json_full.c
+tests_exporter_test_json_full_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_json_full
+
 check_PROGRAMS += tests/exporter/test_templates
 tests_exporter_test_templates_SOURCES = tests/exporter/test_templates.c \
 	tests/exporter/capture.c tests/exporter/capture.h
