@@ -7,7 +7,8 @@
 # directory that does not exist: only those two reopen (A's sequence still
 # goes on, B's new one starts at 0); C cannot open: every record it misses
 # is counted as not sent, and the others get everything.  C is retried: once
-# its directory exists, it gets the next round.
+# its directory exists, it gets the next round.  The JSON file, moved away
+# before the first SIGHUP (logrotate), is reopened by its name.
 . "$(dirname "$0")/lib.sh"
 need_root
 DEC=$top_srcdir/tests/netns/decoders.py
@@ -39,10 +40,10 @@ conf() {	# conf B-PORT C-PATH [LINE]: the config, LINE first
 	mv "$T/c.conf.new" "$T/c.conf"
 }
 round() {	# round BASEPORT: 5 flows of 3 packets, out at the idle timeout
-	local want=$(( $(wc -l <"$T/flows.json" 2>/dev/null || echo 0) + 5 )) i
+	local want=$(( $(cat "$T/flows.json" 2>/dev/null | wc -l) + 5 )) i
 	ns a "$GEN" udp -d "$SINK" -p 9000 -f 5 -n 3 -s 50 -b "$1" >/dev/null
 	for i in $(seq 100); do
-		[ "$(wc -l <"$T/flows.json")" -ge "$want" ] && break
+		[ "$(cat "$T/flows.json" 2>/dev/null | wc -l)" -ge "$want" ] && break
 		sleep 0.1
 	done
 }
@@ -58,7 +59,7 @@ hup() {		# hup: SIGHUP, and wait until it is done
 }
 # "sport packets bytes", sorted, of JSON records with sport in [lo, hi)
 json_in() {
-	python3 "$DEC" json "$T/flows.json" |
+	python3 "$DEC" json <(cat "$T/flows.json.1" "$T/flows.json") |
 		awk -v lo="$1" -v hi="$2" '$2 >= lo && $2 < hi { print $2, $4, $5 }'
 }
 dec_in() {	# dec_in MODE ARGS... -- lo hi
@@ -79,6 +80,7 @@ for i in $(seq 50); do
 done
 round 10000
 conf 2056 "$T/c.ipfix" "# a comment line above everything"
+mv "$T/flows.json" "$T/flows.json.1"	# logrotate, then its kill -HUP
 hup
 round 11000
 ok "$(grep -q "collectors opened" "$T/tcflowd.log"; [ $? -ne 0 ]; echo $?)" \
@@ -109,6 +111,8 @@ eventually() {
 }
 
 is "$(json_in 10000 14000 | wc -l)" 20 "JSON: 20 flows in four rounds"
+is "$(wc -l <"$T/flows.json.1") $(wc -l <"$T/flows.json")" "5 15" \
+	"JSON: reopened on SIGHUP: round 1 in the rotated file, the rest in a new one"
 grep -q "reload: 2 collectors opened, 3 kept open" "$T/tcflowd.log"
 ok $? "B and C changed: only those two reopened, three kept open"
 eventually dec_in tshark "$T/cap.pcapng" "udp.dstport == 2055 && !icmp" "udp.port==2055,cflow" 10000 14000 \
