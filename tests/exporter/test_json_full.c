@@ -81,7 +81,7 @@ int main(void)
 
 	if (geteuid() != 0)
 		tap_need_privilege("mount a tmpfs");
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+	if (unshare(CLONE_NEWNS) || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL))
 		tap_bail("a mount namespace of our own");
 	if (!mkdtemp(dir) || mount("tcflowd-test", dir, "tmpfs", 0, "size=64k"))
 		tap_bail("mount a 64 KiB tmpfs on %s", dir);
@@ -111,7 +111,7 @@ int main(void)
 	tap_is(l.bad, 0, "every line is valid JSON");
 	tap_is(l.bad_name, 0, "bytes that are not UTF-8 in the interface name: U+FFFD");
 
-	if (mount(NULL, dir, NULL, MS_REMOUNT, "size=4m"))
+	if (mount("tcflowd-test", dir, "tmpfs", MS_REMOUNT, "size=4m"))
 		tap_bail("make room on %s", dir);
 	for (i = 300; i < 400; i++) {
 		r = rec(i);
