@@ -85,6 +85,14 @@ hup
 round 11000
 ok "$(grep -q "collectors opened" "$T/tcflowd.log"; [ $? -ne 0 ]; echo $?)" \
 	"a comment line: no collector reopened"
+is "$(grep -c "connected to collector 127.0.0.1:4739 (tcp)" "$T/tcflowd.log")" 1 \
+	"a comment line: the IPFIX/TCP connection stays up"
+for i in $(seq 50); do		# A's messages of rounds 1 and 2 captured
+	[ "$(seqs 2055 | wc -w)" -ge 2 ] && break
+	sleep 0.1
+done
+a=$(seqs 2055)
+is "$a" "$(from0 "$(echo "$a" | wc -w)")" "a comment line: A's v9 sequence goes on ($a)"
 conf 2057 "$T/missing/c.ipfix" "# a comment line above everything"
 hup
 round 12000
