@@ -27,15 +27,16 @@ done
 start_capture b lo
 
 conf() {	# conf B-PORT C-PATH [LINE]: the config, LINE first
+	config "$T/c.body" "[capture]" "interfaces = b0" "direction = ingress" \
+		"[flows]" "fetch_interval_ms = 100" "idle_timeout_s = 1" \
+		"[collector a]" "protocol = netflow9" "address = 127.0.0.1" "port = 2055" \
+		"[collector tcp]" "protocol = ipfix" "transport = tcp" \
+		"address = 127.0.0.1" "port = 4739" \
+		"[collector b]" "protocol = netflow9" "address = 127.0.0.1" "port = $1" \
+		"[collector c]" "protocol = ipfix" "transport = file" "path = $2"
 	{
-		[ -n "${3:-}" ] && echo "$3"
-		config /dev/stdout "[capture]" "interfaces = b0" "direction = ingress" \
-			"[flows]" "fetch_interval_ms = 100" "idle_timeout_s = 1" \
-			"[collector a]" "protocol = netflow9" "address = 127.0.0.1" "port = 2055" \
-			"[collector tcp]" "protocol = ipfix" "transport = tcp" \
-			"address = 127.0.0.1" "port = 4739" \
-			"[collector b]" "protocol = netflow9" "address = 127.0.0.1" "port = $1" \
-			"[collector c]" "protocol = ipfix" "transport = file" "path = $2"
+		[ -z "${3:-}" ] || echo "$3"
+		cat "$T/c.body"
 	} >"$T/c.conf.new"
 	mv "$T/c.conf.new" "$T/c.conf"
 }
@@ -83,6 +84,8 @@ conf 2056 "$T/c.ipfix" "# a comment line above everything"
 mv "$T/flows.json" "$T/flows.json.1"	# logrotate, then its kill -HUP
 hup
 round 11000
+is "$(head -n1 "$T/c.conf")" "# a comment line above everything" \
+	"the config now starts with a comment line"
 ok "$(grep -q "collectors opened" "$T/tcflowd.log"; [ $? -ne 0 ]; echo $?)" \
 	"a comment line: no collector reopened"
 is "$(grep -c "connected to collector 127.0.0.1:4739 (tcp)" "$T/tcflowd.log")" 1 \
