@@ -18,6 +18,18 @@ static const struct exporter_ops *const by_protocol[] = {
 	[PROTO_NETFLOW5] = &netflow5_exporter_ops,
 };
 
+/* The defaults the config parser gives, for a section built by hand
+ * (tests, benchmarks). */
+static void collector_defaults(struct collector_config *c)
+{
+	if (!c->message_size)
+		c->message_size = COLLECTOR_MESSAGE_SIZE;
+	if (!c->template_refresh_s)
+		c->template_refresh_s = COLLECTOR_REFRESH_S;
+	if (!c->template_refresh_messages)
+		c->template_refresh_messages = COLLECTOR_REFRESH_MESSAGES;
+}
+
 static const struct exporter_ops *ops_of(int protocol)
 {
 	if (protocol >= 0 &&
@@ -33,13 +45,12 @@ size_t exporter_min_message_size(int protocol)
 	return ops && ops->min_message_size ? ops->min_message_size() : 0;
 }
 
-struct exporter *exporter_open(const struct collector_config *cc,
-			       const struct exporter_env *env)
+static struct exporter *exporter_new(const struct collector_config *cc,
+				     const struct exporter_env *env)
 {
 	const struct exporter_ops *ops = ops_of(cc->protocol);
 	struct exporter *e;
 	size_t need;
-	int err;
 
 	if (!ops) {
 		log_err("open collector %s: protocol %s is not available yet",
@@ -52,14 +63,8 @@ struct exporter *exporter_open(const struct collector_config *cc,
 		return NULL;
 	e->ops = ops;
 	e->cfg = *cc;
-	/* a section built by hand (tests, benchmarks) gets the defaults the
-	 * config parser gives */
-	if (!e->cfg.message_size)
-		e->cfg.message_size = COLLECTOR_MESSAGE_SIZE;
-	if (!e->cfg.template_refresh_s)
-		e->cfg.template_refresh_s = COLLECTOR_REFRESH_S;
-	if (!e->cfg.template_refresh_messages)
-		e->cfg.template_refresh_messages = COLLECTOR_REFRESH_MESSAGES;
+	e->env = *env;
+	collector_defaults(&e->cfg);
 	need = exporter_min_message_size(cc->protocol);
 	if (e->cfg.message_size < need) {
 		/* the config parser refuses these; a section built by hand */
@@ -70,13 +75,84 @@ struct exporter *exporter_open(const struct collector_config *cc,
 		errno = EMSGSIZE;
 		return NULL;
 	}
-	err = ops->open(e, env);
+	return e;
+}
+
+struct exporter *exporter_open(const struct collector_config *cc,
+			       const struct exporter_env *env)
+{
+	struct exporter *e = exporter_new(cc, env);
+	int err;
+
+	if (!e)
+		return NULL;
+	err = e->ops->open(e, &e->env);
 	if (err) {
 		free(e);
 		errno = -err;
 		return NULL;
 	}
 	return e;
+}
+
+#define RETRY_FIRST_MS	1000
+#define RETRY_MAX_MS	30000
+
+/* Try to open a kept collector that is down, when its retry is due. */
+static void retry_open(struct exporter *e)
+{
+	uint64_t now = export_mono_ms();
+	int err;
+
+	if (now < e->retry_at)
+		return;
+	e->priv = NULL;
+	err = e->ops->open(e, &e->env);
+	if (!err) {
+		if (e->retry_ms)
+			log_info("open collector %s: open now, after %llu records "
+				 "not sent", e->cfg.name,
+				 (unsigned long long)e->counters.not_sent);
+		e->down = 0;
+		e->ifs_changed = e->nifs > 0;	/* announce them again */
+		return;
+	}
+	if (!e->retry_ms)	/* the encoder logged why, the first time */
+		log_warn("open collector %s: %s; kept, retried, what it misses is "
+			 "counted as not sent", e->cfg.name, strerror(-err));
+	e->retry_ms = e->retry_ms ? e->retry_ms * 2 : RETRY_FIRST_MS;
+	if (e->retry_ms > RETRY_MAX_MS)
+		e->retry_ms = RETRY_MAX_MS;
+	e->retry_at = now + e->retry_ms;
+}
+
+struct exporter *exporter_open_kept(const struct collector_config *cc,
+				    const struct exporter_env *env)
+{
+	struct exporter *e = exporter_new(cc, env);
+
+	if (!e)
+		return NULL;
+	e->down = 1;
+	retry_open(e);
+	return e;
+}
+
+int exporter_same_collector(const struct collector_config *a,
+			    const struct collector_config *b)
+{
+	struct collector_config x = *a, y = *b;
+
+	collector_defaults(&x);
+	collector_defaults(&y);
+	return x.protocol == y.protocol && x.transport == y.transport &&
+	       !strcmp(x.address, y.address) && x.port == y.port &&
+	       !strcmp(x.path, y.path) &&
+	       x.template_refresh_s == y.template_refresh_s &&
+	       x.template_refresh_messages == y.template_refresh_messages &&
+	       x.message_size == y.message_size &&
+	       !strcmp(x.source_address, y.source_address) &&
+	       x.source_port == y.source_port;
 }
 
 static int note_ifname(struct exporter *e, uint32_t ifindex, const char *name,
@@ -101,6 +177,12 @@ int exporter_add(struct exporter *e, const struct export_record *r)
 		note(e, r->ingress_ifindex, NULL, r->in_link);
 	if (r->egress_ifindex != r->key.ifindex && r->out_link)
 		note(e, r->egress_ifindex, NULL, r->out_link);
+	if (e->down)
+		retry_open(e);
+	if (e->down) {
+		e->counters.not_sent++;
+		return -ENOTCONN;
+	}
 	return e->ops->add(e, r);
 }
 
@@ -111,15 +193,26 @@ void exporter_note_iface(struct exporter *e, const struct link_info *li)
 
 int exporter_flush(struct exporter *e)
 {
-	return e->ops->flush(e);
+	if (e->down)
+		retry_open(e);
+	return e->down ? 0 : e->ops->flush(e);
+}
+
+int exporter_reopen(struct exporter *e)
+{
+	if (e->down || !e->ops->reopen)
+		return 0;
+	return e->ops->reopen(e);
 }
 
 void exporter_close(struct exporter *e)
 {
 	if (!e)
 		return;
-	e->ops->flush(e);
-	e->ops->close(e);
+	if (!e->down) {
+		e->ops->flush(e);
+		e->ops->close(e);
+	}
 	free(e->ifs);
 	free(e);
 }

@@ -87,6 +87,8 @@ struct exporter_ops {
 	/* 0 or -errno; failures are also counted in e->counters */
 	int	(*add)(struct exporter *e, const struct export_record *r);
 	int	(*flush)(struct exporter *e);
+	/* optional: reopen the file by its name (SIGHUP, logrotate) */
+	int	(*reopen)(struct exporter *e);
 	void	(*close)(struct exporter *e);
 	/* the least message_size the encoder works with (NULL: it has no
 	 * use for message_size) */
@@ -98,6 +100,11 @@ struct exporter {
 	struct collector_config		cfg;
 	struct exporter_counters	counters;
 	void				*priv;
+	/* not open (exporter_open_kept()): retried at retry_at (CLOCK_MONOTONIC
+	 * ms); every record meanwhile is counted as not sent */
+	int				down;
+	uint64_t			retry_at, retry_ms;
+	struct exporter_env		env;
 	/* interfaces seen in records or told by the daemon; ifs_changed
 	 * until the exporter has announced them */
 	struct export_ifname		*ifs;
@@ -111,11 +118,24 @@ struct exporter *exporter_open(const struct collector_config *cc,
 /* The least message_size protocol works with: one message holds its
  * templates, and one its largest record.  0: it has no use for it. */
 size_t exporter_min_message_size(int protocol);
+/*
+ * The same, but a collector that cannot be opened now is kept as
+ * configured, not open, and retried (with backoff, from exporter_add() and
+ * exporter_flush()); what it misses is counted as not sent.  NULL and
+ * errno only when out of memory or for an unknown protocol.
+ */
+struct exporter *exporter_open_kept(const struct collector_config *cc,
+				    const struct exporter_env *env);
+/* 1 if a and b are the same collector: everything but name and line. */
+int exporter_same_collector(const struct collector_config *a,
+			    const struct collector_config *b);
 /* Notes the record's interfaces, then hands it to the encoder. */
 int exporter_add(struct exporter *e, const struct export_record *r);
 /* An interface to announce (at start), or one that changed. */
 void exporter_note_iface(struct exporter *e, const struct link_info *li);
 int exporter_flush(struct exporter *e);
+/* SIGHUP: a file output is reopened by its name (logrotate); 0 or -errno */
+int exporter_reopen(struct exporter *e);
 void exporter_close(struct exporter *e);
 
 /* Render key addresses: "192.0.2.1" for IPv4-mapped, else IPv6. */

@@ -26,7 +26,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <stddef.h>
 #include <fixbuf/public.h>
+/* fbSessionGetSequence(): exported, declared only here */
+#include <fixbuf/private.h>
 
 #include "exporter.h"
 #include "log.h"
@@ -44,6 +47,7 @@
 #define TID_RELIABILITY	260
 #define TID_FLOW_V4_RT	261	/* the same, with the route */
 #define TID_FLOW_V6_RT	262
+#define TID_IFDESCR	263
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
 #define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
@@ -134,11 +138,20 @@ static fbInfoElementSpec_t sampling_spec[] = {
 	FB_IESPEC_NULL
 };
 
-/* Options: interface names and descriptions (ifAlias) (scope: the
- * interface), read from struct export_ifname. */
+/*
+ * Options: interface names, and in a template of their own descriptions
+ * (ifAlias) (scope: the interface), both read from struct export_ifname.
+ * nfcapd 1.7.1 sizes an interface-name options record as scope plus name
+ * and misreads one that also holds the description.
+ */
 static fbInfoElementSpec_t ifname_spec[] = {
 	{ "ingressInterface",		4, 0 },
 	{ "interfaceName",		IFNAME_LEN, 0 },
+	FB_IESPEC_NULL
+};
+static fbInfoElementSpec_t ifdescr_spec[] = {
+	{ "ingressInterface",		4, 0 },
+	{ "paddingOctets",		IFNAME_LEN, F_INTERNAL },	/* name */
 	{ "interfaceDescription",	IFDESCR_LEN, 0 },
 	FB_IESPEC_NULL
 };
@@ -258,11 +271,10 @@ static int file_write(struct ipfix *x, size_t len)
 	return err;
 }
 
-/* Send (or write) the message libfixbuf just emitted into buf. */
-static int ship(struct exporter *e)
+/* Send (or write) the message of len bytes in buf. */
+static int ship_len(struct exporter *e, size_t len)
 {
 	struct ipfix *x = e->priv;
-	size_t len = fbExporterGetMsgLen(x->exporter);
 	int err = 0;
 
 	if (x->file) {
@@ -289,6 +301,14 @@ static int ship(struct exporter *e)
 	x->pending = 0;
 	x->open = 0;
 	return err;
+}
+
+/* Send (or write) the message libfixbuf just emitted into buf. */
+static int ship(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+
+	return ship_len(e, fbExporterGetMsgLen(x->exporter));
 }
 
 /* Emit the message being built, if it holds anything, and send it. */
@@ -369,8 +389,16 @@ static int put_options(struct exporter *e)
 	x->options_due = 0;
 	rc = append(e, TID_SAMPLING, TID_SAMPLING, &sp, sizeof(sp));
 	e->ifs_changed = 0;
-	for (i = 0; i < e->nifs && !rc; i++)
-		rc = append(e, TID_IFNAME, TID_IFNAME, &e->ifs[i], sizeof(e->ifs[i]));
+	/* name and description alternate, so each record has a set of its
+	 * own: nfcapd 1.7.1 sizes a description record 4 bytes too long and,
+	 * in a set of several, misreads every one after the first */
+	for (i = 0; i < e->nifs && !rc; i++) {
+		rc = append(e, TID_IFNAME, TID_IFNAME, &e->ifs[i],
+			    offsetof(struct export_ifname, descr));
+		if (!rc)
+			rc = append(e, TID_IFDESCR, TID_IFDESCR, &e->ifs[i],
+				    sizeof(e->ifs[i]));
+	}
 	if (!rc && x->reliability_due) {
 		struct ipfix_reliability rel = {
 			.exportingProcessId = (uint32_t)getpid(),
@@ -398,28 +426,116 @@ static int put_options(struct exporter *e)
 }
 
 /*
- * Templates go out as a message of their own: libfixbuf exports them only
- * at the start of a message, and wants a new one for the sets after them.
+ * Templates go out in messages of their own, written here rather than by
+ * libfixbuf, which puts every options template in one set: the data
+ * templates first, in one set, then each options template in a set of its
+ * own.  nfacctd 1.7.7 (Debian 12) misparses a set of several options
+ * templates and drops the rest of the message; so a collector that chokes
+ * on an options template still has learnt every data template.
  */
+static const uint16_t data_tids[] = {
+	TID_FLOW_V4, TID_FLOW_V6, TID_FLOW_V4_RT, TID_FLOW_V6_RT,
+};
+static const uint16_t options_tids[] = {
+	TID_SAMPLING, TID_IFNAME, TID_IFDESCR, TID_RELIABILITY,
+};
+
+static uint8_t *put_u16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+	return p + 2;
+}
+
+static size_t tmpl_len(fbTemplate_t *t)
+{
+	uint32_t i, n = fbTemplateCountElements(t);
+	size_t len = fbTemplateGetOptionsScope(t) ? 6 : 4;
+
+	for (i = 0; i < n; i++)
+		len += fbTemplateGetIndexedIE(t, i)->ent ? 8 : 4;
+	return len;
+}
+
+/* The template record of tid (RFC 7011 3.4.1 and 3.4.2) at p. */
+static uint8_t *put_tmpl(uint8_t *p, uint16_t tid, fbTemplate_t *t)
+{
+	uint32_t i, n = fbTemplateCountElements(t);
+	uint32_t scope = fbTemplateGetOptionsScope(t);
+
+	p = put_u16(p, tid);
+	p = put_u16(p, n);
+	if (scope)
+		p = put_u16(p, scope);
+	for (i = 0; i < n; i++) {
+		const fbInfoElement_t *ie = fbTemplateGetIndexedIE(t, i);
+
+		p = put_u16(p, ie->ent ? 0x8000u | ie->num : ie->num);
+		p = put_u16(p, ie->len);
+		if (ie->ent) {
+			p = put_u16(p, ie->ent >> 16);
+			p = put_u16(p, ie->ent & 0xffff);
+		}
+	}
+	return p;
+}
+
+/* The message header and its sets' lengths; then send it.  A message of
+ * templates carries the sequence number of the next data record. */
+static int tmsg_send(struct exporter *e, uint8_t *end, uint8_t *set)
+{
+	struct ipfix *x = e->priv;
+	uint8_t *p = x->buf;
+	uint32_t seq = fbSessionGetSequence(x->session);
+	uint32_t now = (uint32_t)time(NULL);
+
+	if (set)
+		put_u16(set + 2, (uint32_t)(end - set));
+	p = put_u16(p, 10);
+	p = put_u16(p, (uint32_t)(end - x->buf));
+	p = put_u16(put_u16(p, now >> 16), now & 0xffff);
+	p = put_u16(put_u16(p, seq >> 16), seq & 0xffff);
+	put_u16(put_u16(p, x->domain >> 16), x->domain & 0xffff);
+	x->tmpl_msg = 1;	/* a file that failed takes this one again */
+	return ship_len(e, (size_t)(end - x->buf));
+}
+
 static int send_templates(struct exporter *e)
 {
 	struct ipfix *x = e->priv;
+	uint8_t *p = x->buf + 16, *set = NULL;
+	size_t i, n = sizeof(data_tids) / sizeof(data_tids[0]);
+	size_t all = n + sizeof(options_tids) / sizeof(options_tids[0]);
 	GError *err = NULL;
-	int tries;
 
 	emit(e);
-	for (tries = 0; tries < 2; tries++) {
-		if (fbSessionExportTemplates(x->session, &err))
-			break;
-		if (!g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM) || tries)
-			return gerr(&err, "export templates");
-		g_clear_error(&err);	/* the one-shot "new message" signal */
+	for (i = 0; i < all; i++) {
+		int opt = i >= n;
+		uint16_t tid = opt ? options_tids[i - n] : data_tids[i];
+		fbTemplate_t *t = fbSessionGetTemplate(x->session, FALSE, tid, &err);
+		size_t need;
+
+		if (!t)
+			return gerr(&err, "find a template");
+		if (opt && set) {		/* an options set holds one */
+			put_u16(set + 2, (uint32_t)(p - set));
+			set = NULL;
+		}
+		need = tmpl_len(t) + (set ? 0 : 4);
+		if ((size_t)(p - x->buf) + need > x->bufsize) {
+			tmsg_send(e, p, set);
+			p = x->buf + 16;
+			set = NULL;
+			need = tmpl_len(t) + 4;
+		}
+		if (!set) {
+			set = p;
+			p = put_u16(put_u16(p, opt ? 3 : 2), 0);
+		}
+		p = put_tmpl(p, tid, t);
 	}
-	x->pending++;
+	tmsg_send(e, p, set);
 	x->templates_at = export_mono_ms() / 1000;
-	x->tmpl_msg = 1;
-	emit(e);
-	x->tmpl_msg = 0;
 	x->since_templates = 0;
 	x->refresh_wanted = 0;
 	x->options_due = 1;		/* options data goes with templates */
@@ -576,6 +692,11 @@ static int setup(struct exporter *e, struct ipfix *x)
 		rc = add_template(x, ifname_spec, 0, TRUE, TID_IFNAME, 1);
 	if (!rc)
 		rc = add_template(x, ifname_spec, 0, FALSE, TID_IFNAME, 1);
+	if (!rc)
+		rc = add_template(x, ifdescr_spec, F_INTERNAL, TRUE,
+				  TID_IFDESCR, 1);
+	if (!rc)
+		rc = add_template(x, ifdescr_spec, 0, FALSE, TID_IFDESCR, 1);
 	if (!rc)
 		rc = add_template(x, reliability_spec, F_INTERNAL, TRUE,
 				  TID_RELIABILITY, 1);

@@ -4,8 +4,9 @@
  *
  * Four data templates (IPv4 and IPv6 flows, each without and with the
  * route: next hop and prefix lengths, used when the route is known) and
- * two options templates (sampling, and interface names and descriptions
- * with an Interface scope).  Templates and
+ * three options templates, one a flowset, after them (sampling; interface
+ * names; interface descriptions; the last two with an Interface scope).
+ * Templates and
  * options go out in the first message, again every template_refresh_s
  * seconds and every template_refresh_messages messages with flows (UDP has
  * no session: a restarted collector learns them from the next refresh), and
@@ -38,6 +39,7 @@
 #define TID_IFNAME	259
 #define TID_IPV4_RT	260	/* the same, with the route */
 #define TID_IPV6_RT	261
+#define TID_IFDESCR	262
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
 #define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
@@ -75,8 +77,10 @@ static const struct field tmpl_v6_rt[] = {
 static const struct field opt_sampling_scope[] = { F(1, 4) };
 static const struct field opt_sampling[] = { F(34, 4), F(35, 1) };
 static const struct field opt_ifname_scope[] = { F(2, 4) };
-static const struct field opt_ifname[] = { F(82, IFNAME_LEN),
-					   F(83, IFDESCR_LEN) };
+static const struct field opt_ifname[] = { F(82, IFNAME_LEN) };
+/* the description in a template of its own: nfcapd 1.7.1 reads an
+ * interface-name record as scope plus name only */
+static const struct field opt_ifdescr[] = { F(83, IFDESCR_LEN) };
 #undef F
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -239,11 +243,19 @@ static void put_templates(struct nf9 *x)
 	put_template(x, TID_IPV6, tmpl_v6, N(tmpl_v6));
 	put_template(x, TID_IPV4_RT, tmpl_v4_rt, N(tmpl_v4_rt));
 	put_template(x, TID_IPV6_RT, tmpl_v6_rt, N(tmpl_v6_rt));
+	/* options templates after the data templates, one a flowset: a
+	 * collector that misreads one still knows every data template */
 	set_open(x, 1);
 	put_options_template(x, TID_SAMPLING, opt_sampling_scope,
 			     N(opt_sampling_scope), opt_sampling, N(opt_sampling));
+	set_close(x);
+	set_open(x, 1);
 	put_options_template(x, TID_IFNAME, opt_ifname_scope,
 			     N(opt_ifname_scope), opt_ifname, N(opt_ifname));
+	set_close(x);
+	set_open(x, 1);
+	put_options_template(x, TID_IFDESCR, opt_ifname_scope,
+			     N(opt_ifname_scope), opt_ifdescr, N(opt_ifdescr));
 	set_close(x);
 }
 
@@ -255,14 +267,16 @@ static void options_from_start(struct nf9 *x)
 }
 
 /*
- * Options data: the sampling in force, and every interface's name and
+ * Options data: the sampling in force, then every interface's name and
  * description, as many as the message holds.  What does not fit goes in
  * the next message (options_due stays set), so every interface is
- * announced however many there are.
+ * announced however many there are.  Each record has a flowset of its own:
+ * nfcapd 1.7.1 sizes a description record 4 bytes too long and, in a
+ * flowset of several, misreads every one after the first.
  */
 static void put_options(struct exporter *e, struct nf9 *x)
 {
-	const size_t rec = 4 + IFNAME_LEN + IFDESCR_LEN;
+	const size_t rec = 4 + IFNAME_LEN + 4 + IFDESCR_LEN;
 
 	if (x->ifs_next == 0 || x->sampling_due) {
 		if (x->len + 9 + 8 > x->max) {
@@ -281,14 +295,17 @@ static void put_options(struct exporter *e, struct nf9 *x)
 	for (; x->ifs_next < e->nifs; x->ifs_next++) {
 		const struct export_ifname *f = &e->ifs[x->ifs_next];
 
-		if (x->len + rec + 8 > x->max)
+		if (x->len + rec + 3 * 4 + 3 > x->max)
 			break;		/* the rest in the next message */
 		set_open(x, TID_IFNAME);
 		put_be(x->msg + x->len, f->ifindex, 4);
 		memcpy(x->msg + x->len + 4, f->name, IFNAME_LEN);
-		memcpy(x->msg + x->len + 4 + IFNAME_LEN, f->descr, IFDESCR_LEN);
-		x->len += rec;
-		x->count++;
+		x->len += 4 + IFNAME_LEN;
+		set_open(x, TID_IFDESCR);
+		put_be(x->msg + x->len, f->ifindex, 4);
+		memcpy(x->msg + x->len + 4, f->descr, IFDESCR_LEN);
+		x->len += 4 + IFDESCR_LEN;
+		x->count += 2;
 	}
 	set_close(x);
 	x->options_due = x->ifs_next < e->nifs;
@@ -396,27 +413,26 @@ static int send_msg(struct exporter *e, int force)
 static int nf9_flush(struct exporter *e)
 {
 	struct nf9 *x = e->priv;
+	int err = 0, e2, at;
 
-	/* interfaces that changed are announced now, flows or not, in as
-	 * many messages as they need */
-	if (e->ifs_changed || x->ifs_again) {
-		int err = 0, e2, at;
-
-		if (x->flows)
-			return send_msg(e, 0);	/* the next message has them */
-		options_note_changes(e, x);
-		do {
-			at = x->ifs_next;
-			if (x->len == 0)
-				msg_start(e, x);
-			else
-				put_options(e, x);
-			e2 = send_msg(e, 1);
-			err = err ? err : e2;
-		} while (x->options_due && x->ifs_next > at);
-		return err;
-	}
-	return send_msg(e, 0);
+	/* interfaces that changed, or options a full message cut short,
+	 * are announced now, after the flows waiting, in as many messages
+	 * as they need */
+	if (!e->ifs_changed && !x->ifs_again && !x->options_due)
+		return send_msg(e, 0);
+	if (x->flows)
+		err = send_msg(e, 0);
+	options_note_changes(e, x);
+	do {
+		at = x->ifs_next;
+		if (x->len == 0)
+			msg_start(e, x);
+		else
+			put_options(e, x);
+		e2 = send_msg(e, 1);
+		err = err ? err : e2;
+	} while (x->options_due && x->ifs_next > at);
+	return err;
 }
 
 static int nf9_add(struct exporter *e, const struct export_record *r)
@@ -500,7 +516,9 @@ static int nf9_open(struct exporter *e, const struct exporter_env *env)
  */
 static size_t nf9_min_message_size(void)
 {
-	const size_t opt_rec = 4 + IFNAME_LEN + IFDESCR_LEN;
+	/* one message holds the sampling record and one interface's name
+	 * and description, each in a flowset of its own (put_options) */
+	const size_t opt_rec = 9 + 8 + 4 + IFNAME_LEN + 4 + IFDESCR_LEN + 3 * 4;
 	struct nf9 *x = calloc(1, sizeof(*x));
 	size_t tmpl, rec = rec_len(tmpl_v6_rt, N(tmpl_v6_rt));
 

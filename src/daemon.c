@@ -217,6 +217,9 @@ void daemon_log_stats(struct daemon *d)
 			(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	for (i = STAT_TRUNC_L2; i <= STAT_BAD_IPV6_CHAIN; i++)
 		errors += k[i];
+	records = d->exp_retired.records;
+	not_sent = d->exp_retired.not_sent;
+	unexportable = d->exp_retired.unexportable;
 	for (i = 0; i < d->n_exp; i++) {
 		records += d->exp[i]->counters.records;
 		not_sent += d->exp[i]->counters.not_sent;
@@ -455,10 +458,79 @@ static int open_exporters(struct daemon *d)
 	return 0;
 }
 
+/* Close e; the daemon's totals keep what it counted. */
+static void retire_exporter(struct daemon *d, struct exporter *e)
+{
+	struct exporter_counters *r = &d->exp_retired;
+
+	exporter_flush(e);
+	r->records += e->counters.records;
+	r->messages += e->counters.messages;
+	r->bytes += e->counters.bytes;
+	r->errors += e->counters.errors;
+	r->not_sent += e->counters.not_sent;
+	r->unexportable += e->counters.unexportable;
+	exporter_close(e);
+}
+
 static void close_exporters(struct daemon *d)
 {
 	while (d->n_exp > 0)
-		exporter_close(d->exp[--d->n_exp]);
+		retire_exporter(d, d->exp[--d->n_exp]);
+}
+
+/*
+ * Reload: the collectors of d->cfg, keeping those that did not change
+ * open (sequence numbers, sessions, counters go on).  The new ones open
+ * first (one that cannot is kept and retried, see exporter_open_kept());
+ * then what was due goes to the old set, the sets swap, and what is no
+ * longer configured closes.  Returns 0, or -errno (out of memory) with
+ * the old set still in place.
+ */
+static int swap_exporters(struct daemon *d, uint32_t old_domain)
+{
+	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
+				    .kstats = &d->kstats };
+	struct exporter *next[CONFIG_MAX_COLLECTORS] = { 0 };
+	int kept[CONFIG_MAX_COLLECTORS] = { 0 }, fresh[CONFIG_MAX_COLLECTORS] = { 0 };
+	int i, j, n = d->cfg.n_collectors, reopened = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct collector_config *cc = &d->cfg.collectors[i];
+
+		for (j = 0; j < d->n_exp && old_domain == env.observation_domain; j++)
+			if (!kept[j] && exporter_same_collector(&d->exp[j]->cfg, cc))
+				break;
+		if (j < d->n_exp && old_domain == env.observation_domain) {
+			kept[j] = 1;
+			next[i] = d->exp[j];
+			exporter_reopen(next[i]);	/* logrotate */
+			memcpy(next[i]->cfg.name, cc->name, sizeof(cc->name));
+			next[i]->cfg.line = cc->line;
+			continue;
+		}
+		next[i] = exporter_open_kept(cc, &env);
+		if (!next[i]) {
+			int err = -errno;
+
+			while (i-- > 0)
+				if (fresh[i])
+					exporter_close(next[i]);
+			return err;
+		}
+		fresh[i] = 1;
+		reopened++;
+	}
+	fetch(d);	/* what was due goes to the old set */
+	for (j = 0; j < d->n_exp; j++)
+		if (!kept[j])
+			retire_exporter(d, d->exp[j]);
+	memcpy(d->exp, next, sizeof(next));
+	d->n_exp = n;
+	if (reopened)
+		log_info("reload: %d collectors opened, %d kept open", reopened,
+			 n - reopened);
+	return 0;
 }
 
 static int set_timer(int fd, uint64_t interval_ms)
@@ -517,14 +589,13 @@ static void reload(struct daemon *d)
 	attach_selected(d);
 	if (next.routes != old.routes || next.route_cache != old.route_cache)
 		open_enrich(d);
-	if (memcmp(old.collectors, next.collectors, sizeof(old.collectors)) ||
-	    old.n_collectors != next.n_collectors ||
-	    old.observation_domain != next.observation_domain) {
-		fetch(d);	/* what was due goes to the old collectors */
-		close_exporters(d);
-		e = open_exporters(d);
-		if (e)
-			log_err("reload: open collectors: %s", strerror(-e));
+	e = swap_exporters(d, old.observation_domain);
+	if (e) {
+		log_err("reload: open collectors: %s; keeping the running ones",
+			strerror(-e));
+		memcpy(d->cfg.collectors, old.collectors, sizeof(old.collectors));
+		d->cfg.n_collectors = old.n_collectors;
+		d->cfg.observation_domain = old.observation_domain;
 	}
 	announce_attached(d);
 	log_info("reloaded %s", d->cfg.file);

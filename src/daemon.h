@@ -31,6 +31,8 @@ struct daemon {
 	struct flowcache	*cache;
 	struct exporter		*exp[CONFIG_MAX_COLLECTORS];
 	int			n_exp;
+	/* what collectors closed by a reload had counted */
+	struct exporter_counters exp_retired;
 	int			epfd, sigfd, fetch_tfd, stats_tfd;
 	uint64_t		wall_offset_ns;	/* realtime - monotonic */
 	struct flow_stats	kstats;		/* kernel counters, totals */

@@ -100,6 +100,11 @@ tests_exporter_test_json_SOURCES = tests/exporter/test_json.c
 tests_exporter_test_json_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/exporter/test_json
 
+check_PROGRAMS += tests/exporter/test_json_full
+tests_exporter_test_json_full_SOURCES = tests/exporter/test_json_full.c
+tests_exporter_test_json_full_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/exporter/test_json_full
+
 check_PROGRAMS += tests/exporter/test_templates
 tests_exporter_test_templates_SOURCES = tests/exporter/test_templates.c \
 	tests/exporter/capture.c tests/exporter/capture.h
@@ -134,7 +139,8 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/11-netflow9.sh tests/netns/12-ipfix.sh \
 	tests/netns/13-collector-restart.sh tests/netns/14-ipfix-tcp.sh \
 	tests/netns/15-hotplug.sh tests/netns/16-routes.sh \
-	tests/netns/17-collector-late.sh tests/netns/30-tcp-in-flight.sh \
+	tests/netns/17-collector-late.sh tests/netns/20-decoders.sh \
+	tests/netns/21-reload-collectors.sh tests/netns/30-tcp-in-flight.sh \
 	tests/netns/31-refused-small-messages.sh tests/netns/40-instances.sh \
 	tests/netns/41-statedir-lock.sh tests/netns/42-statedir-safe.sh \
 	tests/netns/43-min-caps.sh tests/netns/44-many-ifaces.sh \
@@ -148,7 +154,8 @@ check_DATA = tests/netns/other.bpf.o
 EXTRA_DIST += tests/netns/other.bpf.c
 CLEANFILES += tests/netns/other.bpf.o
 TESTS += $(NETNS_TESTS)
-EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py
+EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
+	tests/netns/decoders.py
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = env top_builddir=$(abs_top_builddir) \
