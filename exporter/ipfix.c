@@ -535,7 +535,8 @@ static int send_templates(struct exporter *e)
 		p = put_tmpl(p, tid, t);
 	}
 	tmsg_send(e, p, set);
-	x->templates_at = export_mono_ms() / 1000;
+	/* a file that could not take them takes them at the next message */
+	x->templates_at = x->file_broken ? 0 : export_mono_ms() / 1000;
 	x->since_templates = 0;
 	x->refresh_wanted = 0;
 	x->options_due = 1;		/* options data goes with templates */
@@ -787,31 +788,45 @@ static size_t spec_len(const fbInfoElementSpec_t *spec, uint32_t flags)
  * (libfixbuf sends them alone), and one the largest record with its set
  * header.  Measured by letting libfixbuf write the templates.
  */
+/* How long one message of every template is, as send_templates() writes
+ * it: the data templates in one set, each options template in its own. */
+static size_t templates_len(struct ipfix *x)
+{
+	size_t i, n = sizeof(data_tids) / sizeof(data_tids[0]);
+	size_t all = n + sizeof(options_tids) / sizeof(options_tids[0]);
+	size_t len = 16 + 4;		/* message header, the data set's */
+	GError *err = NULL;
+
+	for (i = 0; i < all; i++) {
+		uint16_t tid = i >= n ? options_tids[i - n] : data_tids[i];
+		fbTemplate_t *t = fbSessionGetTemplate(x->session, FALSE, tid, &err);
+
+		if (!t) {
+			g_clear_error(&err);
+			return 65535;
+		}
+		len += tmpl_len(t) + (i >= n ? 4 : 0);
+	}
+	return len;
+}
+
 static size_t ipfix_min_message_size(void)
 {
 	struct ipfix x = { .bufsize = 65000 };
 	size_t tmpl = 65535, rec = spec_len(flow_spec, F_V6 | F_ROUTE);
-	GError *err = NULL;
-	int tries;
 
 	if (spec_len(flow_spec, F_V4 | F_ROUTE) > rec)
 		rec = spec_len(flow_spec, F_V4 | F_ROUTE);
 	if (spec_len(ifname_spec, 0) > rec)
 		rec = spec_len(ifname_spec, 0);
+	if (spec_len(ifdescr_spec, 0) > rec)
+		rec = spec_len(ifdescr_spec, 0);
 	if (spec_len(reliability_spec, 0) > rec)
 		rec = spec_len(reliability_spec, 0);
 	rec += 16 + 4;			/* message and set headers */
 	x.buf = malloc(x.bufsize);
-	if (x.buf && setup(NULL, &x) == 0) {
-		for (tries = 0; tries < 2; tries++) {
-			if (fbSessionExportTemplates(x.session, &err) &&
-			    fBufEmit(x.fbuf, &err)) {
-				tmpl = fbExporterGetMsgLen(x.exporter);
-				break;
-			}
-			g_clear_error(&err);	/* the one-shot signal */
-		}
-	}
+	if (x.buf && setup(NULL, &x) == 0)
+		tmpl = templates_len(&x);
 	if (x.fbuf)
 		fBufFree(x.fbuf);
 	else if (x.session)

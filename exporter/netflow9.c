@@ -415,11 +415,11 @@ static int nf9_flush(struct exporter *e)
 	struct nf9 *x = e->priv;
 	int err = 0, e2, at;
 
-	/* interfaces that changed, or options a full message cut short,
-	 * are announced now, after the flows waiting, in as many messages
-	 * as they need */
 	if (!e->ifs_changed && !x->ifs_again && !x->options_due)
 		return send_msg(e, 0);
+	/* interfaces that changed, or options a full message cut short:
+	 * the flows waiting go first, and the options follow now, in as
+	 * many messages as they need, not with the next record */
 	if (x->flows)
 		err = send_msg(e, 0);
 	options_note_changes(e, x);

@@ -113,8 +113,12 @@ static struct exporter *open_exporter(int protocol, uint16_t port,
 
 struct decoded {
 	int	msgs, too_big, data_msgs, tmpl_msgs;
+	/* messages with flows and no refresh since the one before, that do
+	 * not go on with half-sent interface options either (a refresh
+	 * then would start the options again: they would never end) */
+	int	unrefreshed, refreshed;	/* refreshed: templates since flows */
 	size_t	tmpl_len;	/* message header and template sets */
-	int	flows, unknown_sets, names;
+	int	flows, unknown_sets, names, names_here;
 	char	seen[NIFS];
 	/* per template id: record length, options?, interfaceName offset */
 	uint16_t reclen[65536];
@@ -173,6 +177,7 @@ static void data_set(struct decoded *d, unsigned int id, const uint8_t *p,
 			const char *nm = (const char *)p + at + d->name_off[id];
 			int k = atoi(nm + 2);
 
+			d->names_here++;
 			if (!strncmp(nm, "if", 2) && k >= 0 && k < NIFS &&
 			    !d->seen[k]++)
 				d->names++;
@@ -187,6 +192,7 @@ static void decode(struct decoded *d, int v9, const uint8_t *m, size_t len)
 
 	d->msgs++;
 	d->too_big += len > MSG_SIZE;
+	d->names_here = 0;
 	while (at + 4 <= len) {
 		unsigned int id = be(m + at, 2), sl = be(m + at + 2, 2);
 
@@ -203,6 +209,12 @@ static void decode(struct decoded *d, int v9, const uint8_t *m, size_t len)
 		}
 		at += sl;
 	}
+	if (flows && d->data_msgs && !tmpl && !d->refreshed && !d->names_here)
+		d->unrefreshed++;
+	if (flows)
+		d->refreshed = 0;
+	if (tmpl)
+		d->refreshed = 1;
 	d->flows += flows;
 	d->data_msgs += flows > 0;
 	d->tmpl_msgs += tmpl;
@@ -304,9 +316,11 @@ static size_t listening(int protocol, const char *name, int v9)
 	       "template", name);
 	tap_is((uint64_t)d.names, NIFS, "%s: all %d interface names announced",
 	       name, NIFS);
-	tap_ok(d.tmpl_msgs >= d.data_msgs, "%s: templates refreshed after every "
-	       "message with flows (%d with templates, %d with flows)", name,
-	       d.tmpl_msgs, d.data_msgs);
+	tap_ok(d.unrefreshed == 0 && d.tmpl_msgs >= d.data_msgs / 2,
+	       "%s: templates refreshed after every message with flows, but "
+	       "while options are half sent (%d with templates, %d with flows, "
+	       "%d not refreshed)", name, d.tmpl_msgs, d.data_msgs,
+	       d.unrefreshed);
 	tap_ok(d.msgs <= (d.data_msgs + 1) * 402, "%s: bounded: %d messages, "
 	       "%d with flows", name, d.msgs, d.data_msgs);
 	exporter_close(e);
