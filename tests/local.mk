@@ -8,9 +8,12 @@ EXTRA_DIST += tests/bpf/vlan_push.bpf.c
 BUILT_SOURCES += tests/bpf/vlan_push.skel.h
 CLEANFILES += tests/bpf/vlan_push.bpf.o tests/bpf/vlan_push.skel.h
 
+DPTEST_SOURCES = tests/bpf/dptest.c tests/bpf/dptest.h \
+	tests/bpf/frames.c tests/bpf/frames.h
 check_PROGRAMS += tests/bpf/test_datapath
 tests_bpf_test_datapath_SOURCES = tests/bpf/test_datapath.c \
-	tests/bpf/frames.c tests/bpf/frames.h
+	tests/bpf/dp_parse.c tests/bpf/dp_errors.c tests/bpf/dp_account.c \
+	tests/bpf/dp_socket.c $(DPTEST_SOURCES)
 tests_bpf_test_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/bpf
 tests_bpf_test_datapath_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS) -lm
 TESTS += tests/bpf/test_datapath
