@@ -18,6 +18,12 @@ tests_bpf_test_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/bpf
 tests_bpf_test_datapath_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS) -lm
 TESTS += tests/bpf/test_datapath
 
+check_PROGRAMS += tests/bpf/test_fuzz
+tests_bpf_test_fuzz_SOURCES = tests/bpf/test_fuzz.c $(DPTEST_SOURCES)
+tests_bpf_test_fuzz_CPPFLAGS = $(tests_bpf_test_datapath_CPPFLAGS)
+tests_bpf_test_fuzz_LDADD = $(tests_bpf_test_datapath_LDADD)
+TESTS += tests/bpf/test_fuzz
+
 check_PROGRAMS += tests/bpf/test_fetcher
 tests_bpf_test_fetcher_SOURCES = tests/bpf/test_fetcher.c \
 	tests/bpf/frames.c tests/bpf/frames.h

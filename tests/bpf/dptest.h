@@ -31,6 +31,7 @@ __u32 run(int prog_fd, const struct frame *f, const struct run_opts *o);
 /* Zero the stats, empty both maps, sampling 1, flows_a active. */
 void reset(struct datapath *d);
 unsigned int map_entries(int fd);
+extern const char *const stat_names[STAT_MAX];	/* STAT_* as in the log */
 struct flow_key key_of(int family, __u8 proto, const char *src,
 		       const char *dst, __u16 sport, __u16 dport, __u8 dir);
 
