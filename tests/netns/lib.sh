@@ -178,6 +178,14 @@ stop_capture() {
 		"$T/dumpcap.log"
 }
 
+# have_tcx: the kernel has tcx links (6.6 and later)
+have_tcx() {
+	local v
+	v=$(uname -r)
+	v=${v%%-*}
+	[ "$(printf '%s\n6.6\n' "$v" | sort -V | head -n1)" = 6.6 ]
+}
+
 # rx_packets NS IF / tx_packets NS IF: interface counters
 rx_packets() { ns "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
 tx_packets() { ns "$1" cat "/sys/class/net/$2/statistics/tx_packets"; }
