@@ -144,6 +144,40 @@ start_sink() {
 	bail "sink did not start"
 }
 
+# udp_queue NS PORT: bytes waiting in the receive queue of NS's UDP PORT
+# (empty if nothing listens there)
+udp_queue() { ns "$1" ss -Hlun "sport = :$2" | awk '{ print $2 }'; }
+
+# start_nfcapd NS DIR PORT: nfcapd on NS's loopback, into DIR; returns once
+# its socket is bound (messages sent before that are lost).  Sets NFCAPD.
+start_nfcapd() {
+	local i
+	mkdir -p "$2"
+	ip netns exec "$P$1" nfcapd -w "$2" -p "$3" -b 127.0.0.1 >>"$T/nfcapd.log" 2>&1 &
+	NFCAPD=$!
+	NFCAPD_AT="$1 $3"
+	_pids="$_pids $NFCAPD"
+	for i in $(seq 100); do
+		[ -n "$(udp_queue "$1" "$3")" ] && return 0
+		kill -0 "$NFCAPD" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$T/nfcapd.log"
+	bail "nfcapd did not start"
+}
+
+# stop_nfcapd: once nfcapd has read every message that reached its socket
+# (a SIGTERM before that loses them), stop it; it writes its file and exits
+stop_nfcapd() {
+	local i
+	for i in $(seq 100); do
+		[ "$(udp_queue $NFCAPD_AT)" = 0 ] && break
+		sleep 0.1
+	done
+	kill -TERM "$NFCAPD"
+	wait "$NFCAPD" 2>/dev/null
+}
+
 # config FILE [SECTION-LINES...]: a config with the test's JSON collector
 config() {
 	local f=$1
