@@ -324,7 +324,9 @@ int attach_iface(struct attach *a, int ifindex, const char *ifname)
 		err = try_hook(a, &at, a->hook);
 	}
 	if (err) {
-		log_err("attach to %s: %s", ifname, strerror(-err));
+		log_err("attach to %s: %s%s", ifname, strerror(-err),
+			a->hook == HOOK_TCX && err == -EINVAL ?
+			" (tcx links need Linux 6.6; hook = auto uses tc before)" : "");
 		return err;
 	}
 	log_info("attached to %s (ifindex %d) with %s%s%s", ifname, ifindex,

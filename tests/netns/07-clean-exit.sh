@@ -36,6 +36,14 @@ for hook in $hooks; do
 	is "$(tc_state)" "$clean" "$hook: qdiscs and filters as they were"
 done
 
+if ! have_tcx; then
+	config "$T/c.conf" "[capture]" "interfaces = b0" "hook = tcx"
+	start_tcflowd b "$T/c.conf"
+	stop_tcflowd
+	grep -q "attach to b0: Invalid argument (tcx links need Linux 6.6" "$T/tcflowd.log"
+	ok $? "hook = tcx before 6.6: the error says why"
+fi
+
 # another TC user: a cls_bpf program that counts every packet in its map
 ns b tc qdisc add dev b0 clsact
 ns b tc filter add dev b0 ingress prio 20 bpf da obj "$OTHER" sec classifier ||
