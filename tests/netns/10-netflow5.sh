@@ -21,7 +21,8 @@ start_nfcapd b "$T/nfcapd" 2055
 ip netns exec "${P}b" dumpcap -q -i lo -w "$T/export.pcapng" >"$T/dumpcap.log" 2>&1 &
 EXPORT_CAP=$!
 _pids="$_pids $EXPORT_CAP"
-for i in $(seq 50); do grep -q "^File:" "$T/dumpcap.log" && break; sleep 0.1; done
+for i in $(seq 300); do grep -q "^File:" "$T/dumpcap.log" && break; sleep 0.1; done
+grep -q "^File:" "$T/dumpcap.log" || bail "dumpcap did not start: $(cat "$T/dumpcap.log")"
 sleep 0.5
 
 config "$T/c.conf" "[capture]" "interfaces = b0" "[flows]" "fetch_interval_ms = 200" \

@@ -137,10 +137,13 @@ stop_tcflowd() {
 start_sink() {
 	ip netns exec "$P$1" "$GEN" sink -p "$2" -t 300 >"$T/sink.$1.$2" 2>&1 &
 	_pids="$_pids $!"
-	for i in $(seq 50); do
+	# a loaded machine can take seconds to start a program: the bound is
+	# the daemon's (30 s), the wait ends as soon as it listens
+	for i in $(seq 300); do
 		grep -q listening "$T/sink.$1.$2" && return 0
 		sleep 0.1
 	done
+	cat "$T/sink.$1.$2"
 	bail "sink did not start"
 }
 
@@ -195,10 +198,12 @@ start_capture() {
 		>"$T/dumpcap.log" 2>&1 &
 	DUMPCAP_PID=$!
 	_pids="$_pids $DUMPCAP_PID"
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		grep -q "^File:" "$T/dumpcap.log" && return 0
+		kill -0 "$DUMPCAP_PID" 2>/dev/null || break
 		sleep 0.1
 	done
+	sed 's/^/# dumpcap: /' "$T/dumpcap.log"
 	bail "dumpcap did not start"
 }
 
