@@ -256,6 +256,38 @@ static int compare_maps(unsigned long *flows)
 	return bad;
 }
 
+/*
+ * Make frame number i and run it through the three programs.  Returns the
+ * fate they agree on (NFATES: refused by test_run), -2 if they disagree,
+ * -1 if a program misbehaved (counted in *bad).
+ */
+static int fuzz_frame(struct frame *f, unsigned long i, unsigned long *bad)
+{
+	struct __sk_buff ctx = { 0 };
+	int fd[NPROG] = { datapath_ingress_fd(&dp), datapath_egress_fd(&dp),
+			  datapath_socket_fd(&sdp) };
+	static unsigned int shown;
+	int fate[NPROG], p;
+
+	gen(f);
+	if (below(8) == 0) {
+		ctx.gso_segs = 2 + below(7);
+		ctx.gso_size = 100 + below(1400);
+	}
+	for (p = 0; p < NPROG; p++) {
+		fate[p] = run_one(p, fd[p], p == 2 ? &sdp : &dp, f, &ctx, i);
+		if (fate[p] < 0)
+			(*bad)++;
+	}
+	if (fate[0] != fate[1] || fate[0] != fate[2]) {
+		if (shown++ < 10)
+			tap_diag("frame %lu (%zu bytes): fates %d %d %d",
+				 i, f->len, fate[0], fate[1], fate[2]);
+		return -2;
+	}
+	return fate[0];
+}
+
 int main(void)
 {
 	unsigned long frames = 100000, i, refused = 0, bad = 0, disagree = 0;
@@ -275,35 +307,19 @@ int main(void)
 	reset(&sdp);
 
 	for (i = 0; i < frames; i++) {
-		struct __sk_buff ctx = { 0 };
-		int fd[NPROG] = { datapath_ingress_fd(&dp), datapath_egress_fd(&dp),
-				  datapath_socket_fd(&sdp) };
-		int fate[NPROG], p;
+		int fate = fuzz_frame(&f, i, &bad);
 
-		gen(&f);
-		if (below(8) == 0) {
-			ctx.gso_segs = 2 + below(7);
-			ctx.gso_size = 100 + below(1400);
-		}
-		for (p = 0; p < NPROG; p++) {
-			fate[p] = run_one(p, fd[p], p == 2 ? &sdp : &dp, &f, &ctx, i);
-			if (fate[p] < 0)
-				bad++;
-		}
-		if (fate[0] != fate[1] || fate[0] != fate[2]) {
-			if (disagree++ < 10)
-				tap_diag("frame %lu (%zu bytes): fates %d %d %d",
-					 i, f.len, fate[0], fate[1], fate[2]);
-		} else if (fate[0] >= 0) {
-			per_fate[fate[0]]++;
-			refused += fate[0] == (int)NFATES;
-		}
+		if (fate == -2)
+			disagree++;
+		else if (fate >= 0)
+			per_fate[fate]++;
 		if ((i + 1) % BATCH == 0 || i + 1 == frames) {
 			mapbad += compare_maps(&flows);
 			reset(&dp);
 			reset(&sdp);
 		}
 	}
+	refused = per_fate[NFATES];
 	for (i = 0; i < NFATES; i++)
 		if (per_fate[i])
 			tap_diag("%s: %lu frames", stat_names[fates[i]], per_fate[i]);
