@@ -117,6 +117,48 @@ static __always_inline int pkt_load(struct __sk_buff *skb, __u32 off,
 					   BPF_HDR_START_MAC);
 }
 
+/*
+ * Bytes of the frame in front of skb->data in a socket filter.  On an
+ * AF_PACKET SOCK_RAW socket (src/attach.c) skb->data is at the MAC header,
+ * as on the TC hooks: 0.  BPF_PROG_TEST_RUN runs socket filters with the
+ * Ethernet header pulled (skb->data at the network header), so the tests
+ * set ETH_HLEN here.  A plain global (.bss): the tests write it.
+ */
+volatile __u32 sock_data_off;
+
+/* Bytes from the MAC header to the end of the packet (linear or not). */
+static __always_inline __u32 frame_len(struct __sk_buff *skb, const int mode)
+{
+	return mode == PARSE_TC ? skb->len : skb->len + sock_data_off;
+}
+
+/*
+ * The IP datagram from off on may claim at most the bytes the frame has
+ * behind off: the parser reads only headers, but the counts come from the
+ * length field.  Returns 0 or STAT_TRUNC_L3.
+ */
+static __always_inline int check_ip_len(struct __sk_buff *skb,
+					const struct pkt *p, __u32 off,
+					const int mode)
+{
+	__u32 len = frame_len(skb, mode);
+
+	return len < off || len - off < p->ip_len ? STAT_TRUNC_L3 : 0;
+}
+
+/*
+ * BIG TCP (GSO/GRO super-frames over 64 KiB) leaves the 16-bit length
+ * field 0 (IPv4 tot_len, IPv6 payload_len with a jumbo hop-by-hop
+ * option); the frame's length is the datagram's then.
+ */
+static __always_inline __u32 big_len(struct __sk_buff *skb, __u32 off,
+				     const int mode)
+{
+	__u32 len = frame_len(skb, mode);
+
+	return len > off ? len - off : 0;
+}
+
 /* Store an IPv4 address as IPv4-mapped IPv6 (::ffff:a.b.c.d). */
 static __always_inline void addr_map4(__u8 *dst, __be32 a)
 {
@@ -188,12 +230,12 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pkt *p,
 	if (ihl < 20)
 		return STAT_BAD_IHL;
 	p->ip_len = bpf_ntohs(ip.tot_len);
-	if (p->ip_len == 0 && skb->gso_segs > 1 && mode == PARSE_TC)
-		p->ip_len = skb->len - off;	/* BIG TCP: tot_len is 0 */
+	if (p->ip_len == 0 && skb->gso_segs > 1)
+		p->ip_len = big_len(skb, off, mode);	/* BIG TCP */
 	if (p->ip_len < ihl)
 		return STAT_BAD_L3;
 	/* options are skipped, but they must be in the packet */
-	if (mode == PARSE_TC && skb->len < off + p->ip_len)
+	if (check_ip_len(skb, p, off, mode))
 		return STAT_TRUNC_L3;
 
 	p->key.eth_type = bpf_htons(ETH_P_IP);
@@ -226,18 +268,19 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p,
 				      __u32 off, const int mode)
 {
 	struct ipv6hdr ip6 HDR_ALIGN;
-	__u32 l4off, end;
+	__u32 l4off, end, jumbo = 0;
 	__u8 nexthdr;
-	int i;
+	int i, big;
 
 	if (pkt_load(skb, off, &ip6, sizeof(ip6), mode))
 		return STAT_TRUNC_L3;
 	if (ip6.version != 6)
 		return STAT_BAD_L3;
 	p->ip_len = bpf_ntohs(ip6.payload_len) + 40;
-	if (p->ip_len == 40 && skb->gso_segs > 1 && mode == PARSE_TC)
-		p->ip_len = skb->len - off;	/* BIG TCP jumbogram */
-	if (mode == PARSE_TC && skb->len < off + p->ip_len)
+	big = p->ip_len == 40 && skb->gso_segs > 1;
+	if (big)
+		p->ip_len = big_len(skb, off, mode);	/* BIG TCP jumbogram */
+	if (check_ip_len(skb, p, off, mode))
 		return STAT_TRUNC_L3;
 
 	p->key.eth_type = bpf_htons(ETH_P_IPV6);
@@ -252,7 +295,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p,
 	end = off + p->ip_len;
 	for (i = 0; i < IPV6_MAX_EXT_HDRS && ipv6_is_ext(nexthdr); i++) {
 		struct frag6 fh HDR_ALIGN;
-		__u8 h[2] HDR_ALIGN;
+		__u8 h[4] HDR_ALIGN;
 
 		if (nexthdr == IPPROTO_FRAGMENT_) {
 			if (l4off + 8 > end ||
@@ -269,8 +312,14 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p,
 			}
 			continue;
 		}
-		if (l4off + 2 > end || pkt_load(skb, l4off, h, 2, mode))
+		/* every extension header has at least 8 bytes */
+		if (l4off + 8 > end || pkt_load(skb, l4off, h, 4, mode))
 			return STAT_BAD_IPV6_CHAIN;
+		/* BIG TCP's hop-by-hop header of 8 bytes with only the jumbo
+		 * payload option (0xc2): GSO strips it from the segments */
+		if (big && i == 0 && nexthdr == IPPROTO_HOPOPTS_ && h[1] == 0 &&
+		    h[2] == 0xc2)
+			jumbo = 8;
 		/* AH counts its length in 4-byte units, less 2; the others in
 		 * 8-byte units, less 1 */
 		if (nexthdr == IPPROTO_AH_)
@@ -283,7 +332,8 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p,
 		return STAT_BAD_IPV6_CHAIN;
 
 	p->key.proto = nexthdr;
-	p->hdr_len = l4off - off;
+	p->hdr_len = l4off - off - jumbo;
+	p->ip_len -= jumbo;
 	if (nexthdr == IPPROTO_NONE_)
 		return 0;
 	return parse_l4(skb, p, l4off, end - l4off, mode);

@@ -532,7 +532,9 @@ static void attach_failed(struct attach *a, const char *ifname, int err)
 	if (a->failures <= FAIL_LOG_MAX)
 		log_err("attach to %s: %s%s", ifname, strerror(-err),
 			err == -EMFILE ? " (file descriptors for links and "
-			"sockets used up; raise LimitNOFILE)" : "");
+			"sockets used up; raise LimitNOFILE)" :
+			a->hook == HOOK_TCX && err == -EINVAL ?
+			" (tcx links need Linux 6.6; hook = auto uses tc before)" : "");
 	if (a->failures == FAIL_LOG_MAX)
 		log_err("attach: further failures are only counted "
 			"(ifaces_unattached in the stats line)");

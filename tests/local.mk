@@ -8,12 +8,21 @@ EXTRA_DIST += tests/bpf/vlan_push.bpf.c
 tests/bpf/test_datapath-test_datapath.$(OBJEXT): tests/bpf/vlan_push.skel.h
 CLEANFILES += tests/bpf/vlan_push.bpf.o tests/bpf/vlan_push.skel.h
 
+DPTEST_SOURCES = tests/bpf/dptest.c tests/bpf/dptest.h \
+	tests/bpf/frames.c tests/bpf/frames.h
 check_PROGRAMS += tests/bpf/test_datapath
 tests_bpf_test_datapath_SOURCES = tests/bpf/test_datapath.c \
-	tests/bpf/frames.c tests/bpf/frames.h
+	tests/bpf/dp_parse.c tests/bpf/dp_errors.c tests/bpf/dp_account.c \
+	tests/bpf/dp_socket.c $(DPTEST_SOURCES)
 tests_bpf_test_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/bpf
 tests_bpf_test_datapath_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS) -lm
 TESTS += tests/bpf/test_datapath
+
+check_PROGRAMS += tests/bpf/test_fuzz
+tests_bpf_test_fuzz_SOURCES = tests/bpf/test_fuzz.c $(DPTEST_SOURCES)
+tests_bpf_test_fuzz_CPPFLAGS = $(tests_bpf_test_datapath_CPPFLAGS)
+tests_bpf_test_fuzz_LDADD = $(tests_bpf_test_datapath_LDADD)
+TESTS += tests/bpf/test_fuzz
 
 check_PROGRAMS += tests/bpf/test_fetcher
 tests_bpf_test_fetcher_SOURCES = tests/bpf/test_fetcher.c \
@@ -22,6 +31,10 @@ tests_bpf_test_fetcher_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/bpf/test_fetcher
 
 EXTRA_DIST += tests/run-all tests/install-deps tests/valgrind.supp
+
+# tests/kernels (run by .ci/run, not by make check: it boots VMs)
+EXTRA_DIST += tests/kernels tests/vm/init tests/vm/guest tests/vm/mkroot \
+	tests/vm/mkinitrd tests/vm/count
 
 # make check-valgrind: every C test, and the daemon in the namespace tests,
 # under valgrind; any error fails it.

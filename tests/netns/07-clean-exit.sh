@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scenario 7: a router is left as it was found.
-#  - After SIGTERM (tcx and tc): no qdisc, filter or link of ours remains.
+#  - After SIGTERM (tcx, or auto = tc before 6.6; tc; socket): no qdisc, filter or link of ours remains.
 #  - After SIGKILL with hook = tc: our filters and clsact qdisc stay behind;
 #    the next start removes them, and only them: another TC user's filter
 #    on the same hook keeps working throughout.
@@ -12,12 +12,16 @@ tc_state() { ns b tc qdisc show dev b0; ns b tc filter show dev b0 ingress; ns b
 clean="$(tc_state)"
 OTHER=$top_builddir/tests/netns/other.bpf.o
 
-for hook in tcx tc socket; do
+# tcx links need 6.6: before that, hook = auto takes the tc path
+if have_tcx; then hooks="tcx tc socket"; else hooks="auto tc socket"; fi
+for hook in $hooks; do
 	config "$T/c.conf" "[capture]" "interfaces = b0" "hook = $hook"
 	start_tcflowd b "$T/c.conf"
 	ids=$(prog_ids)
-	grep -q "attached to b0 (ifindex [0-9]*) with $hook" "$T/tcflowd.log"
-	ok $? "$hook: attached"
+	want=$hook
+	[ "$hook" = auto ] && want=tc
+	grep -q "attached to b0 (ifindex [0-9]*) with $want" "$T/tcflowd.log"
+	ok $? "$hook: attached with $want"
 	stop_tcflowd
 	is "$TCFLOWD_RC" 0 "$hook: SIGTERM exits 0"
 	# cls_bpf frees a deleted filter's program from deferred (RCU) work:
@@ -31,6 +35,14 @@ for hook in tcx tc socket; do
 	is "$left" 0 "$hook: our programs ($(echo $ids)) are gone from the kernel: no link, filter or socket holds them"
 	is "$(tc_state)" "$clean" "$hook: qdiscs and filters as they were"
 done
+
+if ! have_tcx; then
+	config "$T/c.conf" "[capture]" "interfaces = b0" "hook = tcx"
+	start_tcflowd b "$T/c.conf"
+	stop_tcflowd
+	grep -q "attach to b0: Invalid argument (tcx links need Linux 6.6" "$T/tcflowd.log"
+	ok $? "hook = tcx before 6.6: the error says why"
+fi
 
 # another TC user: a cls_bpf program that counts every packet in its map
 ns b tc qdisc add dev b0 clsact

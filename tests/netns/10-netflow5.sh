@@ -14,18 +14,15 @@ veth a a0 b b0
 addr a a0 192.0.2.1/24 2001:db8::1/64
 addr b b0 192.0.2.2/24 2001:db8::2/64
 start_sink b 9000
-mkdir -p "$T/nfcapd"
-ip netns exec "${P}b" nfcapd -w "$T/nfcapd" -p 2055 -b 127.0.0.1 >"$T/nfcapd.log" 2>&1 &
-NFCAPD=$!
-_pids="$_pids $NFCAPD"
-sleep 0.5
+start_nfcapd b "$T/nfcapd" 2055
 
 # everything on the collector's loopback, for tshark's verdict at the end
 # (unfiltered: tshark picks the collector's port)
 ip netns exec "${P}b" dumpcap -q -i lo -w "$T/export.pcapng" >"$T/dumpcap.log" 2>&1 &
 EXPORT_CAP=$!
 _pids="$_pids $EXPORT_CAP"
-for i in $(seq 50); do grep -q "^File:" "$T/dumpcap.log" && break; sleep 0.1; done
+for i in $(seq 300); do grep -q "^File:" "$T/dumpcap.log" && break; sleep 0.1; done
+grep -q "^File:" "$T/dumpcap.log" || bail "dumpcap did not start: $(cat "$T/dumpcap.log")"
 sleep 0.5
 
 config "$T/c.conf" "[capture]" "interfaces = b0" "[flows]" "fetch_interval_ms = 200" \
@@ -38,7 +35,7 @@ ns a "$GEN" udp -d 2001:db8::2 -p 9000 -f 2 -n 3 -s 10 -b 21000 >/dev/null
 sleep 0.5
 stop_tcflowd
 is "$TCFLOWD_RC" 0 "tcflowd exits 0"
-kill -TERM "$NFCAPD"; wait "$NFCAPD" 2>/dev/null
+stop_nfcapd
 sleep 1.5	# dumpcap hands over ring blocks after a timeout: let the last arrive
 kill -TERM "$EXPORT_CAP"; wait "$EXPORT_CAP" 2>/dev/null
 cflow() { tshark -n -r "$T/export.pcapng" -d udp.port==2055,cflow -Y "udp.dstport == 2055 $1" 2>/dev/null | grep -c .; }

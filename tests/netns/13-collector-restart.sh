@@ -7,14 +7,8 @@
 need_root
 
 quiet_pair
-nfcapd_start() {	# nfcapd_start DIR: a collector on b's loopback
-	mkdir -p "$1"
-	ip netns exec "${P}b" nfcapd -w "$1" -p 2055 -b 127.0.0.1 >>"$T/nfcapd.log" 2>&1 &
-	NFCAPD=$!
-	_pids="$_pids $NFCAPD"
-	sleep 0.5
-}
-nfcapd_stop() { kill -TERM "$NFCAPD"; wait "$NFCAPD" 2>/dev/null; }
+nfcapd_start() { start_nfcapd b "$1" 2055; }	# a collector on b's loopback
+nfcapd_stop() { stop_nfcapd; }
 # "sport packets bytes" per flow at the collector, for one port range
 at_collector() {
 	nfdump -R "$1" -q -N -A srcport -o "fmt:%sp %pkt %byt" 2>/dev/null |

@@ -12,7 +12,7 @@ sink_start() {		# sink_start FILE: a TCP collector keeping the stream
 	ip netns exec "${P}b" "$GEN" sink -p 4739 -t 120 -w "$1" >"$T/sink.log" 2>&1 &
 	SINK_PID=$!
 	_pids="$_pids $SINK_PID"
-	for i in $(seq 50); do grep -q listening "$T/sink.log" && return; sleep 0.1; done
+	for i in $(seq 300); do grep -q listening "$T/sink.log" && return; sleep 0.1; done
 	bail "sink did not start"
 }
 sink_stop() { kill -TERM "$SINK_PID"; wait "$SINK_PID" 2>/dev/null; }

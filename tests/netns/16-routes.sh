@@ -31,11 +31,7 @@ done
 ns h1 ping -q -c 1 -W 2 198.51.100.1 >/dev/null
 ns h1 ping -q -c 1 -W 2 2001:db8:2::1 >/dev/null
 
-mkdir -p "$T/nfcapd"
-ip netns exec "${P}r" nfcapd -w "$T/nfcapd" -p 4739 -b 127.0.0.1 >"$T/nfcapd.log" 2>&1 &
-_pids="$_pids $!"
-NFCAPD=$!
-sleep 0.5
+start_nfcapd r "$T/nfcapd" 4739
 config "$T/c.conf" "[capture]" "interfaces = r1 r2" \
 	"[flows]" "fetch_interval_ms = 100" "idle_timeout_s = 1" \
 	"[collector nfcapd]" "protocol = ipfix" "address = 127.0.0.1" "port = 4739"
@@ -114,8 +110,7 @@ lookups=$(sed -n 's/.* route_lookups=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | tail 
 diag "route lookups $lookups, sent to the kernel $queries"
 
 # the same through IPFIX, as nfcapd stored it
-kill -TERM "$NFCAPD"
-wait "$NFCAPD" 2>/dev/null
+stop_nfcapd
 nf() {
 	nfdump -q -6 -R "$T/nfcapd" -o "fmt:%sp %in %out %nh %smk %dmk %pkt" \
 		"src port $1 and in if $r1" 2>/dev/null | awk '{$1=$1; print}' | sort -u |

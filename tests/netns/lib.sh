@@ -138,11 +138,48 @@ stop_tcflowd() {
 start_sink() {
 	ip netns exec "$P$1" "$GEN" sink -p "$2" -t 300 >"$T/sink.$1.$2" 2>&1 &
 	_pids="$_pids $!"
-	for i in $(seq 50); do
+	# a loaded machine can take seconds to start a program: the bound is
+	# the daemon's (30 s), the wait ends as soon as it listens
+	for i in $(seq 300); do
 		grep -q listening "$T/sink.$1.$2" && return 0
 		sleep 0.1
 	done
+	cat "$T/sink.$1.$2"
 	bail "sink did not start"
+}
+
+# udp_queue NS PORT: bytes waiting in the receive queue of NS's UDP PORT
+# (empty if nothing listens there)
+udp_queue() { ns "$1" ss -Hlun "sport = :$2" | awk '{ print $2 }'; }
+
+# start_nfcapd NS DIR PORT: nfcapd on NS's loopback, into DIR; returns once
+# its socket is bound (messages sent before that are lost).  Sets NFCAPD.
+start_nfcapd() {
+	local i
+	mkdir -p "$2"
+	ip netns exec "$P$1" nfcapd -w "$2" -p "$3" -b 127.0.0.1 >>"$T/nfcapd.log" 2>&1 &
+	NFCAPD=$!
+	NFCAPD_AT="$1 $3"
+	_pids="$_pids $NFCAPD"
+	for i in $(seq 100); do
+		[ -n "$(udp_queue "$1" "$3")" ] && return 0
+		kill -0 "$NFCAPD" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$T/nfcapd.log"
+	bail "nfcapd did not start"
+}
+
+# stop_nfcapd: once nfcapd has read every message that reached its socket
+# (a SIGTERM before that loses them), stop it; it writes its file and exits
+stop_nfcapd() {
+	local i
+	for i in $(seq 100); do
+		[ "$(udp_queue $NFCAPD_AT)" = 0 ] && break
+		sleep 0.1
+	done
+	kill -TERM "$NFCAPD"
+	wait "$NFCAPD" 2>/dev/null
 }
 
 # config FILE [SECTION-LINES...]: a config with the test's JSON collector.
@@ -178,10 +215,12 @@ start_capture() {
 		>"$T/dumpcap.log" 2>&1 &
 	DUMPCAP_PID=$!
 	_pids="$_pids $DUMPCAP_PID"
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		grep -q "^File:" "$T/dumpcap.log" && return 0
+		kill -0 "$DUMPCAP_PID" 2>/dev/null || break
 		sleep 0.1
 	done
+	sed 's/^/# dumpcap: /' "$T/dumpcap.log"
 	bail "dumpcap did not start"
 }
 
@@ -193,6 +232,14 @@ stop_capture() {
 	cat "$T/dumpcap.log" >&2
 	sed -n "s|^Packets received/dropped on interface .*: [0-9]*/\([0-9]*\) .*|\1|p" \
 		"$T/dumpcap.log"
+}
+
+# have_tcx: the kernel has tcx links (6.6 and later)
+have_tcx() {
+	local v
+	v=$(uname -r)
+	v=${v%%-*}
+	[ "$(printf '%s\n6.6\n' "$v" | sort -V | head -n1)" = 6.6 ]
 }
 
 # rx_packets NS IF / tx_packets NS IF: interface counters

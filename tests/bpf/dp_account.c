@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * dp_account.c - accounting: several packets, direction, GSO, the A/B
+ * swap, sampling, the overflow ring, the precise clock.
+ */
+#include <math.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dptest.h"
+
+/* ---- several packets, GSO, direction ----------------------------------- */
+
+void test_accumulate(void)
+{
+	struct flow_key k;
+	struct frame f;
+	__u64 bytes = 0;
+	int i;
+
+	reset(&dp);
+	for (i = 0; i < 3; i++) {
+		static const __u8 flags[3] = { 0x02, 0x10, 0x19 };
+		static const __u8 ttls[3] = { 64, 30, 100 };
+
+		frame_eth(&f, 0);
+		frame_ipv4_ex(&f, "10.0.0.1", "10.0.0.2", IPPROTO_TCP, 0,
+			      ttls[i], 0, 0);
+		frame_tcp(&f, 5000, 6000, flags[i], 0);
+		frame_payload(&f, (size_t)i * 100);
+		frame_finish(&f);
+		bytes += frame_ip_len(&f);
+		run(datapath_ingress_fd(&dp), &f, NULL);
+	}
+	k = key_of(AF_INET, IPPROTO_TCP, "10.0.0.1", "10.0.0.2", 5000, 6000, 0);
+	expect_flow("3 packets, one flow", &dp, &k, &(struct want){
+		    .packets = 3, .bytes = bytes, .tcp_flags = 0x1b,
+		    .flags = FLOW_F_FIN, .min_ttl = 30, .max_ttl = 100 });
+	expect_stats("3 packets, one flow", &dp, S(STAT_PACKETS, 3),
+		     S(STAT_COUNTED, 3), S(STAT_SEGMENTS, 3), END);
+}
+
+void test_egress(void)
+{
+	struct run_opts o = { .ingress_ifindex = 7 };
+	struct flow_key k;
+	struct frame f;
+
+	reset(&dp);
+	frame_eth(&f, 0);
+	frame_ipv4(&f, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+	frame_udp(&f, 1, 2);
+	frame_finish(&f);
+	tap_is(run(datapath_egress_fd(&dp), &f, &o), TC_VERDICT,
+	       "egress: verdict TC_ACT_UNSPEC");
+	k = key_of(AF_INET, IPPROTO_UDP, "10.0.0.1", "10.0.0.2", 1, 2,
+		   FLOW_DIR_EGRESS);
+	expect_flow("egress (forwarded from ifindex 7)", &dp, &k,
+		    &(struct want){ .packets = 1, .bytes = frame_ip_len(&f),
+		    .min_ttl = 64, .max_ttl = 64, .peer_ifindex = 7 });
+}
+
+void test_gso(void)
+{
+	struct run_opts o = { .gso_segs = 3, .gso_size = 1000 };
+	struct flow_key k;
+	struct frame f;
+	size_t ip;
+
+	/* a TSO/GRO super-frame of 3 segments, 20 + 32 header bytes each */
+	frame_eth(&f, 0);
+	frame_ipv4(&f, "10.0.0.1", "10.0.0.2", IPPROTO_TCP);
+	frame_tcp(&f, 1, 2, 0x10, 12);
+	frame_payload(&f, 2500);
+	frame_finish(&f);
+	ip = frame_ip_len(&f);
+	reset(&dp);
+	run(datapath_ingress_fd(&dp), &f, &o);
+	k = key_of(AF_INET, IPPROTO_TCP, "10.0.0.1", "10.0.0.2", 1, 2, 0);
+	expect_flow("GSO ipv4 tcp, 3 segments", &dp, &k, &(struct want){
+		    .packets = 3, .bytes = ip + 2 * (20 + 32),
+		    .tcp_flags = 0x10, .min_ttl = 64, .max_ttl = 64 });
+	expect_stats("GSO ipv4 tcp, 3 segments", &dp, S(STAT_PACKETS, 1),
+		     S(STAT_COUNTED, 1), S(STAT_SEGMENTS, 3), END);
+
+	/* IPv6 with an extension header: it repeats in every segment too */
+	frame_eth(&f, 0);
+	frame_ipv6(&f, "2001:db8::1", "2001:db8::2", 0, 0, 64);
+	frame_ext6(&f, 60, 8);
+	frame_tcp(&f, 1, 2, 0x10, 0);
+	frame_payload(&f, 2900);
+	frame_finish(&f);
+	ip = frame_ip_len(&f);
+	o = (struct run_opts){ .gso_segs = 2, .gso_size = 1500 };
+	reset(&dp);
+	run(datapath_ingress_fd(&dp), &f, &o);
+	k = key_of(AF_INET6, IPPROTO_TCP, "2001:db8::1", "2001:db8::2", 1, 2, 0);
+	expect_flow("GSO ipv6 tcp + ext header, 2 segments", &dp, &k,
+		    &(struct want){ .packets = 2, .bytes = ip + (40 + 8 + 20),
+		    .tcp_flags = 0x10, .min_ttl = 64, .max_ttl = 64 });
+
+	/* UDP GSO (UDP_SEGMENT): 8 header bytes per segment */
+	frame_eth(&f, 0);
+	frame_ipv4(&f, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+	frame_udp(&f, 1, 2);
+	frame_payload(&f, 2800);
+	frame_finish(&f);
+	ip = frame_ip_len(&f);
+	o = (struct run_opts){ .gso_segs = 4, .gso_size = 700 };
+	reset(&dp);
+	run(datapath_ingress_fd(&dp), &f, &o);
+	k = key_of(AF_INET, IPPROTO_UDP, "10.0.0.1", "10.0.0.2", 1, 2, 0);
+	expect_flow("GSO ipv4 udp, 4 segments", &dp, &k, &(struct want){
+		    .packets = 4, .bytes = ip + 3 * (20 + 8),
+		    .min_ttl = 64, .max_ttl = 64 });
+}
+
+/* ---- the A/B swap ------------------------------------------------------ */
+
+void test_swap(void)
+{
+	struct flow_metrics m;
+	struct flow_key k;
+	struct frame f;
+	int old;
+
+	reset(&dp);
+	frame_eth(&f, 0);
+	frame_ipv4(&f, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+	frame_udp(&f, 1, 2);
+	frame_finish(&f);
+	k = key_of(AF_INET, IPPROTO_UDP, "10.0.0.1", "10.0.0.2", 1, 2, 0);
+
+	run(datapath_ingress_fd(&dp), &f, NULL);
+	old = datapath_swap(&dp);
+	tap_ok(old == dp.flows_fd[0] && dp.active == 1,
+	       "swap: flows_b active, flows_a returned for draining");
+	run(datapath_ingress_fd(&dp), &f, NULL);
+	run(datapath_ingress_fd(&dp), &f, NULL);
+	tap_ok(datapath_lookup(&dp, dp.flows_fd[0], &k, &m) == 0 &&
+	       m.packets == 1, "swap: the old map kept its 1 packet, no more");
+	tap_ok(datapath_lookup(&dp, dp.flows_fd[1], &k, &m) == 0 &&
+	       m.packets == 2, "swap: the new map got the 2 later packets");
+	old = datapath_swap(&dp);
+	tap_ok(old == dp.flows_fd[1] && dp.active == 0, "swap back");
+	run(datapath_ingress_fd(&dp), &f, NULL);
+	tap_ok(datapath_lookup(&dp, dp.flows_fd[1], &k, &m) == 0 &&
+	       m.packets == 2, "swap back: flows_b unchanged");
+	tap_ok(datapath_lookup(&dp, dp.flows_fd[0], &k, &m) == 0 &&
+	       m.packets == 2, "swap back: flows_a counts again");
+}
+
+/* ---- sampling ---------------------------------------------------------- */
+
+void test_sampling(void)
+{
+	struct run_opts o = { .repeat = 100000 };
+	const double n = 100000, p = 0.1;
+	struct flow_metrics m;
+	struct flow_stats s;
+	struct flow_key k;
+	struct frame f;
+	double sd = sqrt(n * p * (1 - p));
+
+	reset(&dp);
+	datapath_set_sampling(&dp, 10);
+	frame_eth(&f, 0);
+	frame_ipv4(&f, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+	frame_udp(&f, 1, 2);
+	frame_finish(&f);
+	run(datapath_ingress_fd(&dp), &f, &o);
+	k = key_of(AF_INET, IPPROTO_UDP, "10.0.0.1", "10.0.0.2", 1, 2, 0);
+	if (datapath_lookup(&dp, dp.flows_fd[0], &k, &m))
+		m.packets = 0;
+	datapath_read_stats(&dp, &s);
+	tap_diag("sampling 1-in-10 of 100000: %llu selected (sd %.1f)",
+		 (unsigned long long)m.packets, sd);
+	tap_ok(fabs((double)m.packets - n * p) <= 5 * sd,
+	       "sampling 1-in-10: selected within 5 sd of 10000");
+	tap_is(s.c[STAT_COUNTED], m.packets, "sampling: counted == flow packets");
+	tap_is(s.c[STAT_SAMPLED_OUT] + s.c[STAT_COUNTED], 100000,
+	       "sampling: sampled_out + counted == packets");
+
+	/* back to 1 at run time: every packet counts again */
+	reset(&dp);
+	o.repeat = 1000;
+	run(datapath_ingress_fd(&dp), &f, &o);
+	datapath_lookup(&dp, dp.flows_fd[0], &k, &m);
+	tap_is(m.packets, 1000, "sampling 1 after 10: every packet counted");
+}
+
+/* ---- map full: the overflow ring --------------------------------------- */
+
+struct ring_seen {
+	unsigned int	records;
+	__u64		packets, bytes;
+	unsigned int	bad;
+};
+
+static int on_ring(void *ctx, void *data, size_t len)
+{
+	const struct flow_record *r = data;
+	struct ring_seen *rs = ctx;
+
+	if (len < sizeof(*r) || !(r->metrics.flags & FLOW_F_OVERFLOW) ||
+	    r->key.proto != IPPROTO_UDP || r->metrics.packets != 1)
+		rs->bad++;
+	rs->records++;
+	rs->packets += r->metrics.packets;
+	rs->bytes += r->metrics.bytes;
+	return 0;
+}
+
+void test_map_full(void)
+{
+	struct datapath_opts o = { .map_entries = 4, .ring_bytes = 4096 };
+	struct ring_seen rs = { 0 };
+	struct datapath small;
+	struct ring_buffer *rb;
+	struct frame f;
+	int err, i, rep;
+
+	err = datapath_open(&small, &o);
+	if (err)
+		tap_bail("open a 4-entry datapath: %s", strerror(-err));
+	rb = ring_buffer__new(small.ring_fd, on_ring, &rs, NULL);
+	if (!rb)
+		tap_bail("ring_buffer__new: %s", strerror(errno));
+
+	/* 10 flows into a 4-entry map, twice each: 4 fit, the other 6 go
+	 * to the ring, one record per packet */
+	for (rep = 0; rep < 2; rep++) {
+		for (i = 0; i < 10; i++) {
+			frame_eth(&f, 0);
+			frame_ipv4(&f, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+			frame_udp(&f, (uint16_t)(1000 + i), 53);
+			frame_payload(&f, 10);
+			frame_finish(&f);
+			run(datapath_ingress_fd(&small), &f, NULL);
+		}
+	}
+	ring_buffer__consume(rb);
+	tap_is(map_entries(small.flows_fd[0]), 4, "map full: 4 flows in the map");
+	tap_is(rs.records, 12, "map full: exactly one ring record per "
+	       "overflowed packet (6 flows x 2)");
+	tap_is(rs.bytes, 12 * frame_ip_len(&f), "map full: ring bytes");
+	tap_is(rs.bad, 0, "map full: ring records well formed");
+	expect_stats("map full", &small, S(STAT_PACKETS, 20),
+		     S(STAT_COUNTED, 8), S(STAT_MAP_FULL, 12),
+		     S(STAT_RING_RECORDS, 12), S(STAT_SEGMENTS, 20), END);
+
+	/* a ring of 4096 bytes holds fewer than 40 records: the rest is
+	 * counted as lost, never silently */
+	for (i = 0; i < 40; i++) {
+		frame_eth(&f, 0);
+		frame_ipv4(&f, "10.0.0.9", "10.0.0.2", IPPROTO_UDP);
+		frame_udp(&f, (uint16_t)(2000 + i), 53);
+		frame_finish(&f);
+		run(datapath_ingress_fd(&small), &f, NULL);
+	}
+	{
+		struct flow_stats s;
+
+		datapath_read_stats(&small, &s);
+		tap_ok(s.c[STAT_RING_FULL] > 0, "ring full: counted (%llu)",
+		       (unsigned long long)s.c[STAT_RING_FULL]);
+		tap_is(s.c[STAT_RING_RECORDS] + s.c[STAT_RING_FULL],
+		       s.c[STAT_MAP_FULL], "ring full: map_full == ring "
+		       "records + ring full");
+	}
+	ring_buffer__free(rb);
+	datapath_close(&small);
+}
+
+/* ---- the clock --------------------------------------------------------- */
+
+/* clock = precise: CLOCK_MONOTONIC ns straight from the kernel */
+void test_precise_clock(void)
+{
+	struct datapath_opts o = { .map_entries = 16, .precise_clock = true };
+	struct timespec a, b;
+	struct flow_metrics m;
+	struct datapath pdp;
+	struct flow_key k;
+	struct frame f;
+	__u64 before, after;
+	int err;
+
+	err = datapath_open(&pdp, &o);
+	if (err)
+		tap_bail("open with the precise clock: %s", strerror(-err));
+	frame_eth(&f, 0);
+	frame_ipv4(&f, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+	frame_udp(&f, 1, 2);
+	frame_finish(&f);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	run(datapath_ingress_fd(&pdp), &f, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	before = (__u64)a.tv_sec * 1000000000ull + (__u64)a.tv_nsec;
+	after = (__u64)b.tv_sec * 1000000000ull + (__u64)b.tv_nsec;
+	k = key_of(AF_INET, IPPROTO_UDP, "10.0.0.1", "10.0.0.2", 1, 2, 0);
+	err = datapath_lookup(&pdp, pdp.flows_fd[0], &k, &m);
+	tap_ok(!err && datapath_mono_ns(&pdp, m.first_seen) >= before &&
+	       datapath_mono_ns(&pdp, m.last_seen) <= after,
+	       "precise clock: the packet's time lies between the two "
+	       "clock_gettime calls around it");
+	datapath_close(&pdp);
+}
