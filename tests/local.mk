@@ -5,7 +5,11 @@ tests_libtap_a_SOURCES = tests/tap.c tests/tap.h
 
 # --- BPF_PROG_TEST_RUN tests of the real programs ---------------------------
 EXTRA_DIST += tests/bpf/vlan_push.bpf.c
-tests/bpf/test_datapath-test_datapath.$(OBJEXT): tests/bpf/vlan_push.skel.h
+# every object that includes the skeleton waits for it (make -j)
+tests/bpf/test_datapath-test_datapath.$(OBJEXT) \
+tests/bpf/test_datapath-dp_parse.$(OBJEXT) \
+tests/bpf/test_datapath-dptest.$(OBJEXT) \
+tests/bpf/test_fuzz-dptest.$(OBJEXT): tests/bpf/vlan_push.skel.h
 CLEANFILES += tests/bpf/vlan_push.bpf.o tests/bpf/vlan_push.skel.h
 
 DPTEST_SOURCES = tests/bpf/dptest.c tests/bpf/dptest.h \
