@@ -335,22 +335,27 @@ static int attach_tc(struct attach *a, struct attachment *at)
 static void detach_tc(struct attach *a, struct attachment *at)
 {
 	char name[32], now[IF_NAMESIZE];
-	int d, err;
+	int d, err, left = 0;
 
 	for (d = 0; d < 2; d++) {
 		if (!(at->dirs & (1 << d)))
 			continue;
 		err = tc_detach_dir(at->ifindex, d, a->tc_handle);
-		if (err && err != -ENOENT && err != -ENODEV)
+		if (err && err != -ENOENT && err != -ENODEV) {
 			log_warn("detach tc %s from %s: %s", dir_names[d],
 				 at->ifname, strerror(-err));
+			left |= 1 << d;
+		}
 	}
 	record_name(at->ifindex, name, sizeof(name));
-	/* a qdisc we made that others use now stays ours: recorded, so the
+	/* a filter that would not go stays recorded, for the next start;
+	 * a qdisc we made that others use now stays ours: recorded, so the
 	 * next run removes it once they are gone (unless the interface is
 	 * gone, and everything on it with it) */
-	if (at->qdisc_created && if_indextoname((unsigned)at->ifindex, now) &&
-	    !tc_remove_qdisc(at->ifindex, at->ifname))
+	if (left)
+		record_write(a, at, left);
+	else if (at->qdisc_created && if_indextoname((unsigned)at->ifindex, now) &&
+		 !tc_remove_qdisc(at->ifindex, at->ifname))
 		record_write(a, at, 0);
 	else
 		statedir_remove(a->sd, name);
@@ -646,36 +651,45 @@ long attach_fini(struct attach *a)
 	return ms;
 }
 
-/* Remove what one record says a dead run made on its interface. */
-static int cleanup_record(const struct record *r, bool *keep)
+/*
+ * Remove what one record says a dead run made on its interface.  What
+ * could not be looked for or removed stays in r (dirs, qdisc) with *keep
+ * set, so the next start tries again instead of forgetting it.
+ */
+static int cleanup_record(struct record *r, bool *keep)
 {
 	char now[IF_NAMESIZE];
-	int removed = 0, d, err;
+	int removed = 0, d, err, left = 0;
 
 	if (!if_indextoname((unsigned int)r->ifindex, now))
 		return 0;	/* gone, and its filters and qdisc with it */
 	for (d = 0; d < 2; d++) {
 		struct dump dump = { .want = r };
 
-		if (!(r->dirs & (1 << d)) || tc_dump(r->ifindex, d, &dump) ||
-		    !dump.found)
+		if (!(r->dirs & (1 << d)))
 			continue;
-		err = tc_detach_dir(r->ifindex, d, r->handle);
+		err = tc_dump(r->ifindex, d, &dump);
+		if (!err && !dump.found)
+			continue;
+		if (!err)
+			err = tc_detach_dir(r->ifindex, d, r->handle);
 		if (err) {
 			log_warn("remove the leftover tc %s filter from %s: %s",
 				 dir_names[d], now, strerror(-err));
+			left |= 1 << d;
 			continue;
 		}
 		log_info("removed a leftover tc %s filter from %s",
 			 dir_names[d], now);
 		removed++;
 	}
-	if (r->qdisc && tc_remove_qdisc(r->ifindex, now)) {
+	if (r->qdisc && !left && tc_remove_qdisc(r->ifindex, now)) {
 		log_info("removed the leftover clsact qdisc of %s", now);
 		removed++;
-	} else if (r->qdisc) {
-		*keep = true;	/* still ours to remove, later */
+		r->qdisc = 0;
 	}
+	r->dirs = left;
+	*keep = left || r->qdisc;	/* still ours to remove, later */
 	return removed;
 }
 
@@ -704,7 +718,6 @@ int attach_cleanup_leftovers(const struct statedir *sd)
 		else
 			removed += cleanup_record(&r, &keep);
 		if (keep) {
-			r.dirs = 0;	/* only the qdisc is left, ours */
 			record_store(sd, &r);
 		} else {
 			statedir_remove(sd, de->d_name);
