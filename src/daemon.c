@@ -163,15 +163,25 @@ static void fetch(struct daemon *d)
 
 /* ---- telemetry ---------------------------------------------------------- */
 
-const char *daemon_status(struct daemon *d)
+/* Every collector's counters summed, those a reload closed included. */
+static struct exporter_counters export_totals(const struct daemon *d)
 {
-	uint64_t sent = 0, not_sent = 0;
+	struct exporter_counters t = d->exp_retired;
 	int i;
 
 	for (i = 0; i < d->n_exp; i++) {
-		sent += d->exp[i]->counters.records;
-		not_sent += d->exp[i]->counters.not_sent;
+		t.records += d->exp[i]->counters.records;
+		t.not_sent += d->exp[i]->counters.not_sent;
+		t.unexportable += d->exp[i]->counters.unexportable;
 	}
+	return t;
+}
+
+const char *daemon_status(struct daemon *d)
+{
+	struct exporter_counters t = export_totals(d);
+	uint64_t sent = t.records, not_sent = t.not_sent;
+
 	snprintf(d->status, sizeof(d->status), "counting on %d interface%s, "
 		 "exporting to %d collector%s; packets=%llu records_sent=%llu "
 		 "records_not_sent=%llu", d->at.n, d->at.n == 1 ? "" : "s",
@@ -205,6 +215,7 @@ void daemon_log_stats(struct daemon *d)
 	const __u64 *k = d->kstats.c;
 	uint64_t errors = 0, records = 0, not_sent = 0, unexportable = 0;
 	struct enrich_stats rs = { 0 };
+	struct exporter_counters t;
 	struct rusage ru;
 	double cpu_s = 0;
 	int i;
@@ -217,14 +228,10 @@ void daemon_log_stats(struct daemon *d)
 			(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	for (i = STAT_TRUNC_L2; i <= STAT_BAD_IPV6_CHAIN; i++)
 		errors += k[i];
-	records = d->exp_retired.records;
-	not_sent = d->exp_retired.not_sent;
-	unexportable = d->exp_retired.unexportable;
-	for (i = 0; i < d->n_exp; i++) {
-		records += d->exp[i]->counters.records;
-		not_sent += d->exp[i]->counters.not_sent;
-		unexportable += d->exp[i]->counters.unexportable;
-	}
+	t = export_totals(d);
+	records = t.records;
+	not_sent = t.not_sent;
+	unexportable = t.unexportable;
 	log_info("stats: packets=%llu counted=%llu segments=%llu sampled_out=%llu "
 		 "non_ip=%llu parse_errors=%llu (trunc_l2=%llu trunc_l3=%llu "
 		 "trunc_l4=%llu bad_ihl=%llu bad_l3=%llu bad_l4=%llu "
@@ -753,8 +760,7 @@ static int open_instance(struct daemon *d)
 	if (err)
 		return err;
 	if (uid != (uid_t)-1 && geteuid() != uid &&
-	    fchown(d->sd.dirfd, uid, gid)) {
-		err = -errno;
+	    (err = statedir_give(&d->sd, uid, gid))) {
 		log_err("give state_dir %s to %s: %s", d->cfg.state_dir,
 			d->cfg.user, strerror(-err));
 		statedir_close(&d->sd);
@@ -837,16 +843,13 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 /* Fetch, end every flow (forced end), send it all; the records sent. */
 static uint64_t final_export(struct daemon *d)
 {
-	uint64_t sent = 0;
 	int i;
 
 	fetch(d);
 	flowcache_flush(d->cache);
-	for (i = 0; i < d->n_exp; i++) {
+	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);
-		sent += d->exp[i]->counters.records;
-	}
-	return sent;
+	return export_totals(d).records;
 }
 
 void daemon_fini(struct daemon *d)

@@ -121,6 +121,8 @@ int statedir_open(struct statedir *sd, const char *path, uid_t also)
 	int err;
 
 	sd->dirfd = sd->lockfd = -1;
+	sd->owner = (uid_t)-1;
+	sd->group = (gid_t)-1;
 	sd->id = fnv1a(path);
 	if (mkdir(path, 0700) && errno != EEXIST) {
 		err = errno;
@@ -164,6 +166,15 @@ void statedir_close(struct statedir *sd)
 	sd->lockfd = sd->dirfd = -1;
 }
 
+int statedir_give(struct statedir *sd, uid_t uid, gid_t gid)
+{
+	if (fchown(sd->dirfd, uid, gid) || fchown(sd->lockfd, uid, gid))
+		return -errno;
+	sd->owner = uid;
+	sd->group = gid;
+	return 0;
+}
+
 int statedir_create(const struct statedir *sd, const char *name)
 {
 	int fd;
@@ -172,7 +183,17 @@ int statedir_create(const struct statedir *sd, const char *name)
 		return -errno;
 	fd = openat(sd->dirfd, name,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	if (sd->owner != (uid_t)-1 && geteuid() != sd->owner &&
+	    fchown(fd, sd->owner, sd->group)) {
+		int err = -errno;
+
+		close(fd);
+		unlinkat(sd->dirfd, name, 0);
+		return err;
+	}
+	return fd;
 }
 
 int statedir_read(const struct statedir *sd, const char *name, char *buf,

@@ -18,6 +18,10 @@ struct statedir {
 	int		dirfd;		/* O_DIRECTORY|O_NOFOLLOW, checked */
 	int		lockfd;		/* flock(LOCK_EX) held until close */
 	uint32_t	id;		/* this instance's tag, from the path */
+	/* who its files go to (statedir_give): the user we run as after the
+	 * privilege drop; (uid_t)-1: whoever creates them */
+	uid_t		owner;
+	gid_t		group;
 };
 
 /*
@@ -28,6 +32,9 @@ struct statedir {
  * link, -EPERM when its owner or mode is unsafe.
  */
 int statedir_open(struct statedir *sd, const char *path, uid_t also);
+/* Give the directory, its lock and every file created in it from now on
+ * to uid:gid, so that a run as that user can use them.  0 or -errno. */
+int statedir_give(struct statedir *sd, uid_t uid, gid_t gid);
 /* Release the lock.  Safe on a statedir that failed to open. */
 void statedir_close(struct statedir *sd);
 
