@@ -100,7 +100,7 @@ conf 2057 "$T/missing/c.ipfix" "# a comment line above everything"
 hup
 round 12000
 mkdir "$T/missing"
-for i in $(seq 100); do		# C's next retry (backoff from 1 s)
+for i in $(seq 350); do		# C's next retry (backoff from 1 s, at most 30 s)
 	grep -q "open collector c: open now" "$T/tcflowd.log" && break
 	sleep 0.1
 done

@@ -28,7 +28,8 @@ start_early() {
 }
 
 start_early b "$T/c.conf" HUP
-for i in $(seq 100); do
+# loading the programs comes first (slow under valgrind): up to 30 s
+for i in $(seq 600); do
 	grep -q "reloaded $T/early.conf" "$T/tcflowd.log" && break
 	kill -0 "$TCFLOWD_PID" 2>/dev/null || break
 	sleep 0.05
