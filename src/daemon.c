@@ -406,6 +406,11 @@ static void on_link_event(void *ctx, const struct link_info *li, int gone)
 		if (a) {
 			log_info("%s went away: its flows end now", a->ifname);
 			forget(d, ifindex);
+			/* its descriptors go to an interface that waited */
+			if (unattached(d)) {
+				attach_selected(d);
+				announce_attached(d);
+			}
 		}
 		return;
 	}
