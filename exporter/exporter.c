@@ -53,8 +53,8 @@ static struct exporter *exporter_new(const struct collector_config *cc,
 	size_t need;
 
 	if (!ops) {
-		log_err("open collector %s: protocol %s is not available yet",
-			cc->name, config_protocol_name(cc->protocol));
+		log_err("open collector %s: protocol %d is not available yet",
+			cc->name, cc->protocol);
 		errno = EPROTONOSUPPORT;
 		return NULL;
 	}
@@ -158,25 +158,28 @@ int exporter_same_collector(const struct collector_config *a,
 static int note_ifname(struct exporter *e, uint32_t ifindex, const char *name,
 		       const char *descr);
 
-static void note(struct exporter *e, uint32_t ifindex, const char *name,
-		 const struct link_info *li)
+/* name and alias as netlink knows them (NULL: unknown), else fallback */
+static void note(struct exporter *e, uint32_t ifindex, const char *fallback,
+		 const char *name, const char *alias)
 {
 	if (!e->ops->interface_options)
 		return;
-	if (li)
-		name = li->name;
-	if (note_ifname(e, ifindex, name, li ? li->alias : NULL))
+	/* a known interface without an alias has an empty description */
+	if (note_ifname(e, ifindex, name ? name : fallback,
+			name ? (alias ? alias : "") : NULL))
 		e->ifs_changed = 1;
 }
 
 int exporter_add(struct exporter *e, const struct export_record *r)
 {
-	note(e, r->key.ifindex, r->ifname,
-	     r->key.ifindex == r->ingress_ifindex ? r->in_link : r->out_link);
-	if (r->ingress_ifindex != r->key.ifindex && r->in_link)
-		note(e, r->ingress_ifindex, NULL, r->in_link);
-	if (r->egress_ifindex != r->key.ifindex && r->out_link)
-		note(e, r->egress_ifindex, NULL, r->out_link);
+	bool in = r->key.ifindex == r->ingress_ifindex;
+
+	note(e, r->key.ifindex, r->ifname, in ? r->in_name : r->out_name,
+	     in ? r->in_alias : r->out_alias);
+	if (r->ingress_ifindex != r->key.ifindex && r->in_name)
+		note(e, r->ingress_ifindex, NULL, r->in_name, r->in_alias);
+	if (r->egress_ifindex != r->key.ifindex && r->out_name)
+		note(e, r->egress_ifindex, NULL, r->out_name, r->out_alias);
 	if (e->down)
 		retry_open(e);
 	if (e->down) {
@@ -186,9 +189,10 @@ int exporter_add(struct exporter *e, const struct export_record *r)
 	return e->ops->add(e, r);
 }
 
-void exporter_note_iface(struct exporter *e, const struct link_info *li)
+void exporter_note_iface(struct exporter *e, uint32_t ifindex,
+			 const char *name, const char *alias)
 {
-	note(e, li->ifindex, li->name, li);
+	note(e, ifindex, NULL, name, alias);
 }
 
 int exporter_flush(struct exporter *e)
@@ -217,7 +221,7 @@ void exporter_close(struct exporter *e)
 	free(e);
 }
 
-int export_is_ipv4(const struct flow_key *k)
+int export_is_ipv4(const struct export_key *k)
 {
 	return k->eth_type == htons(0x0800);
 }

@@ -205,7 +205,7 @@ struct ipfix {
 	int			refresh_wanted;	/* a UDP collector refused */
 	int			options_due;
 	uint32_t		sampling;
-	const struct flow_stats	*kstats;
+	const uint64_t		*ignored;	/* may be NULL */
 	int			reliability_due;
 };
 
@@ -410,13 +410,9 @@ static int put_options(struct exporter *e)
 		uint64_t real_ms, up_ms;
 
 		/* IP packets seen but in no flow: malformed, or lost in the
-		 * kernel (overflow ring full, no map) */
-		if (x->kstats) {
-			for (i = STAT_TRUNC_L3; i <= STAT_BAD_IPV6_CHAIN; i++)
-				rel.ignoredPacketTotalCount += x->kstats->c[i];
-			rel.ignoredPacketTotalCount += x->kstats->c[STAT_RING_FULL] +
-						       x->kstats->c[STAT_NO_MAP];
-		}
+		 * kernel (the daemon counts them) */
+		if (x->ignored)
+			rel.ignoredPacketTotalCount = *x->ignored;
 		export_clock_ms(&real_ms, &up_ms);
 		rel.observationTimeMilliseconds = real_ms;
 		x->reliability_due = 0;
@@ -586,7 +582,7 @@ static int msg_start(struct exporter *e)
 
 static void fill(struct ipfix_flow *f, const struct export_record *r)
 {
-	const struct flow_key *k = &r->key;
+	const struct export_key *k = &r->key;
 	int v4 = export_is_ipv4(k), icmp = k->proto == 1 || k->proto == 58;
 
 	memset(f, 0, sizeof(*f));
@@ -742,7 +738,7 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 		return -ENOMEM;
 	x->t.fd = -1;
 	x->domain = env->observation_domain;
-	x->kstats = env->kstats;
+	x->ignored = env->ignored_packets;
 	x->bufsize = cc->message_size;
 	x->refresh_s = cc->template_refresh_s;
 	x->refresh_msgs = cc->template_refresh_messages;

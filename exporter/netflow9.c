@@ -131,7 +131,7 @@ static size_t rec_len(const struct field *f, size_t n)
 static void put_field(uint8_t *p, const struct field *f,
 		      const struct export_record *r, uint64_t boot_ms)
 {
-	const struct flow_key *k = &r->key;
+	const struct export_key *k = &r->key;
 	int icmp = k->proto == 1 || k->proto == 58;
 
 	switch (f->type) {

@@ -45,7 +45,7 @@ int transport_open(struct transport *t, struct exporter *e)
 		return transport_open_tcp(t, cc->address, cc->port, &e->counters);
 	log_err("open collector %s: %s over %s is not available (udp%s are; "
 		"this kernel has no SCTP)", cc->name,
-		config_protocol_name(cc->protocol),
+		e->ops->name,
 		cc->transport == TRANSPORT_SCTP ? "sctp" : "this transport",
 		cc->protocol == PROTO_IPFIX ? ", tcp and file" : "");
 	return -EPROTONOSUPPORT;

@@ -64,8 +64,8 @@ static void add_route(struct daemon *d, struct export_record *r,
 		      const struct flow_metrics *m)
 {
 	static const uint8_t none[16];
-	const struct flow_key *k = &r->key;
-	uint32_t iif = k->direction == FLOW_DIR_INGRESS ? k->ifindex :
+	const struct export_key *k = &r->key;
+	uint32_t iif = k->direction == EXPORT_DIR_INGRESS ? k->ifindex :
 		       m->peer_ifindex;
 	struct route_info ri;
 
@@ -85,13 +85,29 @@ static void add_route(struct daemon *d, struct export_record *r,
 	}
 }
 
+/* The kernel's key as the exporters' plain one, field by field. */
+static void export_key_of(struct export_key *x, const struct flow_key *k)
+{
+	x->ifindex = k->ifindex;
+	x->direction = k->direction == FLOW_DIR_INGRESS ? EXPORT_DIR_INGRESS :
+			EXPORT_DIR_EGRESS;
+	x->proto = k->proto;
+	x->eth_type = k->eth_type;
+	x->vlan_id = k->vlan_id;
+	x->inner_vlan_id = k->inner_vlan_id;
+	memcpy(x->src, k->src, sizeof(x->src));
+	memcpy(x->dst, k->dst, sizeof(x->dst));
+	x->sport = k->sport;
+	x->dport = k->dport;
+}
+
 /* The flow cache emits a record: convert it once, give it to everyone. */
 static void on_record(void *ctx, const struct flow_key *k,
 		      const struct flow_metrics *m, int reason)
 {
 	struct daemon *d = ctx;
+	const struct link_info *in, *out;
 	struct export_record r = {
-		.key = *k,
 		.packets = m->packets,
 		.bytes = m->bytes,
 		.start_ms = (m->first_seen + d->wall_offset_ns) / NS_PER_MS,
@@ -101,12 +117,13 @@ static void on_record(void *ctx, const struct flow_key *k,
 		.min_ttl = m->min_ttl,
 		.max_ttl = m->max_ttl,
 		.end_reason = (uint8_t)reason,
-		.flags = m->flags,
+		.flags = m->flags & FLOW_F_FRAGMENT ? EXPORT_F_FRAGMENT : 0,
 		.sampling_interval = d->cfg.sampling,
 		.ifname = ifname_of(d, k->ifindex),
 	};
 	int i;
 
+	export_key_of(&r.key, k);
 	memcpy(r.src_mac, m->src_mac, sizeof(r.src_mac));
 	memcpy(r.dst_mac, m->dst_mac, sizeof(r.dst_mac));
 	if (k->direction == FLOW_DIR_INGRESS) {
@@ -116,8 +133,16 @@ static void on_record(void *ctx, const struct flow_key *k,
 		r.ingress_ifindex = m->peer_ifindex;	/* forwarded from */
 	}
 	add_route(d, &r, m);
-	r.in_link = enrich_link(d->enrich, r.ingress_ifindex);
-	r.out_link = enrich_link(d->enrich, r.egress_ifindex);
+	in = enrich_link(d->enrich, r.ingress_ifindex);
+	out = enrich_link(d->enrich, r.egress_ifindex);
+	if (in) {
+		r.in_name = in->name;
+		r.in_alias = in->alias;
+	}
+	if (out) {
+		r.out_name = out->name;
+		r.out_alias = out->alias;
+	}
 	for (i = 0; i < d->n_exp; i++)
 		exporter_add(d->exp[i], &r);
 }
@@ -128,6 +153,18 @@ static void on_flow(void *ctx, const struct flow_key *k,
 	struct daemon *d = ctx;
 
 	flowcache_update(d->cache, k, delta);
+}
+
+/* IP packets seen but in no flow: malformed, or lost in the kernel
+ * (overflow ring full, no map); IPFIX reliability statistics. */
+static uint64_t ignored_packets(const struct flow_stats *s)
+{
+	uint64_t n = s->c[STAT_RING_FULL] + s->c[STAT_NO_MAP];
+	int i;
+
+	for (i = STAT_TRUNC_L3; i <= STAT_BAD_IPV6_CHAIN; i++)
+		n += s->c[i];
+	return n;
 }
 
 /* One fetch: drain the kernel, expire, push the records out. */
@@ -149,8 +186,10 @@ static void fetch(struct daemon *d)
 		  (unsigned long long)fetcher_stats(d->fetcher)->flows,
 		  (unsigned long long)fetcher_stats(d->fetcher)->skipped,
 		  (unsigned long long)fetcher_stats(d->fetcher)->fetches);
-	if (fetcher_stats_delta(d->fetcher, &delta, &d->kstats) == 0 &&
-	    (delta.c[STAT_RING_FULL] || delta.c[STAT_NO_MAP]))
+	err = fetcher_stats_delta(d->fetcher, &delta, &d->kstats);
+	if (!err)
+		d->ignored_packets = ignored_packets(&d->kstats);
+	if (!err && (delta.c[STAT_RING_FULL] || delta.c[STAT_NO_MAP]))
 		log_warn("lost %llu packets: overflow ring full (raise "
 			 "kernel_flows or overflow_ring_kb)",
 			 (unsigned long long)(delta.c[STAT_RING_FULL] +
@@ -347,7 +386,7 @@ static void announce(struct daemon *d, const struct link_info *li, bool all)
 			if (e->ifs[j].ifindex == li->ifindex)
 				break;
 		if (all || j < e->nifs)
-			exporter_note_iface(e, li);
+			exporter_note_iface(e, li->ifindex, li->name, li->alias);
 	}
 }
 
@@ -447,7 +486,7 @@ static void on_route_event(void *ctx, const struct nlmsghdr *nlh)
 static int open_exporters(struct daemon *d)
 {
 	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
-				    .kstats = &d->kstats };
+				    .ignored_packets = &d->ignored_packets };
 	int i;
 
 	for (i = 0; i < d->cfg.n_collectors; i++) {
@@ -497,7 +536,7 @@ static void close_exporters(struct daemon *d)
 static int swap_exporters(struct daemon *d, uint32_t old_domain)
 {
 	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
-				    .kstats = &d->kstats };
+				    .ignored_packets = &d->ignored_packets };
 	struct exporter *next[CONFIG_MAX_COLLECTORS] = { 0 };
 	int kept[CONFIG_MAX_COLLECTORS] = { 0 }, fresh[CONFIG_MAX_COLLECTORS] = { 0 };
 	int i, j, n = d->cfg.n_collectors, reopened = 0;

@@ -36,6 +36,7 @@ struct daemon {
 	int			epfd, sigfd, fetch_tfd, stats_tfd;
 	uint64_t		wall_offset_ns;	/* realtime - monotonic */
 	struct flow_stats	kstats;		/* kernel counters, totals */
+	uint64_t		ignored_packets; /* of those, in no flow */
 	uint64_t		fetch_errors;
 	char			ifname_buf[IF_NAMESIZE];
 	char			status[256];	/* daemon_status() */

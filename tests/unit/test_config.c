@@ -4,6 +4,7 @@
  * "file:line: key: reason" of every kind of error.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
