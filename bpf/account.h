@@ -126,7 +126,7 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 	    const struct pkt *p, __u8 dir, __u64 segs, __u64 bytes, __u64 now)
 {
 	struct flow_metrics fresh = {}, *m = NULL;
-	struct flow_record *rec;
+	struct flow_overflow *rec;
 	int err;
 
 	metrics_init(&fresh, p, skb, dir, now);

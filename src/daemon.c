@@ -61,7 +61,7 @@ static const char *ifname_of(struct daemon *d, uint32_t ifindex)
  * so policy rules apply; and the route back to the source.
  */
 static void add_route(struct daemon *d, struct export_record *r,
-		      const struct flow_metrics *m)
+		      const struct flow_delta *m)
 {
 	static const uint8_t none[16];
 	const struct export_key *k = &r->key;
@@ -103,7 +103,7 @@ static void export_key_of(struct export_key *x, const struct flow_key *k)
 
 /* The flow cache emits a record: convert it once, give it to everyone. */
 static void on_record(void *ctx, const struct flow_key *k,
-		      const struct flow_metrics *m, int reason)
+		      const struct flow_delta *m, int reason)
 {
 	struct daemon *d = ctx;
 	const struct link_info *in, *out;
@@ -148,7 +148,7 @@ static void on_record(void *ctx, const struct flow_key *k,
 }
 
 static void on_flow(void *ctx, const struct flow_key *k,
-		    const struct flow_metrics *delta)
+		    const struct flow_delta *delta)
 {
 	struct daemon *d = ctx;
 

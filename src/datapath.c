@@ -13,7 +13,7 @@
 
 #include "datapath.h"
 #include "log.h"
-#include "metrics.h"
+#include "delta.h"
 #include "flow.skel.h"
 #include "sock.skel.h"
 

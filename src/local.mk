@@ -2,7 +2,7 @@
 
 noinst_LIBRARIES += src/libtcflowd.a
 src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
-	src/metrics.c src/metrics.h src/flowcache.c src/flowcache.h \
+	src/delta.c src/delta.h src/flowcache.c src/flowcache.h \
 	src/config.c src/config.h \
 	src/fetcher.c src/fetcher.h src/attach.c src/attach.h \
 	src/iface.c src/iface.h src/enrich.c src/enrich.h \
