@@ -96,6 +96,9 @@ _Static_assert(sizeof(struct flow_overflow) == 112, "flow_overflow ABI");
 #define STAT_FRAGMENTS		15	/* IP fragments (informational) */
 #define STAT_SEGMENTS		16	/* wire packets of counted skbs (GSO) */
 #define STAT_MAX		17
+/* The parse errors: STAT_PARSE_FIRST..STAT_PARSE_LAST, inclusive */
+#define STAT_PARSE_FIRST	STAT_TRUNC_L2
+#define STAT_PARSE_LAST		STAT_BAD_IPV6_CHAIN
 
 struct flow_stats {
 	__u64	c[STAT_MAX];

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -219,6 +220,43 @@ void exporter_close(struct exporter *e)
 	}
 	free(e->ifs);
 	free(e);
+}
+
+const struct exporter_counters *exporter_get_counters(const struct exporter *e)
+{
+	return &e->counters;
+}
+
+void exporter_counters_add(struct exporter_counters *sum,
+			   const struct exporter_counters *c)
+{
+	sum->records += c->records;
+	sum->messages += c->messages;
+	sum->bytes += c->bytes;
+	sum->errors += c->errors;
+	sum->not_sent += c->not_sent;
+	sum->unexportable += c->unexportable;
+}
+
+const struct collector_config *exporter_get_config(const struct exporter *e)
+{
+	return &e->cfg;
+}
+
+void exporter_rename(struct exporter *e, const char *name, int line)
+{
+	snprintf(e->cfg.name, sizeof(e->cfg.name), "%s", name);
+	e->cfg.line = line;
+}
+
+bool exporter_has_iface(const struct exporter *e, uint32_t ifindex)
+{
+	int i;
+
+	for (i = 0; i < e->nifs; i++)
+		if (e->ifs[i].ifindex == ifindex)
+			return true;
+	return false;
 }
 
 int export_is_ipv4(const struct export_key *k)

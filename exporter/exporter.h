@@ -201,6 +201,17 @@ struct exporter *exporter_open_kept(const struct collector_config *cc,
 /* 1 if a and b are the same collector: everything but name and line. */
 int exporter_same_collector(const struct collector_config *a,
 			    const struct collector_config *b);
+/* What e counted so far. */
+const struct exporter_counters *exporter_get_counters(const struct exporter *e);
+/* Add c into sum. */
+void exporter_counters_add(struct exporter_counters *sum,
+			   const struct exporter_counters *c);
+/* The collector section e was opened with. */
+const struct collector_config *exporter_get_config(const struct exporter *e);
+/* A kept collector's section was renamed or moved (reload). */
+void exporter_rename(struct exporter *e, const char *name, int line);
+/* Whether e has heard of ifindex (told, or seen in a record). */
+bool exporter_has_iface(const struct exporter *e, uint32_t ifindex);
 /* Notes the record's interfaces, then hands it to the encoder. */
 int exporter_add(struct exporter *e, const struct export_record *r);
 /* An interface to announce (at start), or one that changed; alias may

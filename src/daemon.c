@@ -25,8 +25,9 @@
 #include "iface.h"
 #include "log.h"
 #include "notify.h"
+#include "record.h"
+#include "stats.h"
 
-#define NS_PER_MS	1000000ull
 #define NS_PER_S	1000000000ull
 
 static uint64_t clock_ns(clockid_t id)
@@ -39,110 +40,19 @@ static uint64_t clock_ns(clockid_t id)
 
 /* ---- records ------------------------------------------------------------ */
 
-static const char *ifname_of(struct daemon *d, uint32_t ifindex)
-{
-	const struct link_info *li = enrich_link(d->enrich, ifindex);
-	int i;
-
-	if (li)
-		return li->name;
-	for (i = 0; i < d->at.n; i++)
-		if ((uint32_t)d->at.v[i].ifindex == ifindex)
-			return d->at.v[i].ifname;
-	if (!if_indextoname(ifindex, d->ifname_buf))
-		return "";
-	return d->ifname_buf;
-}
-
-/*
- * The route the flow's packets take, from the kernel (cached): asked as
- * the packet was routed, with its input interface (ingress hook, or the
- * interface a forwarded packet came from on the egress hook) and source,
- * so policy rules apply; and the route back to the source.
- */
-static void add_route(struct daemon *d, struct export_record *r,
-		      const struct flow_delta *m)
-{
-	static const uint8_t none[16];
-	const struct export_key *k = &r->key;
-	uint32_t iif = k->direction == EXPORT_DIR_INGRESS ? k->ifindex :
-		       m->peer_ifindex;
-	struct route_info ri;
-
-	if (!d->cfg.routes || !d->enrich)
-		return;
-	if (enrich_route(d->enrich, k->dst, k->src, iif, &ri)) {
-		r->route |= EXPORT_ROUTE_DST;
-		r->dst_prefix_len = ri.prefix_len;
-		r->has_next_hop = ri.has_gateway;
-		memcpy(r->next_hop, ri.gateway, 16);
-		if (!r->egress_ifindex)
-			r->egress_ifindex = ri.oif;
-	}
-	if (enrich_route(d->enrich, k->src, none, 0, &ri)) {
-		r->route |= EXPORT_ROUTE_SRC;
-		r->src_prefix_len = ri.prefix_len;
-	}
-}
-
-/* The kernel's key as the exporters' plain one, field by field. */
-static void export_key_of(struct export_key *x, const struct flow_key *k)
-{
-	x->ifindex = k->ifindex;
-	x->direction = k->direction == FLOW_DIR_INGRESS ? EXPORT_DIR_INGRESS :
-			EXPORT_DIR_EGRESS;
-	x->proto = k->proto;
-	x->eth_type = k->eth_type;
-	x->vlan_id = k->vlan_id;
-	x->inner_vlan_id = k->inner_vlan_id;
-	memcpy(x->src, k->src, sizeof(x->src));
-	memcpy(x->dst, k->dst, sizeof(x->dst));
-	x->sport = k->sport;
-	x->dport = k->dport;
-}
-
-/* The flow cache emits a record: convert it once, give it to everyone. */
+/* The flow cache emits a record: build it once, give it to everyone. */
 static void on_record(void *ctx, const struct flow_key *k,
 		      const struct flow_delta *m, int reason)
 {
 	struct daemon *d = ctx;
-	const struct link_info *in, *out;
-	struct export_record r = {
-		.packets = m->packets,
-		.bytes = m->bytes,
-		.start_ms = (m->first_seen + d->wall_offset_ns) / NS_PER_MS,
-		.end_ms = (m->last_seen + d->wall_offset_ns) / NS_PER_MS,
-		.tcp_flags = m->tcp_flags,
-		.tos = m->tos,
-		.min_ttl = m->min_ttl,
-		.max_ttl = m->max_ttl,
-		.end_reason = (uint8_t)reason,
-		.flags = m->flags & FLOW_F_FRAGMENT ? EXPORT_F_FRAGMENT : 0,
-		.sampling_interval = d->cfg.sampling,
-		.ifname = ifname_of(d, k->ifindex),
-	};
+	struct export_record r;
 	int i;
 
-	export_key_of(&r.key, k);
-	memcpy(r.src_mac, m->src_mac, sizeof(r.src_mac));
-	memcpy(r.dst_mac, m->dst_mac, sizeof(r.dst_mac));
-	if (k->direction == FLOW_DIR_INGRESS) {
-		r.ingress_ifindex = k->ifindex;
-	} else {
-		r.egress_ifindex = k->ifindex;
-		r.ingress_ifindex = m->peer_ifindex;	/* forwarded from */
-	}
-	add_route(d, &r, m);
-	in = enrich_link(d->enrich, r.ingress_ifindex);
-	out = enrich_link(d->enrich, r.egress_ifindex);
-	if (in) {
-		r.in_name = in->name;
-		r.in_alias = in->alias;
-	}
-	if (out) {
-		r.out_name = out->name;
-		r.out_alias = out->alias;
-	}
+	d->rc.enrich = d->enrich;
+	d->rc.at = &d->at;
+	d->rc.routes = d->cfg.routes;
+	d->rc.sampling = d->cfg.sampling;
+	record_build(&d->rc, k, m, reason, &r);
 	for (i = 0; i < d->n_exp; i++)
 		exporter_add(d->exp[i], &r);
 }
@@ -155,18 +65,6 @@ static void on_flow(void *ctx, const struct flow_key *k,
 	flowcache_update(d->cache, k, delta);
 }
 
-/* IP packets seen but in no flow: malformed, or lost in the kernel
- * (overflow ring full, no map); IPFIX reliability statistics. */
-static uint64_t ignored_packets(const struct flow_stats *s)
-{
-	uint64_t n = s->c[STAT_RING_FULL] + s->c[STAT_NO_MAP];
-	int i;
-
-	for (i = STAT_TRUNC_L3; i <= STAT_BAD_IPV6_CHAIN; i++)
-		n += s->c[i];
-	return n;
-}
-
 /* One fetch: drain the kernel, expire, push the records out. */
 static void fetch(struct daemon *d)
 {
@@ -174,7 +72,7 @@ static void fetch(struct daemon *d)
 	int err, i;
 
 	/* realtime - monotonic, once a fetch, for every record's times */
-	d->wall_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	d->rc.wall_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	err = fetcher_run(d->fetcher);
 	if (err) {
 		d->fetch_errors++;
@@ -188,7 +86,7 @@ static void fetch(struct daemon *d)
 		  (unsigned long long)fetcher_stats(d->fetcher)->fetches);
 	err = fetcher_stats_delta(d->fetcher, &delta, &d->kstats);
 	if (!err)
-		d->ignored_packets = ignored_packets(&d->kstats);
+		d->ignored_packets = stats_ignored_packets(&d->kstats);
 	if (!err && (delta.c[STAT_RING_FULL] || delta.c[STAT_NO_MAP]))
 		log_warn("lost %llu packets: overflow ring full (raise "
 			 "kernel_flows or overflow_ring_kb)",
@@ -202,116 +100,27 @@ static void fetch(struct daemon *d)
 
 /* ---- telemetry ---------------------------------------------------------- */
 
-/* Every collector's counters summed, those a reload closed included. */
-static struct exporter_counters export_totals(const struct daemon *d)
-{
-	struct exporter_counters t = d->exp_retired;
-	int i;
-
-	for (i = 0; i < d->n_exp; i++) {
-		t.records += d->exp[i]->counters.records;
-		t.not_sent += d->exp[i]->counters.not_sent;
-		t.unexportable += d->exp[i]->counters.unexportable;
-	}
-	return t;
-}
-
 const char *daemon_status(struct daemon *d)
 {
-	struct exporter_counters t = export_totals(d);
+	struct exporter_counters t = stats_export_totals(d);
 	uint64_t sent = t.records, not_sent = t.not_sent;
 
 	snprintf(d->status, sizeof(d->status), "counting on %d interface%s, "
 		 "exporting to %d collector%s; packets=%llu records_sent=%llu "
-		 "records_not_sent=%llu", d->at.n, d->at.n == 1 ? "" : "s",
+		 "records_not_sent=%llu", attach_count(&d->at),
+		 attach_count(&d->at) == 1 ? "" : "s",
 		 d->n_exp, d->n_exp == 1 ? "" : "s",
 		 (unsigned long long)d->kstats.c[STAT_PACKETS],
 		 (unsigned long long)sent, (unsigned long long)not_sent);
 	return d->status;
 }
 
-/* Interfaces the config selects that we could not attach (yet). */
-static int unattached(const struct daemon *d)
-{
-	struct if_nameindex *ifs, *i;
-	int n = 0;
-
-	if (!d->at_open)
-		return 0;
-	ifs = if_nameindex();
-	for (i = ifs; i && i->if_index; i++)
-		if (iface_selected(&d->cfg, i->if_name) &&
-		    !attach_has(&d->at, (int)i->if_index))
-			n++;
-	if (ifs)
-		if_freenameindex(ifs);
-	return n;
-}
-
 void daemon_log_stats(struct daemon *d)
 {
-	const struct flowcache_stats *c = flowcache_stats(d->cache);
-	const __u64 *k = d->kstats.c;
-	uint64_t errors = 0, records = 0, not_sent = 0, unexportable = 0;
-	struct enrich_stats rs = { 0 };
-	struct exporter_counters t;
-	struct rusage ru;
-	double cpu_s = 0;
-	int i;
+	char line[2048];
 
-	if (d->enrich)
-		rs = *enrich_stats(d->enrich);
-	/* the daemon's own CPU so far, user + system */
-	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-			(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	for (i = STAT_TRUNC_L2; i <= STAT_BAD_IPV6_CHAIN; i++)
-		errors += k[i];
-	t = export_totals(d);
-	records = t.records;
-	not_sent = t.not_sent;
-	unexportable = t.unexportable;
-	log_info("stats: packets=%llu counted=%llu segments=%llu sampled_out=%llu "
-		 "non_ip=%llu parse_errors=%llu (trunc_l2=%llu trunc_l3=%llu "
-		 "trunc_l4=%llu bad_ihl=%llu bad_l3=%llu bad_l4=%llu "
-		 "bad_ipv6_chain=%llu) map_full=%llu ring_records=%llu "
-		 "ring_full=%llu no_map=%llu flows_active=%u exported_idle=%llu "
-		 "exported_active=%llu exported_end=%llu exported_forced=%llu "
-		 "exported_resources=%llu evicted=%llu records_sent=%llu "
-		 "records_not_sent=%llu records_unexportable=%llu fetch_errors=%llu "
-		 "ring_bad=%llu route_lookups=%llu route_queries=%llu "
-		 "route_failures=%llu route_invalidations=%llu cpu_s=%.6f "
-		 "ifaces_attached=%d ifaces_unattached=%d",
-		 (unsigned long long)k[STAT_PACKETS],
-		 (unsigned long long)k[STAT_COUNTED],
-		 (unsigned long long)k[STAT_SEGMENTS],
-		 (unsigned long long)k[STAT_SAMPLED_OUT],
-		 (unsigned long long)k[STAT_NON_IP], (unsigned long long)errors,
-		 (unsigned long long)k[STAT_TRUNC_L2],
-		 (unsigned long long)k[STAT_TRUNC_L3],
-		 (unsigned long long)k[STAT_TRUNC_L4],
-		 (unsigned long long)k[STAT_BAD_IHL],
-		 (unsigned long long)k[STAT_BAD_L3],
-		 (unsigned long long)k[STAT_BAD_L4],
-		 (unsigned long long)k[STAT_BAD_IPV6_CHAIN],
-		 (unsigned long long)k[STAT_MAP_FULL],
-		 (unsigned long long)k[STAT_RING_RECORDS],
-		 (unsigned long long)k[STAT_RING_FULL],
-		 (unsigned long long)k[STAT_NO_MAP], c->active,
-		 (unsigned long long)c->exported[END_IDLE],
-		 (unsigned long long)c->exported[END_ACTIVE],
-		 (unsigned long long)c->exported[END_DETECTED],
-		 (unsigned long long)c->exported[END_FORCED],
-		 (unsigned long long)c->exported[END_RESOURCES],
-		 (unsigned long long)c->evicted, (unsigned long long)records,
-		 (unsigned long long)not_sent, (unsigned long long)unexportable,
-		 (unsigned long long)d->fetch_errors,
-		 (unsigned long long)fetcher_stats(d->fetcher)->ring_bad,
-		 (unsigned long long)rs.lookups,
-		 (unsigned long long)rs.kernel_queries,
-		 (unsigned long long)rs.failures,
-		 (unsigned long long)rs.invalidations, cpu_s, d->at.n,
-		 unattached(d));
+	stats_format(d, line, sizeof(line));
+	log_info("stats: %s", line);
 	notify_status("%s", daemon_status(d));
 }
 
@@ -323,15 +132,15 @@ static void attach_selected(struct daemon *d)
 	struct if_nameindex *ifs = if_nameindex(), *i;
 	int j, selected = 0, failed = 0;
 
-	for (j = d->at.n - 1; j >= 0; j--) {
-		struct attachment *a = &d->at.v[j];
+	for (j = attach_count(&d->at) - 1; j >= 0; j--) {
+		int ifindex = attach_ifindex(&d->at, j);
 		char now[IF_NAMESIZE];
 
-		if (if_indextoname((unsigned int)a->ifindex, now) &&
+		if (if_indextoname((unsigned int)ifindex, now) &&
 		    iface_selected(&d->cfg, now))
 			continue;
-		flowcache_flush_ifindex(d->cache, (uint32_t)a->ifindex);
-		attach_detach_iface(&d->at, a->ifindex);
+		flowcache_flush_ifindex(d->cache, (uint32_t)ifindex);
+		attach_detach_iface(&d->at, ifindex);
 	}
 	for (i = ifs; i && i->if_index; i++) {
 		if (!iface_selected(&d->cfg, i->if_name))
@@ -345,19 +154,9 @@ static void attach_selected(struct daemon *d)
 	if (failed)
 		log_err("attach: %d of %d selected interfaces could not be "
 			"attached; they are not counted", failed, selected);
-	else if (d->at.n == 0)
+	else if (attach_count(&d->at) == 0)
 		log_warn("no interface matches [capture] interfaces; nothing "
 			 "is counted");
-}
-
-static struct attachment *attached(struct daemon *d, int ifindex)
-{
-	int i;
-
-	for (i = 0; i < d->at.n; i++)
-		if (d->at.v[i].ifindex == ifindex)
-			return &d->at.v[i];
-	return NULL;
 }
 
 /* Forget an interface: what the kernel still holds for it is fetched, its
@@ -377,17 +176,12 @@ static void forget(struct daemon *d, int ifindex)
  * always, others once a record has named them. */
 static void announce(struct daemon *d, const struct link_info *li, bool all)
 {
-	int i, j;
+	int i;
 
-	for (i = 0; i < d->n_exp; i++) {
-		struct exporter *e = d->exp[i];
-
-		for (j = 0; j < e->nifs && !all; j++)
-			if (e->ifs[j].ifindex == li->ifindex)
-				break;
-		if (all || j < e->nifs)
-			exporter_note_iface(e, li->ifindex, li->name, li->alias);
-	}
+	for (i = 0; i < d->n_exp; i++)
+		if (all || exporter_has_iface(d->exp[i], li->ifindex))
+			exporter_note_iface(d->exp[i], li->ifindex, li->name,
+					    li->alias);
 }
 
 /* What netlink says of an interface we watch, for the operator. */
@@ -411,9 +205,9 @@ static void announce_attached(struct daemon *d)
 {
 	int i;
 
-	for (i = 0; i < d->at.n; i++) {
-		const struct link_info *li =
-			enrich_link(d->enrich, (uint32_t)d->at.v[i].ifindex);
+	for (i = 0; i < attach_count(&d->at); i++) {
+		const struct link_info *li = enrich_link(d->enrich,
+				(uint32_t)attach_ifindex(&d->at, i));
 
 		if (li) {
 			announce(d, li, true);
@@ -428,7 +222,7 @@ static void on_link_event(void *ctx, const struct link_info *li, int gone)
 	struct daemon *d = ctx;
 	int ifindex = (int)li->ifindex;
 	const char *name = li->name;
-	struct attachment *a = attached(d, ifindex);
+	const char *a = attach_ifname(&d->at, ifindex);
 	const struct link_info *was = enrich_link(d->enrich, li->ifindex);
 	bool details = !was || memcmp(was, li, sizeof(*li)) != 0;
 	int changed = 0;
@@ -443,21 +237,21 @@ static void on_link_event(void *ctx, const struct link_info *li, int gone)
 		log_link(li);	/* state, MTU, speed, MAC or alias changed */
 	if (gone) {
 		if (a) {
-			log_info("%s went away: its flows end now", a->ifname);
+			log_info("%s went away: its flows end now", a);
 			forget(d, ifindex);
 		}
 		return;
 	}
-	if (a && strcmp(a->ifname, name)) {
-		log_info("%s is now called %s", a->ifname, name);
-		snprintf(a->ifname, sizeof(a->ifname), "%s", name);
+	if (a && strcmp(a, name)) {
+		log_info("%s is now called %s", a, name);
+		attach_rename(&d->at, ifindex, name);
 	}
 	if (a && !iface_selected(&d->cfg, name)) {
 		forget(d, ifindex);	/* renamed out of the patterns */
 	} else if (!a && iface_selected(&d->cfg, name)) {
 		attach_iface(&d->at, ifindex, name);
 		changed = 1;
-		a = attached(d, ifindex);
+		a = attach_ifname(&d->at, ifindex);
 		if (a)
 			log_link(li);
 	}
@@ -510,12 +304,7 @@ static void retire_exporter(struct daemon *d, struct exporter *e)
 	struct exporter_counters *r = &d->exp_retired;
 
 	exporter_flush(e);
-	r->records += e->counters.records;
-	r->messages += e->counters.messages;
-	r->bytes += e->counters.bytes;
-	r->errors += e->counters.errors;
-	r->not_sent += e->counters.not_sent;
-	r->unexportable += e->counters.unexportable;
+	exporter_counters_add(r, exporter_get_counters(e));
 	exporter_close(e);
 }
 
@@ -545,14 +334,14 @@ static int swap_exporters(struct daemon *d, uint32_t old_domain)
 		const struct collector_config *cc = &d->cfg.collectors[i];
 
 		for (j = 0; j < d->n_exp && old_domain == env.observation_domain; j++)
-			if (!kept[j] && exporter_same_collector(&d->exp[j]->cfg, cc))
+			if (!kept[j] &&
+			    exporter_same_collector(exporter_get_config(d->exp[j]), cc))
 				break;
 		if (j < d->n_exp && old_domain == env.observation_domain) {
 			kept[j] = 1;
 			next[i] = d->exp[j];
 			exporter_reopen(next[i]);	/* logrotate */
-			memcpy(next[i]->cfg.name, cc->name, sizeof(cc->name));
-			next[i]->cfg.line = cc->line;
+			exporter_rename(next[i], cc->name, cc->line);
 			continue;
 		}
 		next[i] = exporter_open_kept(cc, &env);
@@ -888,7 +677,7 @@ static uint64_t final_export(struct daemon *d)
 	flowcache_flush(d->cache);
 	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);
-	return export_totals(d).records;
+	return stats_export_totals(d).records;
 }
 
 void daemon_fini(struct daemon *d)
@@ -897,10 +686,10 @@ void daemon_fini(struct daemon *d)
 
 	/* everything counted so far goes out before the detach, which
 	 * takes an RCU grace period per hook */
-	if (live && d->at_open && d->at.n)
+	if (live && d->at_open && attach_count(&d->at))
 		log_info("stopping: %llu records sent; detaching from %d "
 			 "interfaces", (unsigned long long)final_export(d),
-			 d->at.n);
+			 attach_count(&d->at));
 	if (d->at_open)
 		attach_fini(&d->at);
 	d->at_open = false;

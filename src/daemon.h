@@ -16,6 +16,7 @@
 #include "fetcher.h"
 #include "flowcache.h"
 #include "iface.h"
+#include "record.h"
 #include "statedir.h"
 
 struct daemon {
@@ -34,11 +35,10 @@ struct daemon {
 	/* what collectors closed by a reload had counted */
 	struct exporter_counters exp_retired;
 	int			epfd, sigfd, fetch_tfd, stats_tfd;
-	uint64_t		wall_offset_ns;	/* realtime - monotonic */
+	struct record_ctx	rc;		/* what records are built from */
 	struct flow_stats	kstats;		/* kernel counters, totals */
 	uint64_t		ignored_packets; /* of those, in no flow */
 	uint64_t		fetch_errors;
-	char			ifname_buf[IF_NAMESIZE];
 	char			status[256];	/* daemon_status() */
 };
 
