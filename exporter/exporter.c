@@ -203,6 +203,26 @@ int exporter_flush(struct exporter *e)
 	return e->down ? 0 : e->ops->flush(e);
 }
 
+int exporter_fd(const struct exporter *e, uint32_t *events)
+{
+	if (e->down || !e->ops->fd)
+		return -1;
+	return e->ops->fd(e, events);
+}
+
+void exporter_poll(struct exporter *e)
+{
+	if (e->down)
+		retry_open(e);
+	if (!e->down && e->ops->poll)
+		e->ops->poll(e);
+}
+
+bool exporter_pending(const struct exporter *e)
+{
+	return !e->down && e->ops->pending && e->ops->pending(e);
+}
+
 int exporter_reopen(struct exporter *e)
 {
 	if (e->down || !e->ops->reopen)

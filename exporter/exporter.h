@@ -159,6 +159,12 @@ struct exporter_ops {
 	/* 0 or -errno; failures are also counted in e->counters */
 	int	(*add)(struct exporter *e, const struct export_record *r);
 	int	(*flush)(struct exporter *e);
+	/* optional: the socket to watch for transport progress (-1: none)
+	 * and for what (EPOLLIN/EPOLLOUT); make that progress; whether
+	 * messages are still on their way */
+	int	(*fd)(const struct exporter *e, uint32_t *events);
+	void	(*poll)(struct exporter *e);
+	bool	(*pending)(const struct exporter *e);
 	/* optional: reopen the file by its name (SIGHUP, logrotate) */
 	int	(*reopen)(struct exporter *e);
 	void	(*close)(struct exporter *e);
@@ -219,6 +225,16 @@ int exporter_add(struct exporter *e, const struct export_record *r);
 void exporter_note_iface(struct exporter *e, uint32_t ifindex,
 			 const char *name, const char *alias);
 int exporter_flush(struct exporter *e);
+/*
+ * The collector socket, for the caller's event loop: the fd to watch and
+ * for what (EPOLLIN, EPOLLOUT), or -1 when there is nothing to wait for.
+ * It may change after any call into e.  exporter_poll() makes progress
+ * (TCP connect, reconnect, queued writes) without a record to send.
+ */
+int exporter_fd(const struct exporter *e, uint32_t *events);
+void exporter_poll(struct exporter *e);
+/* Messages still on their way (TCP: queued or not acknowledged). */
+bool exporter_pending(const struct exporter *e);
 /* SIGHUP: a file output is reopened by its name (logrotate); 0 or -errno */
 int exporter_reopen(struct exporter *e);
 void exporter_close(struct exporter *e);

@@ -833,12 +833,39 @@ static size_t ipfix_min_message_size(void)
 	return tmpl > rec ? tmpl : rec;
 }
 
+static int ipfix_fd(const struct exporter *e, uint32_t *events)
+{
+	const struct ipfix *x = e->priv;
+
+	return x->file ? -1 : transport_fd(&x->t, events);
+}
+
+/* Connect, reconnect, write the queue; a new session gets its templates
+ * with the next message (msg_start()). */
+static void ipfix_poll(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+
+	if (!x->file)
+		transport_poll(&x->t);
+}
+
+static bool ipfix_pending(const struct exporter *e)
+{
+	const struct ipfix *x = e->priv;
+
+	return !x->file && transport_pending(&x->t);
+}
+
 const struct exporter_ops ipfix_exporter_ops = {
 	.name	= "ipfix",
 	.interface_options = true,
 	.open	= ipfix_open,
 	.add	= ipfix_add,
 	.flush	= ipfix_flush,
+	.fd	= ipfix_fd,
+	.poll	= ipfix_poll,
+	.pending = ipfix_pending,
 	.close	= ipfix_close,
 	.min_message_size = ipfix_min_message_size,
 };

@@ -298,20 +298,10 @@ static int open_exporters(struct daemon *d)
 	return 0;
 }
 
-/* Close e; the daemon's totals keep what it counted. */
-static void retire_exporter(struct daemon *d, struct exporter *e)
-{
-	struct exporter_counters *r = &d->exp_retired;
-
-	exporter_flush(e);
-	exporter_counters_add(r, exporter_get_counters(e));
-	exporter_close(e);
-}
-
 static void close_exporters(struct daemon *d)
 {
-	while (d->n_exp > 0)
-		retire_exporter(d, d->exp[--d->n_exp]);
+	outputs_fini(&d->out, d->exp, d->n_exp);
+	d->n_exp = 0;
 }
 
 /*
@@ -359,9 +349,10 @@ static int swap_exporters(struct daemon *d, uint32_t old_domain)
 	fetch(d);	/* what was due goes to the old set */
 	for (j = 0; j < d->n_exp; j++)
 		if (!kept[j])
-			retire_exporter(d, d->exp[j]);
+			outputs_retire(&d->out, d->exp[j]);
 	memcpy(d->exp, next, sizeof(next));
 	d->n_exp = n;
+	outputs_watch(&d->out, d->exp, d->n_exp);
 	if (reopened)
 		log_info("reload: %d collectors opened, %d kept open", reopened,
 			 n - reopened);
@@ -475,14 +466,20 @@ int daemon_run(struct daemon *d)
 	int n, i, ring_fd = fetcher_ring_fd(d->fetcher);
 
 	for (;;) {
-		n = epoll_wait(d->epfd, ev, 8, -1);
+		n = epoll_wait(d->epfd, ev, 8, outputs_timeout_ms(&d->out));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
+		if (n == 0)	/* retired collectors still delivering */
+			outputs_poll(&d->out, d->exp, d->n_exp);
 		for (i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
+			if (ev[i].data.u64 == OUTPUTS_EPOLL_TAG) {
+				outputs_poll(&d->out, d->exp, d->n_exp);
+				continue;
+			}
 			if (fd == d->sigfd && handle_signal(d))
 				return 0;
 			if (fd == d->fetch_tfd) {
@@ -503,6 +500,8 @@ int daemon_run(struct daemon *d)
 				}
 			}
 		}
+		/* sockets come and go with connections */
+		outputs_watch(&d->out, d->exp, d->n_exp);
 	}
 }
 
@@ -615,6 +614,7 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 
 	memset(d, 0, sizeof(*d));
 	d->sigfd = d->fetch_tfd = d->stats_tfd = d->epfd = -1;
+	outputs_init(&d->out, -1);
 	d->sd.dirfd = d->sd.lockfd = -1;
 	d->cfg = *cfg;
 
@@ -651,6 +651,8 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		log_err("set up the event loop: %s", strerror(-err));
 		return err;
 	}
+	d->out.epfd = d->epfd;
+	outputs_watch(&d->out, d->exp, d->n_exp);
 	/* 4. and only now the hooks */
 	attach_init(&d->at, &d->dp, cfg->hook, cfg->direction, &d->sd);
 	d->at_open = true;

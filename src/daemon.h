@@ -16,6 +16,7 @@
 #include "fetcher.h"
 #include "flowcache.h"
 #include "iface.h"
+#include "outputs.h"
 #include "record.h"
 #include "statedir.h"
 
@@ -32,8 +33,8 @@ struct daemon {
 	struct flowcache	*cache;
 	struct exporter		*exp[CONFIG_MAX_COLLECTORS];
 	int			n_exp;
-	/* what collectors closed by a reload had counted */
-	struct exporter_counters exp_retired;
+	/* their sockets in the loop; the ones a reload retired */
+	struct outputs		out;
 	int			epfd, sigfd, fetch_tfd, stats_tfd;
 	struct record_ctx	rc;		/* what records are built from */
 	struct flow_stats	kstats;		/* kernel counters, totals */

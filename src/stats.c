@@ -11,12 +11,7 @@
 
 struct exporter_counters stats_export_totals(const struct daemon *d)
 {
-	struct exporter_counters t = d->exp_retired;
-	int i;
-
-	for (i = 0; i < d->n_exp; i++)
-		exporter_counters_add(&t, exporter_get_counters(d->exp[i]));
-	return t;
+	return outputs_totals(&d->out, d->exp, d->n_exp);
 }
 
 uint64_t stats_ignored_packets(const struct flow_stats *s)

@@ -151,6 +151,12 @@ tests_exporter_test_transport_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_transport_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_transport
 
+check_PROGRAMS += tests/exporter/test_poll
+tests_exporter_test_poll_SOURCES = tests/exporter/test_poll.c
+tests_exporter_test_poll_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_poll_LDADD = tests/libtap.a $(EXPORTER_LIBS)
+TESTS += tests/exporter/test_poll
+
 check_PROGRAMS += tests/exporter/test_file_full
 tests_exporter_test_file_full_SOURCES = tests/exporter/test_file_full.c \
 	tests/exporter/logcap.c tests/exporter/logcap.h
