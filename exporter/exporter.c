@@ -284,6 +284,11 @@ int export_is_ipv4(const struct export_key *k)
 	return k->eth_type == htons(0x0800);
 }
 
+int export_is_icmp(const struct export_key *k)
+{
+	return k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
+}
+
 void export_addr_str(const uint8_t addr[16], char *buf, size_t len)
 {
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };

@@ -242,6 +242,8 @@ void exporter_close(struct exporter *e);
 /* Render key addresses: "192.0.2.1" for IPv4-mapped, else IPv6. */
 void export_addr_str(const uint8_t addr[16], char *buf, size_t len);
 int export_is_ipv4(const struct export_key *k);
+/* ICMP or ICMPv6: dport carries type << 8 | code. */
+int export_is_icmp(const struct export_key *k);
 
 extern const struct exporter_ops json_exporter_ops;
 extern const struct exporter_ops netflow5_exporter_ops;

@@ -583,7 +583,7 @@ static int msg_start(struct exporter *e)
 static void fill(struct ipfix_flow *f, const struct export_record *r)
 {
 	const struct export_key *k = &r->key;
-	int v4 = export_is_ipv4(k), icmp = k->proto == 1 || k->proto == 58;
+	int v4 = export_is_ipv4(k), icmp = export_is_icmp(k);
 
 	memset(f, 0, sizeof(*f));
 	f->octetDeltaCount = r->bytes;

@@ -199,7 +199,7 @@ static json_t *object_of(const struct export_record *r, uint32_t domain)
 	set_u(o, "protocol_identifier", k->proto);
 	set_u(o, "source_transport_port", ntohs(k->sport));
 	set_u(o, "destination_transport_port", ntohs(k->dport));
-	if (k->proto == 1 || k->proto == 58)
+	if (export_is_icmp(k))
 		set_v(o, "icmp_type_code_", v, "", ntohs(k->dport));
 	set_u(o, "octet_delta_count", r->bytes);
 	set_u(o, "packet_delta_count", r->packets);
