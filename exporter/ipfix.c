@@ -34,6 +34,7 @@
 #include "exporter.h"
 #include "log.h"
 #include "transport.h"
+#include "wire.h"
 
 #define F_V4		0x1
 #define F_V6		0x2
@@ -548,12 +549,9 @@ static int send_templates(struct exporter *e)
  */
 static int templates_due(const struct ipfix *x)
 {
-	if (!x->templates_at)
-		return 1;
-	if (!x->since_templates)
-		return 0;
-	return x->refresh_wanted || x->since_templates >= x->refresh_msgs ||
-	       export_mono_ms() / 1000 >= x->templates_at + x->refresh_s;
+	return export_templates_due(x->templates_at, x->since_templates,
+				    x->refresh_wanted, x->refresh_msgs,
+				    x->refresh_s);
 }
 
 /* Begin a message: templates (in a message of their own) and options

@@ -31,6 +31,7 @@
 #include "exporter.h"
 #include "log.h"
 #include "transport.h"
+#include "wire.h"
 
 #define NF9_HDR_LEN	20
 #define TID_IPV4	256
@@ -169,14 +170,6 @@ struct nf9 {
 	uint32_t		sampling;	/* the interval announced */
 };
 
-static void put_be(uint8_t *p, uint64_t v, unsigned int len)
-{
-	while (len--) {
-		p[len] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
 /* The flow template's fields: F_V4 or F_V6, and F_RT with the route. */
 static int in_template(const struct field *f, unsigned int want)
 {
@@ -197,51 +190,70 @@ static size_t rec_len(unsigned int want)
 static void put_field(uint8_t *p, const struct field *f,
 		      const struct export_record *r, uint64_t boot_ms)
 {
+	static const uint8_t none[16];	/* no next hop: directly connected */
 	const struct export_key *k = &r->key;
 	int icmp = export_is_icmp(k);
 
 	switch (f->type) {
-	case NF9_IPV4_SRC_ADDR: memcpy(p, k->src + 12, 4); return;
-	case NF9_IPV4_DST_ADDR: memcpy(p, k->dst + 12, 4); return;
-	case NF9_IPV6_SRC_ADDR: memcpy(p, k->src, 16); return;
-	case NF9_IPV6_DST_ADDR: memcpy(p, k->dst, 16); return;
-	case NF9_L4_SRC_PORT: memcpy(p, &k->sport, 2); return;	/* network order */
-	case NF9_L4_DST_PORT: memcpy(p, &k->dport, 2); return;
-	case NF9_SRC_MAC: memcpy(p, r->src_mac, 6); return;
-	case NF9_DST_MAC: memcpy(p, r->dst_mac, 6); return;
-	case NF9_PROTOCOL: put_be(p, k->proto, f->len); return;
-	case NF9_SRC_TOS: put_be(p, r->tos, f->len); return;
-	case NF9_TCP_FLAGS: put_be(p, r->tcp_flags & 0xff, f->len); return;
-	case NF9_IN_PKTS: put_be(p, r->packets, f->len); return;
-	case NF9_IN_BYTES: put_be(p, r->bytes, f->len); return;
-	case NF9_FIRST_SWITCHED: put_be(p, (uint32_t)(r->start_ms - boot_ms), f->len); return;
-	case NF9_LAST_SWITCHED: put_be(p, (uint32_t)(r->end_ms - boot_ms), f->len); return;
-	case NF9_INPUT_SNMP: put_be(p, r->ingress_ifindex, f->len); return;
-	case NF9_OUTPUT_SNMP: put_be(p, r->egress_ifindex, f->len); return;
-	case NF9_DIRECTION: put_be(p, k->direction, f->len); return;
-	case NF9_SRC_VLAN: put_be(p, k->vlan_id, f->len); return;
-	case NF9_MIN_TTL: put_be(p, r->min_ttl, f->len); return;
-	case NF9_MAX_TTL: put_be(p, r->max_ttl, f->len); return;
-	case NF9_ICMP_TYPE: 
-	case NF9_ICMP_TYPE_IPV6: put_be(p, icmp ? ntohs(k->dport) : 0, f->len); return;
-	case NF9_FLOW_END_REASON: put_be(p, r->end_reason, f->len); return;
-	case NF9_IPV4_NEXT_HOP: 
-		if (r->has_next_hop)
-			memcpy(p, r->next_hop + 12, 4);
-		else
-			memset(p, 0, 4);
-		return;
-	case NF9_IPV6_NEXT_HOP: 
-		if (r->has_next_hop)
-			memcpy(p, r->next_hop, 16);
-		else
-			memset(p, 0, 16);
-		return;
-	case NF9_SRC_MASK: 
-	case NF9_IPV6_SRC_MASK: put_be(p, r->src_prefix_len, f->len); return;
-	case NF9_DST_MASK: 
-	case NF9_IPV6_DST_MASK: put_be(p, r->dst_prefix_len, f->len); return;
-	default:  memset(p, 0, f->len); return;
+	case NF9_IPV4_SRC_ADDR:
+		memcpy(p, k->src + 12, 4); return;
+	case NF9_IPV4_DST_ADDR:
+		memcpy(p, k->dst + 12, 4); return;
+	case NF9_IPV6_SRC_ADDR:
+		memcpy(p, k->src, 16); return;
+	case NF9_IPV6_DST_ADDR:
+		memcpy(p, k->dst, 16); return;
+	case NF9_L4_SRC_PORT:	/* network order, as in the key */
+		memcpy(p, &k->sport, 2); return;
+	case NF9_L4_DST_PORT:
+		memcpy(p, &k->dport, 2); return;
+	case NF9_SRC_MAC:
+		memcpy(p, r->src_mac, 6); return;
+	case NF9_DST_MAC:
+		memcpy(p, r->dst_mac, 6); return;
+	case NF9_PROTOCOL:
+		put_be(p, k->proto, f->len); return;
+	case NF9_SRC_TOS:
+		put_be(p, r->tos, f->len); return;
+	case NF9_TCP_FLAGS:
+		put_be(p, r->tcp_flags & 0xff, f->len); return;
+	case NF9_IN_PKTS:
+		put_be(p, r->packets, f->len); return;
+	case NF9_IN_BYTES:
+		put_be(p, r->bytes, f->len); return;
+	case NF9_FIRST_SWITCHED:
+		put_be(p, (uint32_t)(r->start_ms - boot_ms), f->len); return;
+	case NF9_LAST_SWITCHED:
+		put_be(p, (uint32_t)(r->end_ms - boot_ms), f->len); return;
+	case NF9_INPUT_SNMP:
+		put_be(p, r->ingress_ifindex, f->len); return;
+	case NF9_OUTPUT_SNMP:
+		put_be(p, r->egress_ifindex, f->len); return;
+	case NF9_DIRECTION:
+		put_be(p, k->direction, f->len); return;
+	case NF9_SRC_VLAN:
+		put_be(p, k->vlan_id, f->len); return;
+	case NF9_MIN_TTL:
+		put_be(p, r->min_ttl, f->len); return;
+	case NF9_MAX_TTL:
+		put_be(p, r->max_ttl, f->len); return;
+	case NF9_ICMP_TYPE:
+	case NF9_ICMP_TYPE_IPV6:
+		put_be(p, icmp ? ntohs(k->dport) : 0, f->len); return;
+	case NF9_FLOW_END_REASON:
+		put_be(p, r->end_reason, f->len); return;
+	case NF9_IPV4_NEXT_HOP:
+		memcpy(p, r->has_next_hop ? r->next_hop + 12 : none, 4); return;
+	case NF9_IPV6_NEXT_HOP:
+		memcpy(p, r->has_next_hop ? r->next_hop : none, 16); return;
+	case NF9_SRC_MASK:
+	case NF9_IPV6_SRC_MASK:
+		put_be(p, r->src_prefix_len, f->len); return;
+	case NF9_DST_MASK:
+	case NF9_IPV6_DST_MASK:
+		put_be(p, r->dst_prefix_len, f->len); return;
+	default:
+		memset(p, 0, f->len); return;
 	}
 }
 
@@ -416,12 +428,11 @@ static void options_note_changes(struct exporter *e, struct nf9 *x)
  */
 static int templates_due(const struct nf9 *x)
 {
-	if (!x->templates_at)
-		return 1;
-	if ((x->options_due && x->ifs_next) || !x->since_templates)
+	if (x->templates_at && x->options_due && x->ifs_next)
 		return 0;
-	return x->refresh_wanted || x->since_templates >= x->refresh_msgs ||
-	       export_mono_ms() / 1000 >= x->templates_at + x->refresh_s;
+	return export_templates_due(x->templates_at, x->since_templates,
+				    x->refresh_wanted, x->refresh_msgs,
+				    x->refresh_s);
 }
 
 /* Begin a message: header space, then templates and options when due. */
