@@ -95,7 +95,7 @@ FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/confi
 	$(top_srcdir)/lib/log.c $(top_srcdir)/exporter/exporter.c \
 	$(top_srcdir)/exporter/json.c $(top_srcdir)/exporter/transport.c \
 	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
-	$(top_srcdir)/exporter/ipfix.c
+	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/ipfix_tmpl.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config
@@ -146,13 +146,15 @@ TESTS += tests/exporter/test_progress
 
 check_PROGRAMS += tests/exporter/test_transport
 tests_exporter_test_transport_SOURCES = tests/exporter/test_transport.c \
-	tests/exporter/logcap.c tests/exporter/logcap.h
+	tests/exporter/logcap.c tests/exporter/logcap.h \
+	tests/exporter/listen.c tests/exporter/listen.h
 tests_exporter_test_transport_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_transport_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_transport
 
 check_PROGRAMS += tests/exporter/test_poll
-tests_exporter_test_poll_SOURCES = tests/exporter/test_poll.c
+tests_exporter_test_poll_SOURCES = tests/exporter/test_poll.c \
+	tests/exporter/listen.c tests/exporter/listen.h
 tests_exporter_test_poll_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_poll_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_poll

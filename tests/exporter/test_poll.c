@@ -19,26 +19,12 @@
 #include <unistd.h>
 
 #include "exporter.h"
+#include "listen.h"
 #include "tap.h"
 #include "transport.h"
 
 #define MSG_LEN		1000
 #define MSG_RECS	5
-
-static int listener(uint16_t *port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), small = 32 << 10;
-
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 1) ||
-	    getsockname(fd, (struct sockaddr *)&sin, &sl))
-		tap_bail("listener: %s", strerror(errno));
-	*port = ntohs(sin.sin_port);
-	return fd;
-}
 
 /* Wait on e's socket as an event loop would (or 50 ms when it has none),
  * then let it make progress; until want(events) or 5 s.  Returns the
@@ -87,7 +73,7 @@ static void reconnects(void)
 	struct exporter *e;
 	int lfd, cfd;
 
-	lfd = listener(&cc.port);
+	lfd = test_tcp_listener(&cc.port);
 	e = exporter_open(&cc, &env);
 	if (!e)
 		tap_bail("open the IPFIX/TCP exporter");
@@ -119,7 +105,7 @@ static void close_at_once(void)
 	int lfd, cfd, i;
 	uint16_t port;
 
-	lfd = listener(&port);
+	lfd = test_tcp_listener(&port);
 	if (transport_open_tcp(&t, "127.0.0.1", port, &c))
 		tap_bail("open the TCP transport");
 	deadline = export_mono_ms() + 5000;
