@@ -15,14 +15,12 @@
 #ifndef TCFLOWD_ACCOUNT_H
 #define TCFLOWD_ACCOUNT_H
 
+#include <asm-generic/errno-base.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 #include "flow.h"
 #include "parse.h"
-
-#define E2BIG_	7
-#define EEXIST_	17
 
 struct flow_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -137,7 +135,7 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 		st->c[STAT_SEGMENTS] += segs;
 		return NULL;
 	}
-	if (err == -EEXIST_)
+	if (err == -EEXIST)
 		m = bpf_map_lookup_elem(map, &p->key);
 	if (m)
 		return m;

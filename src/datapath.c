@@ -88,7 +88,7 @@ static int open_obj(struct datapath *dp, const struct datapath_opts *opts)
 		dp->sock = sock_bpf__open();
 		if (!dp->sock)
 			return -errno;
-		dp->sock->data->directions = opts->directions ? opts->directions : 3;
+		dp->sock->rodata->directions = opts->directions ? opts->directions : 3;
 		return load(dp, &DP_OBJ(dp->sock), opts);
 	}
 	dp->tc = flow_bpf__open();
