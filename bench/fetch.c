@@ -36,13 +36,13 @@ static uint64_t now_ns(void)
 }
 
 static void on_emit(void *ctx, const struct flow_key *k,
-		    const struct flow_metrics *m, int reason)
+		    const struct flow_delta *m, int reason)
 {
 	(void)ctx; (void)k; (void)m; (void)reason;
 }
 
 static void on_flow(void *ctx, const struct flow_key *k,
-		    const struct flow_metrics *m)
+		    const struct flow_delta *m)
 {
 	(void)ctx;
 	flowcache_update(cur_fc, k, m);
@@ -141,8 +141,8 @@ static long rss_kb(void)
 static double cache_rss_per_flow(uint32_t n)
 {
 	static const struct flowcache_timeouts t = { ~0ull / 4, ~0ull / 4, ~0ull / 4 };
-	struct flow_metrics m = { .packets = 1, .bytes = 1, .first_seen = 1,
-				  .last_seen = 1 };
+	struct flow_delta m = { .packets = 1, .bytes = 1, .first_seen = 1,
+				.last_seen = 1 };
 	long before = rss_kb();
 	struct flowcache *fc = flowcache_new(n, &t, on_emit, NULL);
 	struct flow_key k = { .ifindex = 1 };

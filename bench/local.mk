@@ -10,22 +10,26 @@ bench/datapath-datapath.$(OBJEXT): bench/ref.skel.h
 
 EXTRA_PROGRAMS += bench/datapath
 bench_datapath_SOURCES = bench/datapath.c bench/median.h tests/bpf/frames.c tests/bpf/frames.h
-bench_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/bpf -I$(top_builddir)/bench
-bench_datapath_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
+bench_datapath_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/bpf -I$(top_builddir)/bench
+bench_datapath_LDADD = $(TCFLOWD_LIBS)
 
 EXTRA_PROGRAMS += bench/fetch
 bench_fetch_SOURCES = bench/fetch.c bench/median.h
-bench_fetch_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
+bench_fetch_CPPFLAGS = $(TEST_CPPFLAGS)
+bench_fetch_LDADD = $(TCFLOWD_LIBS)
 
 EXTRA_PROGRAMS += bench/export
 bench_export_SOURCES = bench/export.c bench/median.h
-bench_export_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS) -lpthread
+bench_export_CPPFLAGS = $(TEST_CPPFLAGS)
+bench_export_LDADD = $(TCFLOWD_LIBS) -lpthread
 
 EXTRA_PROGRAMS += bench/enrich
 bench_enrich_SOURCES = bench/enrich.c bench/median.h
-bench_enrich_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
+bench_enrich_CPPFLAGS = $(TEST_CPPFLAGS)
+bench_enrich_LDADD = $(TCFLOWD_LIBS)
 
 # bench/peers (a script) sends with this generator
 EXTRA_PROGRAMS += bench/pgen
 bench_pgen_SOURCES = bench/pgen.c bench/median.h
+bench_pgen_CPPFLAGS = $(AM_CPPFLAGS)
 EXTRA_DIST += bench/peers

@@ -15,14 +15,12 @@
 #ifndef TCFLOWD_ACCOUNT_H
 #define TCFLOWD_ACCOUNT_H
 
+#include <asm-generic/errno-base.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 #include "flow.h"
 #include "parse.h"
-
-#define E2BIG_	7
-#define EEXIST_	17
 
 struct flow_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -126,7 +124,7 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 	    const struct pkt *p, __u8 dir, __u64 segs, __u64 bytes, __u64 now)
 {
 	struct flow_metrics fresh = {}, *m = NULL;
-	struct flow_record *rec;
+	struct flow_overflow *rec;
 	int err;
 
 	metrics_init(&fresh, p, skb, dir, now);
@@ -137,7 +135,7 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 		st->c[STAT_SEGMENTS] += segs;
 		return NULL;
 	}
-	if (err == -EEXIST_)
+	if (err == -EEXIST)
 		m = bpf_map_lookup_elem(map, &p->key);
 	if (m)
 		return m;

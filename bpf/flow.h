@@ -63,12 +63,13 @@ struct flow_metrics {
 };
 _Static_assert(sizeof(struct flow_metrics) == 64, "flow_metrics ABI");
 
-/* What the programs write to the ring buffer when the flow map is full. */
-struct flow_record {
+/* What the programs write to the "overflow" ring buffer when the flow map
+ * is full. */
+struct flow_overflow {
 	struct flow_key		key;
 	struct flow_metrics	metrics;
 };
-_Static_assert(sizeof(struct flow_record) == 112, "flow_record ABI");
+_Static_assert(sizeof(struct flow_overflow) == 112, "flow_overflow ABI");
 
 /*
  * Counters, one struct per CPU in the per-CPU array "stats" (one slot).
@@ -95,6 +96,9 @@ _Static_assert(sizeof(struct flow_record) == 112, "flow_record ABI");
 #define STAT_FRAGMENTS		15	/* IP fragments (informational) */
 #define STAT_SEGMENTS		16	/* wire packets of counted skbs (GSO) */
 #define STAT_MAX		17
+/* The parse errors: STAT_PARSE_FIRST..STAT_PARSE_LAST, inclusive */
+#define STAT_PARSE_FIRST	STAT_TRUNC_L2
+#define STAT_PARSE_LAST		STAT_BAD_IPV6_CHAIN
 
 struct flow_stats {
 	__u64	c[STAT_MAX];

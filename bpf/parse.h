@@ -16,6 +16,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <bpf/bpf_helpers.h>
@@ -35,16 +36,6 @@
 #define IPV6_MAX_EXT_HDRS	8	/* extension headers walked before giving up */
 #define MAX_HDR_OFF		1024	/* no header we parse starts beyond this */
 #define HDR_ALIGN		__attribute__((aligned(4)))	/* header buffers */
-
-#define IPPROTO_HOPOPTS_	0
-#define IPPROTO_ROUTING_	43
-#define IPPROTO_FRAGMENT_	44
-#define IPPROTO_AH_		51
-#define IPPROTO_ICMPV6_		58
-#define IPPROTO_NONE_		59
-#define IPPROTO_DSTOPTS_	60
-#define IPPROTO_SCTP_		132
-#define IPPROTO_UDPLITE_	136
 
 struct pkt {
 	struct flow_key	key;
@@ -193,16 +184,16 @@ static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p,
 			p->flags |= FLOW_F_RST;
 		return 0;
 	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE_:
-	case IPPROTO_SCTP_:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
 		/* ports are the first four bytes of all three */
 		if (payload < 8 || pkt_load(skb, off, b, 8, mode))
 			return STAT_TRUNC_L4;
 		__builtin_memcpy(&p->key.sport, b, 4);
-		p->hdr_len += p->key.proto == IPPROTO_SCTP_ ? 12 : 8;
+		p->hdr_len += p->key.proto == IPPROTO_SCTP ? 12 : 8;
 		return 0;
 	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6_:
+	case IPPROTO_ICMPV6:
 		if (payload < 4 || pkt_load(skb, off, b, 2, mode))
 			return STAT_TRUNC_L4;
 		p->key.sport = 0;
@@ -259,9 +250,9 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pkt *p,
 
 static __always_inline int ipv6_is_ext(__u8 nexthdr)
 {
-	return nexthdr == IPPROTO_HOPOPTS_ || nexthdr == IPPROTO_ROUTING_ ||
-	       nexthdr == IPPROTO_FRAGMENT_ || nexthdr == IPPROTO_DSTOPTS_ ||
-	       nexthdr == IPPROTO_AH_;
+	return nexthdr == IPPROTO_HOPOPTS || nexthdr == IPPROTO_ROUTING ||
+	       nexthdr == IPPROTO_FRAGMENT || nexthdr == IPPROTO_DSTOPTS ||
+	       nexthdr == IPPROTO_AH;
 }
 
 static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p,
@@ -297,7 +288,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p,
 		struct frag6 fh HDR_ALIGN;
 		__u8 h[4] HDR_ALIGN;
 
-		if (nexthdr == IPPROTO_FRAGMENT_) {
+		if (nexthdr == IPPROTO_FRAGMENT) {
 			if (l4off + 8 > end ||
 			    pkt_load(skb, l4off, &fh, sizeof(fh), mode))
 				return STAT_BAD_IPV6_CHAIN;
@@ -317,12 +308,12 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p,
 			return STAT_BAD_IPV6_CHAIN;
 		/* BIG TCP's hop-by-hop header of 8 bytes with only the jumbo
 		 * payload option (0xc2): GSO strips it from the segments */
-		if (big && i == 0 && nexthdr == IPPROTO_HOPOPTS_ && h[1] == 0 &&
+		if (big && i == 0 && nexthdr == IPPROTO_HOPOPTS && h[1] == 0 &&
 		    h[2] == 0xc2)
 			jumbo = 8;
 		/* AH counts its length in 4-byte units, less 2; the others in
 		 * 8-byte units, less 1 */
-		if (nexthdr == IPPROTO_AH_)
+		if (nexthdr == IPPROTO_AH)
 			l4off += ((__u32)h[1] + 2) * 4;
 		else
 			l4off += ((__u32)h[1] + 1) * 8;
@@ -334,7 +325,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p,
 	p->key.proto = nexthdr;
 	p->hdr_len = l4off - off - jumbo;
 	p->ip_len -= jumbo;
-	if (nexthdr == IPPROTO_NONE_)
+	if (nexthdr == IPPROTO_NONE)
 		return 0;
 	return parse_l4(skb, p, l4off, end - l4off, mode);
 }

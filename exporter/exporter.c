@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -53,8 +54,8 @@ static struct exporter *exporter_new(const struct collector_config *cc,
 	size_t need;
 
 	if (!ops) {
-		log_err("open collector %s: protocol %s is not available yet",
-			cc->name, config_protocol_name(cc->protocol));
+		log_err("open collector %s: protocol %d is not available yet",
+			cc->name, cc->protocol);
 		errno = EPROTONOSUPPORT;
 		return NULL;
 	}
@@ -158,25 +159,28 @@ int exporter_same_collector(const struct collector_config *a,
 static int note_ifname(struct exporter *e, uint32_t ifindex, const char *name,
 		       const char *descr);
 
-static void note(struct exporter *e, uint32_t ifindex, const char *name,
-		 const struct link_info *li)
+/* name and alias as netlink knows them (NULL: unknown), else fallback */
+static void note(struct exporter *e, uint32_t ifindex, const char *fallback,
+		 const char *name, const char *alias)
 {
 	if (!e->ops->interface_options)
 		return;
-	if (li)
-		name = li->name;
-	if (note_ifname(e, ifindex, name, li ? li->alias : NULL))
+	/* a known interface without an alias has an empty description */
+	if (note_ifname(e, ifindex, name ? name : fallback,
+			name ? (alias ? alias : "") : NULL))
 		e->ifs_changed = 1;
 }
 
 int exporter_add(struct exporter *e, const struct export_record *r)
 {
-	note(e, r->key.ifindex, r->ifname,
-	     r->key.ifindex == r->ingress_ifindex ? r->in_link : r->out_link);
-	if (r->ingress_ifindex != r->key.ifindex && r->in_link)
-		note(e, r->ingress_ifindex, NULL, r->in_link);
-	if (r->egress_ifindex != r->key.ifindex && r->out_link)
-		note(e, r->egress_ifindex, NULL, r->out_link);
+	bool in = r->key.ifindex == r->ingress_ifindex;
+
+	note(e, r->key.ifindex, r->ifname, in ? r->in_name : r->out_name,
+	     in ? r->in_alias : r->out_alias);
+	if (r->ingress_ifindex != r->key.ifindex && r->in_name)
+		note(e, r->ingress_ifindex, NULL, r->in_name, r->in_alias);
+	if (r->egress_ifindex != r->key.ifindex && r->out_name)
+		note(e, r->egress_ifindex, NULL, r->out_name, r->out_alias);
 	if (e->down)
 		retry_open(e);
 	if (e->down) {
@@ -186,9 +190,10 @@ int exporter_add(struct exporter *e, const struct export_record *r)
 	return e->ops->add(e, r);
 }
 
-void exporter_note_iface(struct exporter *e, const struct link_info *li)
+void exporter_note_iface(struct exporter *e, uint32_t ifindex,
+			 const char *name, const char *alias)
 {
-	note(e, li->ifindex, li->name, li);
+	note(e, ifindex, NULL, name, alias);
 }
 
 int exporter_flush(struct exporter *e)
@@ -196,6 +201,26 @@ int exporter_flush(struct exporter *e)
 	if (e->down)
 		retry_open(e);
 	return e->down ? 0 : e->ops->flush(e);
+}
+
+int exporter_fd(const struct exporter *e, uint32_t *events)
+{
+	if (e->down || !e->ops->fd)
+		return -1;
+	return e->ops->fd(e, events);
+}
+
+void exporter_poll(struct exporter *e)
+{
+	if (e->down)
+		retry_open(e);
+	if (!e->down && e->ops->poll)
+		e->ops->poll(e);
+}
+
+bool exporter_pending(const struct exporter *e)
+{
+	return !e->down && e->ops->pending && e->ops->pending(e);
 }
 
 int exporter_reopen(struct exporter *e)
@@ -217,9 +242,51 @@ void exporter_close(struct exporter *e)
 	free(e);
 }
 
-int export_is_ipv4(const struct flow_key *k)
+const struct exporter_counters *exporter_get_counters(const struct exporter *e)
+{
+	return &e->counters;
+}
+
+void exporter_counters_add(struct exporter_counters *sum,
+			   const struct exporter_counters *c)
+{
+	sum->records += c->records;
+	sum->messages += c->messages;
+	sum->bytes += c->bytes;
+	sum->errors += c->errors;
+	sum->not_sent += c->not_sent;
+	sum->unexportable += c->unexportable;
+}
+
+const struct collector_config *exporter_get_config(const struct exporter *e)
+{
+	return &e->cfg;
+}
+
+void exporter_rename(struct exporter *e, const char *name, int line)
+{
+	snprintf(e->cfg.name, sizeof(e->cfg.name), "%s", name);
+	e->cfg.line = line;
+}
+
+bool exporter_has_iface(const struct exporter *e, uint32_t ifindex)
+{
+	int i;
+
+	for (i = 0; i < e->nifs; i++)
+		if (e->ifs[i].ifindex == ifindex)
+			return true;
+	return false;
+}
+
+int export_is_ipv4(const struct export_key *k)
 {
 	return k->eth_type == htons(0x0800);
+}
+
+int export_is_icmp(const struct export_key *k)
+{
+	return k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
 }
 
 void export_addr_str(const uint8_t addr[16], char *buf, size_t len)

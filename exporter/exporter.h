@@ -7,16 +7,86 @@
 #ifndef TCFLOWD_EXPORTER_H
 #define TCFLOWD_EXPORTER_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "enrich.h"
-#include "flow.h"
+/*
+ * A leaf library: this header is its whole API.  It includes nothing from
+ * src/ or bpf/; the daemon hands it plain values (struct collector_config,
+ * struct export_record) and reads its counters.
+ */
+
+/* [collector] protocol */
+enum export_protocol {
+	PROTO_JSON,
+	PROTO_IPFIX,
+	PROTO_NETFLOW9,
+	PROTO_NETFLOW5,
+};
+
+/* [collector] transport */
+enum export_transport {
+	TRANSPORT_UDP,
+	TRANSPORT_TCP,
+	TRANSPORT_SCTP,
+	TRANSPORT_FILE,
+};
+
+/* [collector] defaults */
+#define COLLECTOR_NAME_LEN		64
+#define COLLECTOR_MESSAGE_SIZE		1400	/* no fragments on a 1500-byte path */
+#define COLLECTOR_REFRESH_S		60
+#define COLLECTOR_REFRESH_MESSAGES	100
+
+/* One [collector NAME] section; the config parser fills it. */
+struct collector_config {
+	char		name[COLLECTOR_NAME_LEN];
+	int		line;		/* of the section header, for messages */
+	int		protocol;	/* enum export_protocol */
+	int		transport;	/* enum export_transport */
+	char		address[256];
+	uint16_t	port;
+	char		path[PATH_MAX];	/* json or file transport; "-" = stdout */
+	uint32_t	template_refresh_s;	   /* resend templates this often */
+	uint32_t	template_refresh_messages; /* ... and every N messages */
+	uint32_t	message_size;		   /* bytes a message at most */
+	char		source_address[64];	   /* export from; "" = any */
+	uint16_t	source_port;		   /* 0 = any */
+};
+
+/* flowDirection (IANA IE 61) */
+#define EXPORT_DIR_INGRESS	0
+#define EXPORT_DIR_EGRESS	1
+
+/* export_record.flags */
+#define EXPORT_F_FRAGMENT	0x01	/* a fragment (first or later) was seen */
+
+/*
+ * The flow's key, as plain values.  Not the kernel's struct flow_key
+ * (bpf/flow.h is the kernel ABI, and may grow fields no encoder knows):
+ * the daemon copies it field by field.  The field names are the same, and
+ * what is in network order on the wire stays so here, because every
+ * encoder copies those bytes as they are.  Addresses are 16 bytes; IPv4 is
+ * IPv4-mapped (::ffff:a.b.c.d).  ICMP: sport 0, dport type << 8 | code.
+ */
+struct export_key {
+	uint32_t	ifindex;	/* observation interface */
+	uint8_t		direction;	/* EXPORT_DIR_* */
+	uint8_t		proto;		/* protocolIdentifier */
+	uint16_t	eth_type;	/* network order: 0x0800 or 0x86dd */
+	uint16_t	vlan_id;	/* outer VLAN id, 0 if untagged */
+	uint16_t	inner_vlan_id;	/* inner (customer) VLAN id of QinQ */
+	uint8_t		src[16];
+	uint8_t		dst[16];
+	uint16_t	sport;		/* network order */
+	uint16_t	dport;		/* network order */
+};
 
 /* A flow record as exporters see it: times in wall-clock ms since 1970. */
 struct export_record {
-	struct flow_key	key;
+	struct export_key key;
 	uint64_t	packets;
 	uint64_t	bytes;
 	uint64_t	start_ms;
@@ -28,14 +98,15 @@ struct export_record {
 	uint8_t		min_ttl;
 	uint8_t		max_ttl;
 	uint8_t		end_reason;		/* flowEndReason, IANA IE 136 */
-	uint8_t		flags;			/* FLOW_F_* */
+	uint8_t		flags;			/* EXPORT_F_* */
 	uint8_t		src_mac[6];
 	uint8_t		dst_mac[6];
 	uint32_t	sampling_interval;	/* 1-in-N in force */
 	const char	*ifname;		/* the observation interface */
-	/* the interfaces, as netlink knows them (NULL: unknown) */
-	const struct link_info	*in_link;
-	const struct link_info	*out_link;
+	/* the input and output interfaces' names and descriptions (ifAlias),
+	 * as netlink knows them; NULL: unknown */
+	const char	*in_name, *in_alias;
+	const char	*out_name, *out_alias;
 	/* the route (EXPORT_ROUTE_*: what is known) */
 	uint8_t		route;
 	uint8_t		has_next_hop;		/* else directly connected */
@@ -49,9 +120,10 @@ struct export_record {
 /* What every exporter may need beyond its own section. */
 struct exporter_env {
 	uint32_t	observation_domain;
-	/* the kernel counters since start (the daemon keeps them current),
+	/* packets the capture could not account to a flow since start
+	 * (parse errors, lost in the kernel; the daemon keeps it current),
 	 * for reliability statistics; may be NULL */
-	const struct flow_stats	*kstats;
+	const uint64_t	*ignored_packets;
 };
 
 struct exporter_counters {
@@ -68,7 +140,7 @@ struct exporter_counters {
  * options records.  The layout is also IPFIX's record: ingressInterface,
  * interfaceName, interfaceDescription (fixed width, NUL padded). */
 #define EXPORT_IFNAME_LEN	16
-#define EXPORT_IFDESCR_LEN	LINK_ALIAS_LEN
+#define EXPORT_IFDESCR_LEN	64
 struct export_ifname {
 	uint32_t	ifindex;
 	char		name[EXPORT_IFNAME_LEN];
@@ -87,6 +159,12 @@ struct exporter_ops {
 	/* 0 or -errno; failures are also counted in e->counters */
 	int	(*add)(struct exporter *e, const struct export_record *r);
 	int	(*flush)(struct exporter *e);
+	/* optional: the socket to watch for transport progress (-1: none)
+	 * and for what (EPOLLIN/EPOLLOUT); make that progress; whether
+	 * messages are still on their way */
+	int	(*fd)(const struct exporter *e, uint32_t *events);
+	void	(*poll)(struct exporter *e);
+	bool	(*pending)(const struct exporter *e);
 	/* optional: reopen the file by its name (SIGHUP, logrotate) */
 	int	(*reopen)(struct exporter *e);
 	void	(*close)(struct exporter *e);
@@ -129,18 +207,43 @@ struct exporter *exporter_open_kept(const struct collector_config *cc,
 /* 1 if a and b are the same collector: everything but name and line. */
 int exporter_same_collector(const struct collector_config *a,
 			    const struct collector_config *b);
+/* What e counted so far. */
+const struct exporter_counters *exporter_get_counters(const struct exporter *e);
+/* Add c into sum. */
+void exporter_counters_add(struct exporter_counters *sum,
+			   const struct exporter_counters *c);
+/* The collector section e was opened with. */
+const struct collector_config *exporter_get_config(const struct exporter *e);
+/* A kept collector's section was renamed or moved (reload). */
+void exporter_rename(struct exporter *e, const char *name, int line);
+/* Whether e has heard of ifindex (told, or seen in a record). */
+bool exporter_has_iface(const struct exporter *e, uint32_t ifindex);
 /* Notes the record's interfaces, then hands it to the encoder. */
 int exporter_add(struct exporter *e, const struct export_record *r);
-/* An interface to announce (at start), or one that changed. */
-void exporter_note_iface(struct exporter *e, const struct link_info *li);
+/* An interface to announce (at start), or one that changed; alias may
+ * be NULL. */
+void exporter_note_iface(struct exporter *e, uint32_t ifindex,
+			 const char *name, const char *alias);
 int exporter_flush(struct exporter *e);
+/*
+ * The collector socket, for the caller's event loop: the fd to watch and
+ * for what (EPOLLIN, EPOLLOUT), or -1 when there is nothing to wait for.
+ * It may change after any call into e.  exporter_poll() makes progress
+ * (TCP connect, reconnect, queued writes) without a record to send.
+ */
+int exporter_fd(const struct exporter *e, uint32_t *events);
+void exporter_poll(struct exporter *e);
+/* Messages still on their way (TCP: queued or not acknowledged). */
+bool exporter_pending(const struct exporter *e);
 /* SIGHUP: a file output is reopened by its name (logrotate); 0 or -errno */
 int exporter_reopen(struct exporter *e);
 void exporter_close(struct exporter *e);
 
 /* Render key addresses: "192.0.2.1" for IPv4-mapped, else IPv6. */
 void export_addr_str(const uint8_t addr[16], char *buf, size_t len);
-int export_is_ipv4(const struct flow_key *k);
+int export_is_ipv4(const struct export_key *k);
+/* ICMP or ICMPv6: dport carries type << 8 | code. */
+int export_is_icmp(const struct export_key *k);
 
 extern const struct exporter_ops json_exporter_ops;
 extern const struct exporter_ops netflow5_exporter_ops;

@@ -17,7 +17,7 @@
  * message_size is checked against ipfix_min_message_size().
  * Options: sampling, interface names, and the exporting process's
  * reliability statistics (RFC 7011 section 4.3).
- * GError never leaves this file.
+ * GError never leaves the IPFIX encoder (ipfix.c, ipfix_tmpl.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,24 +32,10 @@
 #include <fixbuf/private.h>
 
 #include "exporter.h"
+#include "ipfix.h"
 #include "log.h"
 #include "transport.h"
-
-#define F_V4		0x1
-#define F_V6		0x2
-#define F_INTERNAL	0x4	/* padding: in the struct, not on the wire */
-#define F_ROUTE		0x8	/* next hop and prefix lengths */
-#define TID_FLOW_INT	0x1000	/* internal: the whole struct ipfix_flow */
-#define TID_FLOW_V4	256
-#define TID_FLOW_V6	257
-#define TID_SAMPLING	258
-#define TID_IFNAME	259
-#define TID_RELIABILITY	260
-#define TID_FLOW_V4_RT	261	/* the same, with the route */
-#define TID_FLOW_V6_RT	262
-#define TID_IFDESCR	263
-#define IFNAME_LEN	EXPORT_IFNAME_LEN
-#define IFDESCR_LEN	EXPORT_IFDESCR_LEN
+#include "wire.h"
 
 /* The record as libfixbuf reads it; flow_spec mirrors it field by field. */
 struct ipfix_flow {
@@ -183,34 +169,9 @@ static fbInfoElementSpec_t reliability_spec[] = {
 	FB_IESPEC_NULL
 };
 
-struct ipfix {
-	fbInfoModel_t		*model;
-	fbSession_t		*session;
-	fbExporter_t		*exporter;	/* into buf */
-	fBuf_t			*fbuf;
-	uint8_t			*buf;
-	size_t			bufsize;
-	struct transport	t;		/* UDP */
-	FILE			*file;		/* or an IPFIX file */
-	int			file_broken;	/* a write failed: nothing but
-						 * templates until one works */
-	int			tmpl_msg;	/* the message is the templates */
-	uint32_t		domain;
-	int			open;		/* a message is being built */
-	uint32_t		flows;		/* flow records in it */
-	uint32_t		pending;	/* records or templates in it */
-	uint64_t		templates_at;	/* CLOCK_MONOTONIC s, 0: due */
-	uint32_t		since_templates; /* messages with flows since */
-	uint32_t		refresh_s, refresh_msgs;
-	int			refresh_wanted;	/* a UDP collector refused */
-	int			options_due;
-	uint32_t		sampling;
-	const struct flow_stats	*kstats;
-	int			reliability_due;
-};
 
 /* Log a libfixbuf error, free it, return -EIO. */
-static int gerr(GError **err, const char *what)
+int ipfix_gerr(GError **err, const char *what)
 {
 	log_err("ipfix: %s: %s", what, *err ? (*err)->message : "unknown error");
 	g_clear_error(err);
@@ -226,12 +187,12 @@ static int add_template(struct ipfix *x, fbInfoElementSpec_t *spec,
 
 	if (!fbTemplateAppendSpecArray(tmpl, spec, flags, &err)) {
 		fbTemplateFreeUnused(tmpl);
-		return gerr(&err, "build a template");
+		return ipfix_gerr(&err, "build a template");
 	}
 	if (scope)
 		fbTemplateSetOptionsScope(tmpl, (uint16_t)scope);
 	if (!fbSessionAddTemplate(x->session, internal, tid, tmpl, &err))
-		return gerr(&err, "add a template");
+		return ipfix_gerr(&err, "add a template");
 	return 0;
 }
 
@@ -272,7 +233,7 @@ static int file_write(struct ipfix *x, size_t len)
 }
 
 /* Send (or write) the message of len bytes in buf. */
-static int ship_len(struct exporter *e, size_t len)
+int ipfix_ship_len(struct exporter *e, size_t len)
 {
 	struct ipfix *x = e->priv;
 	int err = 0;
@@ -308,11 +269,11 @@ static int ship(struct exporter *e)
 {
 	struct ipfix *x = e->priv;
 
-	return ship_len(e, fbExporterGetMsgLen(x->exporter));
+	return ipfix_ship_len(e, fbExporterGetMsgLen(x->exporter));
 }
 
 /* Emit the message being built, if it holds anything, and send it. */
-static int emit(struct exporter *e)
+int ipfix_emit(struct exporter *e)
 {
 	struct ipfix *x = e->priv;
 	GError *err = NULL;
@@ -320,7 +281,7 @@ static int emit(struct exporter *e)
 	if (!x->pending)
 		return 0;
 	if (!fBufEmit(x->fbuf, &err))
-		return gerr(&err, "emit a message");
+		return ipfix_gerr(&err, "emit a message");
 	return ship(e);
 }
 
@@ -350,7 +311,7 @@ static int append(struct exporter *e, uint16_t itid, uint16_t etid,
 		if (!g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM))
 			break;
 		g_clear_error(&err);
-		emit(e);
+		ipfix_emit(e);
 		/* a flow record starts a new message: templates and options
 		 * first when due (they never come back here) */
 		if (itid == TID_FLOW_INT && msg_start(e))
@@ -359,7 +320,7 @@ static int append(struct exporter *e, uint16_t itid, uint16_t etid,
 	if (!err)
 		g_set_error(&err, FB_ERROR_DOMAIN, FB_ERROR_EOM,
 			    "%zu bytes do not fit a message of %zu", len, x->bufsize);
-	return gerr(&err, "append a record");
+	return ipfix_gerr(&err, "append a record");
 }
 
 static int ipfix_flush(struct exporter *e)
@@ -372,7 +333,7 @@ static int ipfix_flush(struct exporter *e)
 		x->options_due = 1;
 	if (x->options_due && !x->open && msg_start(e) == 0 && x->options_due)
 		put_options(e);
-	rc = emit(e);
+	rc = ipfix_emit(e);
 	if (!x->file)
 		transport_poll(&x->t);	/* TCP: connect, write the queue */
 	return rc;
@@ -410,138 +371,15 @@ static int put_options(struct exporter *e)
 		uint64_t real_ms, up_ms;
 
 		/* IP packets seen but in no flow: malformed, or lost in the
-		 * kernel (overflow ring full, no map) */
-		if (x->kstats) {
-			for (i = STAT_TRUNC_L3; i <= STAT_BAD_IPV6_CHAIN; i++)
-				rel.ignoredPacketTotalCount += x->kstats->c[i];
-			rel.ignoredPacketTotalCount += x->kstats->c[STAT_RING_FULL] +
-						       x->kstats->c[STAT_NO_MAP];
-		}
+		 * kernel (the daemon counts them) */
+		if (x->ignored)
+			rel.ignoredPacketTotalCount = *x->ignored;
 		export_clock_ms(&real_ms, &up_ms);
 		rel.observationTimeMilliseconds = real_ms;
 		x->reliability_due = 0;
 		rc = append(e, TID_RELIABILITY, TID_RELIABILITY, &rel, sizeof(rel));
 	}
 	return rc;
-}
-
-/*
- * Templates go out in messages of their own, written here rather than by
- * libfixbuf, which puts every options template in one set: the data
- * templates first, in one set, then each options template in a set of its
- * own.  nfacctd 1.7.7 (Debian 12) misparses a set of several options
- * templates and drops the rest of the message; so a collector that chokes
- * on an options template still has learnt every data template.
- */
-static const uint16_t data_tids[] = {
-	TID_FLOW_V4, TID_FLOW_V6, TID_FLOW_V4_RT, TID_FLOW_V6_RT,
-};
-static const uint16_t options_tids[] = {
-	TID_SAMPLING, TID_IFNAME, TID_IFDESCR, TID_RELIABILITY,
-};
-
-static uint8_t *put_u16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-	return p + 2;
-}
-
-static size_t tmpl_len(fbTemplate_t *t)
-{
-	uint32_t i, n = fbTemplateCountElements(t);
-	size_t len = fbTemplateGetOptionsScope(t) ? 6 : 4;
-
-	for (i = 0; i < n; i++)
-		len += fbTemplateGetIndexedIE(t, i)->ent ? 8 : 4;
-	return len;
-}
-
-/* The template record of tid (RFC 7011 3.4.1 and 3.4.2) at p. */
-static uint8_t *put_tmpl(uint8_t *p, uint16_t tid, fbTemplate_t *t)
-{
-	uint32_t i, n = fbTemplateCountElements(t);
-	uint32_t scope = fbTemplateGetOptionsScope(t);
-
-	p = put_u16(p, tid);
-	p = put_u16(p, n);
-	if (scope)
-		p = put_u16(p, scope);
-	for (i = 0; i < n; i++) {
-		const fbInfoElement_t *ie = fbTemplateGetIndexedIE(t, i);
-
-		p = put_u16(p, ie->ent ? 0x8000u | ie->num : ie->num);
-		p = put_u16(p, ie->len);
-		if (ie->ent) {
-			p = put_u16(p, ie->ent >> 16);
-			p = put_u16(p, ie->ent & 0xffff);
-		}
-	}
-	return p;
-}
-
-/* The message header and its sets' lengths; then send it.  A message of
- * templates carries the sequence number of the next data record. */
-static int tmsg_send(struct exporter *e, uint8_t *end, uint8_t *set)
-{
-	struct ipfix *x = e->priv;
-	uint8_t *p = x->buf;
-	uint32_t seq = fbSessionGetSequence(x->session);
-	uint32_t now = (uint32_t)time(NULL);
-
-	if (set)
-		put_u16(set + 2, (uint32_t)(end - set));
-	p = put_u16(p, 10);
-	p = put_u16(p, (uint32_t)(end - x->buf));
-	p = put_u16(put_u16(p, now >> 16), now & 0xffff);
-	p = put_u16(put_u16(p, seq >> 16), seq & 0xffff);
-	put_u16(put_u16(p, x->domain >> 16), x->domain & 0xffff);
-	x->tmpl_msg = 1;	/* a file that failed takes this one again */
-	return ship_len(e, (size_t)(end - x->buf));
-}
-
-static int send_templates(struct exporter *e)
-{
-	struct ipfix *x = e->priv;
-	uint8_t *p = x->buf + 16, *set = NULL;
-	size_t i, n = sizeof(data_tids) / sizeof(data_tids[0]);
-	size_t all = n + sizeof(options_tids) / sizeof(options_tids[0]);
-	GError *err = NULL;
-
-	emit(e);
-	for (i = 0; i < all; i++) {
-		int opt = i >= n;
-		uint16_t tid = opt ? options_tids[i - n] : data_tids[i];
-		fbTemplate_t *t = fbSessionGetTemplate(x->session, FALSE, tid, &err);
-		size_t need;
-
-		if (!t)
-			return gerr(&err, "find a template");
-		if (opt && set) {		/* an options set holds one */
-			put_u16(set + 2, (uint32_t)(p - set));
-			set = NULL;
-		}
-		need = tmpl_len(t) + (set ? 0 : 4);
-		if ((size_t)(p - x->buf) + need > x->bufsize) {
-			tmsg_send(e, p, set);
-			p = x->buf + 16;
-			set = NULL;
-			need = tmpl_len(t) + 4;
-		}
-		if (!set) {
-			set = p;
-			p = put_u16(put_u16(p, opt ? 3 : 2), 0);
-		}
-		p = put_tmpl(p, tid, t);
-	}
-	tmsg_send(e, p, set);
-	/* a file that could not take them takes them at the next message */
-	x->templates_at = x->file_broken ? 0 : export_mono_ms() / 1000;
-	x->since_templates = 0;
-	x->refresh_wanted = 0;
-	x->options_due = 1;		/* options data goes with templates */
-	x->reliability_due = 1;
-	return 0;
 }
 
 /*
@@ -552,12 +390,9 @@ static int send_templates(struct exporter *e)
  */
 static int templates_due(const struct ipfix *x)
 {
-	if (!x->templates_at)
-		return 1;
-	if (!x->since_templates)
-		return 0;
-	return x->refresh_wanted || x->since_templates >= x->refresh_msgs ||
-	       export_mono_ms() / 1000 >= x->templates_at + x->refresh_s;
+	return export_templates_due(x->templates_at, x->since_templates,
+				    x->refresh_wanted, x->refresh_msgs,
+				    x->refresh_s);
 }
 
 /* Begin a message: templates (in a message of their own) and options
@@ -577,7 +412,7 @@ static int msg_start(struct exporter *e)
 			x->refresh_wanted = 1;
 	}
 	if (templates_due(x)) {
-		rc = send_templates(e);
+		rc = ipfix_send_templates(e);
 		if (rc)
 			return rc;
 	}
@@ -586,8 +421,8 @@ static int msg_start(struct exporter *e)
 
 static void fill(struct ipfix_flow *f, const struct export_record *r)
 {
-	const struct flow_key *k = &r->key;
-	int v4 = export_is_ipv4(k), icmp = k->proto == 1 || k->proto == 58;
+	const struct export_key *k = &r->key;
+	int v4 = export_is_ipv4(k), icmp = export_is_icmp(k);
 
 	memset(f, 0, sizeof(*f));
 	f->octetDeltaCount = r->bytes;
@@ -742,7 +577,7 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 		return -ENOMEM;
 	x->t.fd = -1;
 	x->domain = env->observation_domain;
-	x->kstats = env->kstats;
+	x->ignored = env->ignored_packets;
 	x->bufsize = cc->message_size;
 	x->refresh_s = cc->template_refresh_s;
 	x->refresh_msgs = cc->template_refresh_messages;
@@ -788,28 +623,6 @@ static size_t spec_len(const fbInfoElementSpec_t *spec, uint32_t flags)
  * (libfixbuf sends them alone), and one the largest record with its set
  * header.  Measured by letting libfixbuf write the templates.
  */
-/* How long one message of every template is, as send_templates() writes
- * it: the data templates in one set, each options template in its own. */
-static size_t templates_len(struct ipfix *x)
-{
-	size_t i, n = sizeof(data_tids) / sizeof(data_tids[0]);
-	size_t all = n + sizeof(options_tids) / sizeof(options_tids[0]);
-	size_t len = 16 + 4;		/* message header, the data set's */
-	GError *err = NULL;
-
-	for (i = 0; i < all; i++) {
-		uint16_t tid = i >= n ? options_tids[i - n] : data_tids[i];
-		fbTemplate_t *t = fbSessionGetTemplate(x->session, FALSE, tid, &err);
-
-		if (!t) {
-			g_clear_error(&err);
-			return 65535;
-		}
-		len += tmpl_len(t) + (i >= n ? 4 : 0);
-	}
-	return len;
-}
-
 static size_t ipfix_min_message_size(void)
 {
 	struct ipfix x = { .bufsize = 65000 };
@@ -826,7 +639,7 @@ static size_t ipfix_min_message_size(void)
 	rec += 16 + 4;			/* message and set headers */
 	x.buf = malloc(x.bufsize);
 	if (x.buf && setup(NULL, &x) == 0)
-		tmpl = templates_len(&x);
+		tmpl = ipfix_templates_len(&x);
 	if (x.fbuf)
 		fBufFree(x.fbuf);
 	else if (x.session)
@@ -837,12 +650,39 @@ static size_t ipfix_min_message_size(void)
 	return tmpl > rec ? tmpl : rec;
 }
 
+static int ipfix_fd(const struct exporter *e, uint32_t *events)
+{
+	const struct ipfix *x = e->priv;
+
+	return x->file ? -1 : transport_fd(&x->t, events);
+}
+
+/* Connect, reconnect, write the queue; a new session gets its templates
+ * with the next message (msg_start()). */
+static void ipfix_poll(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+
+	if (!x->file)
+		transport_poll(&x->t);
+}
+
+static bool ipfix_pending(const struct exporter *e)
+{
+	const struct ipfix *x = e->priv;
+
+	return !x->file && transport_pending(&x->t);
+}
+
 const struct exporter_ops ipfix_exporter_ops = {
 	.name	= "ipfix",
 	.interface_options = true,
 	.open	= ipfix_open,
 	.add	= ipfix_add,
 	.flush	= ipfix_flush,
+	.fd	= ipfix_fd,
+	.poll	= ipfix_poll,
+	.pending = ipfix_pending,
 	.close	= ipfix_close,
 	.min_message_size = ipfix_min_message_size,
 };

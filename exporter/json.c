@@ -147,7 +147,7 @@ static void set_v(json_t *o, const char *pre, const char *v, const char *post,
 
 static void set_addrs(json_t *o, const struct export_record *r, const char *v)
 {
-	const struct flow_key *k = &r->key;
+	const struct export_key *k = &r->key;
 	char a[64], key[64];
 
 	export_addr_str(k->src, a, sizeof(a));
@@ -188,7 +188,7 @@ static void set_mac(json_t *o, const char *key, const uint8_t m[6])
 /* The record as a JSON object, fields in a fixed order. */
 static json_t *object_of(const struct export_record *r, uint32_t domain)
 {
-	const struct flow_key *k = &r->key;
+	const struct export_key *k = &r->key;
 	const char *v = export_is_ipv4(k) ? "ipv4" : "ipv6";
 	json_t *o = json_object();
 
@@ -199,7 +199,7 @@ static json_t *object_of(const struct export_record *r, uint32_t domain)
 	set_u(o, "protocol_identifier", k->proto);
 	set_u(o, "source_transport_port", ntohs(k->sport));
 	set_u(o, "destination_transport_port", ntohs(k->dport));
-	if (k->proto == 1 || k->proto == 58)
+	if (export_is_icmp(k))
 		set_v(o, "icmp_type_code_", v, "", ntohs(k->dport));
 	set_u(o, "octet_delta_count", r->bytes);
 	set_u(o, "packet_delta_count", r->packets);
@@ -209,10 +209,10 @@ static json_t *object_of(const struct export_record *r, uint32_t domain)
 	set_u(o, "egress_interface", r->egress_ifindex);
 	set_u(o, "flow_direction", k->direction);
 	set(o, "interface_name", str(r->ifname ? r->ifname : ""));
-	if (r->in_link)
-		set(o, "ingress_interface_name", str(r->in_link->name));
-	if (r->out_link)
-		set(o, "egress_interface_name", str(r->out_link->name));
+	if (r->in_name)
+		set(o, "ingress_interface_name", str(r->in_name));
+	if (r->out_name)
+		set(o, "egress_interface_name", str(r->out_name));
 	set_route(o, r, v);
 	set_u(o, "tcp_control_bits", r->tcp_flags);
 	set_u(o, "ip_class_of_service", r->tos);
@@ -224,7 +224,7 @@ static json_t *object_of(const struct export_record *r, uint32_t domain)
 	set_u(o, "ethernet_type", ntohs(k->eth_type));
 	set_mac(o, "source_mac_address", r->src_mac);
 	set_mac(o, "destination_mac_address", r->dst_mac);
-	if (r->flags & FLOW_F_FRAGMENT)
+	if (r->flags & EXPORT_F_FRAGMENT)
 		set(o, "fragmented", json_true());
 	set_u(o, "flow_end_reason", r->end_reason);
 	set_u(o, "sampling_interval", r->sampling_interval);

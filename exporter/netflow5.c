@@ -17,6 +17,7 @@
 #include "exporter.h"
 #include "log.h"
 #include "transport.h"
+#include "wire.h"
 
 #define NF5_MAX_RECORDS	30
 #define NF5_HDR_LEN	24
@@ -32,20 +33,6 @@ struct nf5 {
 	uint64_t		boot_ms;	/* wall clock of uptime 0 */
 	uint64_t		ifindex_too_large;
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 static int nf5_open(struct exporter *e, const struct exporter_env *env)
 {

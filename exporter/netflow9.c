@@ -31,6 +31,7 @@
 #include "exporter.h"
 #include "log.h"
 #include "transport.h"
+#include "wire.h"
 
 #define NF9_HDR_LEN	20
 #define TID_IPV4	256
@@ -43,45 +44,104 @@
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
 #define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
-struct field {
-	uint16_t	type, len;
-};
-
 /* v9 field types (RFC 3954 section 8; 136 and 139 from the IANA IPFIX
  * registry, which v9 collectors share) */
-#define F(t, l) { t, l }
-static const struct field tmpl_v4[] = {
-	F(8, 4), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(5, 1), F(6, 1),
-	F(2, 8), F(1, 8), F(22, 4), F(21, 4), F(10, 4), F(14, 4), F(61, 1),
-	F(58, 2), F(56, 6), F(80, 6), F(52, 1), F(53, 1), F(32, 2), F(136, 1),
+enum nf9_type {
+	NF9_IN_BYTES = 1,
+	NF9_IN_PKTS = 2,
+	NF9_PROTOCOL = 4,
+	NF9_SRC_TOS = 5,
+	NF9_TCP_FLAGS = 6,
+	NF9_L4_SRC_PORT = 7,
+	NF9_IPV4_SRC_ADDR = 8,
+	NF9_SRC_MASK = 9,
+	NF9_INPUT_SNMP = 10,
+	NF9_L4_DST_PORT = 11,
+	NF9_IPV4_DST_ADDR = 12,
+	NF9_DST_MASK = 13,
+	NF9_OUTPUT_SNMP = 14,
+	NF9_IPV4_NEXT_HOP = 15,
+	NF9_LAST_SWITCHED = 21,
+	NF9_FIRST_SWITCHED = 22,
+	NF9_IPV6_SRC_ADDR = 27,
+	NF9_IPV6_DST_ADDR = 28,
+	NF9_IPV6_SRC_MASK = 29,
+	NF9_IPV6_DST_MASK = 30,
+	NF9_ICMP_TYPE = 32,
+	NF9_SAMPLING_INTERVAL = 34,
+	NF9_SAMPLING_ALGORITHM = 35,
+	NF9_MIN_TTL = 52,
+	NF9_MAX_TTL = 53,
+	NF9_SRC_MAC = 56,
+	NF9_SRC_VLAN = 58,
+	NF9_DIRECTION = 61,
+	NF9_IPV6_NEXT_HOP = 62,
+	NF9_DST_MAC = 80,
+	NF9_IF_NAME = 82,
+	NF9_IF_DESC = 83,
+	NF9_FLOW_END_REASON = 136,
+	NF9_ICMP_TYPE_IPV6 = 139,
 };
-static const struct field tmpl_v6[] = {
-	F(27, 16), F(28, 16), F(7, 2), F(11, 2), F(4, 1), F(5, 1), F(6, 1),
-	F(2, 8), F(1, 8), F(22, 4), F(21, 4), F(10, 4), F(14, 4), F(61, 1),
-	F(58, 2), F(56, 6), F(80, 6), F(52, 1), F(53, 1), F(139, 2), F(136, 1),
+/* options template scope types */
+#define NF9_SCOPE_SYSTEM	1
+#define NF9_SCOPE_INTERFACE	2
+
+/* which flow templates carry a field */
+#define F_V4	0x1
+#define F_V6	0x2
+#define F_ALL	(F_V4 | F_V6)
+#define F_RT	0x4	/* only the templates with the route */
+
+struct field {
+	uint16_t	type, len;
+	uint8_t		flags;		/* F_* */
 };
-/* with the route: next hop, source and destination prefix lengths */
-static const struct field tmpl_v4_rt[] = {
-	F(8, 4), F(12, 4), F(7, 2), F(11, 2), F(4, 1), F(5, 1), F(6, 1),
-	F(2, 8), F(1, 8), F(22, 4), F(21, 4), F(10, 4), F(14, 4), F(61, 1),
-	F(58, 2), F(56, 6), F(80, 6), F(52, 1), F(53, 1), F(32, 2), F(136, 1),
-	F(15, 4), F(9, 1), F(13, 1),
+
+/* One spec for the four flow templates (IPv4/IPv6, with or without the
+ * route), in the order of the record: a template takes the fields of its
+ * family, and the F_RT ones if it carries the route. */
+static const struct field flow_spec[] = {
+	{ NF9_IPV4_SRC_ADDR,	4,  F_V4 },
+	{ NF9_IPV6_SRC_ADDR,	16, F_V6 },
+	{ NF9_IPV4_DST_ADDR,	4,  F_V4 },
+	{ NF9_IPV6_DST_ADDR,	16, F_V6 },
+	{ NF9_L4_SRC_PORT,	2,  F_ALL },
+	{ NF9_L4_DST_PORT,	2,  F_ALL },
+	{ NF9_PROTOCOL,		1,  F_ALL },
+	{ NF9_SRC_TOS,		1,  F_ALL },
+	{ NF9_TCP_FLAGS,	1,  F_ALL },
+	{ NF9_IN_PKTS,		8,  F_ALL },
+	{ NF9_IN_BYTES,		8,  F_ALL },
+	{ NF9_FIRST_SWITCHED,	4,  F_ALL },
+	{ NF9_LAST_SWITCHED,	4,  F_ALL },
+	{ NF9_INPUT_SNMP,	4,  F_ALL },
+	{ NF9_OUTPUT_SNMP,	4,  F_ALL },
+	{ NF9_DIRECTION,	1,  F_ALL },
+	{ NF9_SRC_VLAN,		2,  F_ALL },
+	{ NF9_SRC_MAC,		6,  F_ALL },
+	{ NF9_DST_MAC,		6,  F_ALL },
+	{ NF9_MIN_TTL,		1,  F_ALL },
+	{ NF9_MAX_TTL,		1,  F_ALL },
+	{ NF9_ICMP_TYPE,	2,  F_V4 },
+	{ NF9_ICMP_TYPE_IPV6,	2,  F_V6 },
+	{ NF9_FLOW_END_REASON,	1,  F_ALL },
+	/* the route: next hop, source and destination prefix lengths */
+	{ NF9_IPV4_NEXT_HOP,	4,  F_V4 | F_RT },
+	{ NF9_IPV6_NEXT_HOP,	16, F_V6 | F_RT },
+	{ NF9_SRC_MASK,		1,  F_V4 | F_RT },
+	{ NF9_IPV6_SRC_MASK,	1,  F_V6 | F_RT },
+	{ NF9_DST_MASK,		1,  F_V4 | F_RT },
+	{ NF9_IPV6_DST_MASK,	1,  F_V6 | F_RT },
 };
-static const struct field tmpl_v6_rt[] = {
-	F(27, 16), F(28, 16), F(7, 2), F(11, 2), F(4, 1), F(5, 1), F(6, 1),
-	F(2, 8), F(1, 8), F(22, 4), F(21, 4), F(10, 4), F(14, 4), F(61, 1),
-	F(58, 2), F(56, 6), F(80, 6), F(52, 1), F(53, 1), F(139, 2), F(136, 1),
-	F(62, 16), F(29, 1), F(30, 1),
-};
-/* options: scope System (1) / Interface (2), 4 bytes each */
-static const struct field opt_sampling_scope[] = { F(1, 4) };
-static const struct field opt_sampling[] = { F(34, 4), F(35, 1) };
-static const struct field opt_ifname_scope[] = { F(2, 4) };
-static const struct field opt_ifname[] = { F(82, IFNAME_LEN) };
+/* options */
+static const struct field opt_sampling_scope[] = { { NF9_SCOPE_SYSTEM, 4, 0 } };
+static const struct field opt_sampling[] = {
+	{ NF9_SAMPLING_INTERVAL, 4, 0 }, { NF9_SAMPLING_ALGORITHM, 1, 0 } };
+static const struct field opt_ifname_scope[] = { { NF9_SCOPE_INTERFACE, 4, 0 } };
+static const struct field opt_ifname[] = { { NF9_IF_NAME, IFNAME_LEN, 0 } };
 /* the description in a template of its own: nfcapd 1.7.1 reads an
  * interface-name record as scope plus name only */
-static const struct field opt_ifdescr[] = { F(83, IFDESCR_LEN) };
-#undef F
+static const struct field opt_ifdescr[] = { { NF9_IF_DESC, IFDESCR_LEN, 0 } };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 struct nf9 {
@@ -110,20 +170,19 @@ struct nf9 {
 	uint32_t		sampling;	/* the interval announced */
 };
 
-static void put_be(uint8_t *p, uint64_t v, unsigned int len)
+/* The flow template's fields: F_V4 or F_V6, and F_RT with the route. */
+static int in_template(const struct field *f, unsigned int want)
 {
-	while (len--) {
-		p[len] = (uint8_t)v;
-		v >>= 8;
-	}
+	return (f->flags & want & F_ALL) && (!(f->flags & F_RT) || (want & F_RT));
 }
 
-static size_t rec_len(const struct field *f, size_t n)
+static size_t rec_len(unsigned int want)
 {
 	size_t i, len = 0;
 
-	for (i = 0; i < n; i++)
-		len += f[i].len;
+	for (i = 0; i < N(flow_spec); i++)
+		if (in_template(&flow_spec[i], want))
+			len += flow_spec[i].len;
 	return len;
 }
 
@@ -131,51 +190,70 @@ static size_t rec_len(const struct field *f, size_t n)
 static void put_field(uint8_t *p, const struct field *f,
 		      const struct export_record *r, uint64_t boot_ms)
 {
-	const struct flow_key *k = &r->key;
-	int icmp = k->proto == 1 || k->proto == 58;
+	static const uint8_t none[16];	/* no next hop: directly connected */
+	const struct export_key *k = &r->key;
+	int icmp = export_is_icmp(k);
 
 	switch (f->type) {
-	case 8:   memcpy(p, k->src + 12, 4); return;
-	case 12:  memcpy(p, k->dst + 12, 4); return;
-	case 27:  memcpy(p, k->src, 16); return;
-	case 28:  memcpy(p, k->dst, 16); return;
-	case 7:   memcpy(p, &k->sport, 2); return;	/* network order */
-	case 11:  memcpy(p, &k->dport, 2); return;
-	case 56:  memcpy(p, r->src_mac, 6); return;
-	case 80:  memcpy(p, r->dst_mac, 6); return;
-	case 4:   put_be(p, k->proto, f->len); return;
-	case 5:   put_be(p, r->tos, f->len); return;
-	case 6:   put_be(p, r->tcp_flags & 0xff, f->len); return;
-	case 2:   put_be(p, r->packets, f->len); return;
-	case 1:   put_be(p, r->bytes, f->len); return;
-	case 22:  put_be(p, (uint32_t)(r->start_ms - boot_ms), f->len); return;
-	case 21:  put_be(p, (uint32_t)(r->end_ms - boot_ms), f->len); return;
-	case 10:  put_be(p, r->ingress_ifindex, f->len); return;
-	case 14:  put_be(p, r->egress_ifindex, f->len); return;
-	case 61:  put_be(p, k->direction, f->len); return;
-	case 58:  put_be(p, k->vlan_id, f->len); return;
-	case 52:  put_be(p, r->min_ttl, f->len); return;
-	case 53:  put_be(p, r->max_ttl, f->len); return;
-	case 32:
-	case 139: put_be(p, icmp ? ntohs(k->dport) : 0, f->len); return;
-	case 136: put_be(p, r->end_reason, f->len); return;
-	case 15:
-		if (r->has_next_hop)
-			memcpy(p, r->next_hop + 12, 4);
-		else
-			memset(p, 0, 4);
-		return;
-	case 62:
-		if (r->has_next_hop)
-			memcpy(p, r->next_hop, 16);
-		else
-			memset(p, 0, 16);
-		return;
-	case 9:
-	case 29:  put_be(p, r->src_prefix_len, f->len); return;
-	case 13:
-	case 30:  put_be(p, r->dst_prefix_len, f->len); return;
-	default:  memset(p, 0, f->len); return;
+	case NF9_IPV4_SRC_ADDR:
+		memcpy(p, k->src + 12, 4); return;
+	case NF9_IPV4_DST_ADDR:
+		memcpy(p, k->dst + 12, 4); return;
+	case NF9_IPV6_SRC_ADDR:
+		memcpy(p, k->src, 16); return;
+	case NF9_IPV6_DST_ADDR:
+		memcpy(p, k->dst, 16); return;
+	case NF9_L4_SRC_PORT:	/* network order, as in the key */
+		memcpy(p, &k->sport, 2); return;
+	case NF9_L4_DST_PORT:
+		memcpy(p, &k->dport, 2); return;
+	case NF9_SRC_MAC:
+		memcpy(p, r->src_mac, 6); return;
+	case NF9_DST_MAC:
+		memcpy(p, r->dst_mac, 6); return;
+	case NF9_PROTOCOL:
+		put_be(p, k->proto, f->len); return;
+	case NF9_SRC_TOS:
+		put_be(p, r->tos, f->len); return;
+	case NF9_TCP_FLAGS:
+		put_be(p, r->tcp_flags & 0xff, f->len); return;
+	case NF9_IN_PKTS:
+		put_be(p, r->packets, f->len); return;
+	case NF9_IN_BYTES:
+		put_be(p, r->bytes, f->len); return;
+	case NF9_FIRST_SWITCHED:
+		put_be(p, (uint32_t)(r->start_ms - boot_ms), f->len); return;
+	case NF9_LAST_SWITCHED:
+		put_be(p, (uint32_t)(r->end_ms - boot_ms), f->len); return;
+	case NF9_INPUT_SNMP:
+		put_be(p, r->ingress_ifindex, f->len); return;
+	case NF9_OUTPUT_SNMP:
+		put_be(p, r->egress_ifindex, f->len); return;
+	case NF9_DIRECTION:
+		put_be(p, k->direction, f->len); return;
+	case NF9_SRC_VLAN:
+		put_be(p, k->vlan_id, f->len); return;
+	case NF9_MIN_TTL:
+		put_be(p, r->min_ttl, f->len); return;
+	case NF9_MAX_TTL:
+		put_be(p, r->max_ttl, f->len); return;
+	case NF9_ICMP_TYPE:
+	case NF9_ICMP_TYPE_IPV6:
+		put_be(p, icmp ? ntohs(k->dport) : 0, f->len); return;
+	case NF9_FLOW_END_REASON:
+		put_be(p, r->end_reason, f->len); return;
+	case NF9_IPV4_NEXT_HOP:
+		memcpy(p, r->has_next_hop ? r->next_hop + 12 : none, 4); return;
+	case NF9_IPV6_NEXT_HOP:
+		memcpy(p, r->has_next_hop ? r->next_hop : none, 16); return;
+	case NF9_SRC_MASK:
+	case NF9_IPV6_SRC_MASK:
+		put_be(p, r->src_prefix_len, f->len); return;
+	case NF9_DST_MASK:
+	case NF9_IPV6_DST_MASK:
+		put_be(p, r->dst_prefix_len, f->len); return;
+	default:
+		memset(p, 0, f->len); return;
 	}
 }
 
@@ -213,13 +291,18 @@ static void put_pairs(struct nf9 *x, const struct field *f, size_t n)
 	}
 }
 
-static void put_template(struct nf9 *x, uint16_t id, const struct field *f,
-			 size_t n)
+static void put_template(struct nf9 *x, uint16_t id, unsigned int want)
 {
-	put_be(x->msg + x->len, id, 2);
-	put_be(x->msg + x->len + 2, n, 2);
+	size_t i, n = 0, at = x->len;
+
 	x->len += 4;
-	put_pairs(x, f, n);
+	for (i = 0; i < N(flow_spec); i++)
+		if (in_template(&flow_spec[i], want)) {
+			put_pairs(x, &flow_spec[i], 1);
+			n++;
+		}
+	put_be(x->msg + at, id, 2);
+	put_be(x->msg + at + 2, n, 2);
 	x->count++;
 }
 
@@ -239,10 +322,10 @@ static void put_options_template(struct nf9 *x, uint16_t id,
 static void put_templates(struct nf9 *x)
 {
 	set_open(x, 0);
-	put_template(x, TID_IPV4, tmpl_v4, N(tmpl_v4));
-	put_template(x, TID_IPV6, tmpl_v6, N(tmpl_v6));
-	put_template(x, TID_IPV4_RT, tmpl_v4_rt, N(tmpl_v4_rt));
-	put_template(x, TID_IPV6_RT, tmpl_v6_rt, N(tmpl_v6_rt));
+	put_template(x, TID_IPV4, F_V4);
+	put_template(x, TID_IPV6, F_V6);
+	put_template(x, TID_IPV4_RT, F_V4 | F_RT);
+	put_template(x, TID_IPV6_RT, F_V6 | F_RT);
 	/* options templates after the data templates, one a flowset: a
 	 * collector that misreads one still knows every data template */
 	set_open(x, 1);
@@ -345,12 +428,11 @@ static void options_note_changes(struct exporter *e, struct nf9 *x)
  */
 static int templates_due(const struct nf9 *x)
 {
-	if (!x->templates_at)
-		return 1;
-	if ((x->options_due && x->ifs_next) || !x->since_templates)
+	if (x->templates_at && x->options_due && x->ifs_next)
 		return 0;
-	return x->refresh_wanted || x->since_templates >= x->refresh_msgs ||
-	       export_mono_ms() / 1000 >= x->templates_at + x->refresh_s;
+	return export_templates_due(x->templates_at, x->since_templates,
+				    x->refresh_wanted, x->refresh_msgs,
+				    x->refresh_s);
 }
 
 /* Begin a message: header space, then templates and options when due. */
@@ -440,10 +522,8 @@ static int nf9_add(struct exporter *e, const struct export_record *r)
 	struct nf9 *x = e->priv;
 	int v4 = export_is_ipv4(&r->key), err = 0;
 	int rt = r->route & EXPORT_ROUTE_DST;
-	const struct field *f = v4 ? (rt ? tmpl_v4_rt : tmpl_v4) :
-				     (rt ? tmpl_v6_rt : tmpl_v6);
-	size_t n = v4 ? (rt ? N(tmpl_v4_rt) : N(tmpl_v4)) :
-			(rt ? N(tmpl_v6_rt) : N(tmpl_v6)), need, i;
+	unsigned int want = (v4 ? F_V4 : F_V6) | (rt ? F_RT : 0);
+	size_t need, i;
 	uint16_t tid = v4 ? (rt ? TID_IPV4_RT : TID_IPV4) :
 			    (rt ? TID_IPV6_RT : TID_IPV6);
 	uint8_t *p;
@@ -465,7 +545,7 @@ static int nf9_add(struct exporter *e, const struct export_record *r)
 	}
 	if (x->len == 0)
 		msg_start(e, x);
-	need = rec_len(f, n) + 4 + 3;	/* the record, a set header, padding */
+	need = rec_len(want) + 4 + 3;	/* the record, a set header, padding */
 	/* full: the message goes; templates and options that leave no
 	 * room go alone, in as many messages as they need (each one carries
 	 * options the last did not, and no refresh starts before this record
@@ -478,9 +558,11 @@ static int nf9_add(struct exporter *e, const struct export_record *r)
 	}
 	set_open(x, tid);
 	p = x->msg + x->len;
-	for (i = 0; i < n; i++) {
-		put_field(p, &f[i], r, x->boot_ms);
-		p += f[i].len;
+	for (i = 0; i < N(flow_spec); i++) {
+		if (!in_template(&flow_spec[i], want))
+			continue;
+		put_field(p, &flow_spec[i], r, x->boot_ms);
+		p += flow_spec[i].len;
 	}
 	x->len = (size_t)(p - x->msg);
 	x->count++;
@@ -520,7 +602,7 @@ static size_t nf9_min_message_size(void)
 	 * and description, each in a flowset of its own (put_options) */
 	const size_t opt_rec = 9 + 8 + 4 + IFNAME_LEN + 4 + IFDESCR_LEN + 3 * 4;
 	struct nf9 *x = calloc(1, sizeof(*x));
-	size_t tmpl, rec = rec_len(tmpl_v6_rt, N(tmpl_v6_rt));
+	size_t tmpl, rec = rec_len(F_V6 | F_RT);
 
 	if (!x)
 		return 65535;
@@ -529,8 +611,8 @@ static size_t nf9_min_message_size(void)
 	put_templates(x);
 	tmpl = x->len;
 	free(x);
-	if (rec_len(tmpl_v4_rt, N(tmpl_v4_rt)) > rec)
-		rec = rec_len(tmpl_v4_rt, N(tmpl_v4_rt));
+	if (rec_len(F_V4 | F_RT) > rec)
+		rec = rec_len(F_V4 | F_RT);
 	if (opt_rec > rec)
 		rec = opt_rec;
 	rec += NF9_HDR_LEN + 4 + 3;

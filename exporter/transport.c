@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/sockios.h>
@@ -45,7 +46,7 @@ int transport_open(struct transport *t, struct exporter *e)
 		return transport_open_tcp(t, cc->address, cc->port, &e->counters);
 	log_err("open collector %s: %s over %s is not available (udp%s are; "
 		"this kernel has no SCTP)", cc->name,
-		config_protocol_name(cc->protocol),
+		e->ops->name,
 		cc->transport == TRANSPORT_SCTP ? "sctp" : "this transport",
 		cc->protocol == PROTO_IPFIX ? ", tcp and file" : "");
 	return -EPROTONOSUPPORT;
@@ -425,21 +426,27 @@ int transport_send(struct transport *t, const void *msg, size_t len,
 	return n < 0 ? -errno : -EIO;
 }
 
+int transport_fd(const struct transport *t, uint32_t *events)
+{
+	if (!t->tcp || t->fd < 0 || t->state == 0)
+		return -1;
+	if (t->state == 1)
+		*events = EPOLLOUT;
+	else
+		*events = EPOLLIN | EPOLLRDHUP |
+			  (t->qlen > t->qhead ? EPOLLOUT : 0);
+	return t->fd;
+}
+
+int transport_pending(const struct transport *t)
+{
+	return t->tcp && t->state == 2 && t->mcount > 0;
+}
+
+/* Never waits: what is not acknowledged now is counted as not sent (the
+ * daemon's loop gives the queues their time before it closes). */
 void transport_close(struct transport *t)
 {
-	int i;
-
-	/* TCP: give the queue two seconds to reach the collector, and be
-	 * acknowledged */
-	for (i = 0; t->tcp && t->state == 2 && t->mcount && i < 20; i++) {
-		struct pollfd p = { .fd = t->fd,
-				    .events = t->qlen > t->qhead ? POLLOUT : 0 };
-
-		poll(&p, 1, 100);
-		tcp_write(t);
-		if (t->state == 2)
-			tcp_settle(t);
-	}
 	if (t->tcp) {
 		tcp_settle(t);
 		tcp_drop_all(t);

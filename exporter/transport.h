@@ -100,6 +100,11 @@ int transport_open_tcp(struct transport *t, const char *address,
 /* TCP: make progress (connect, write the queue).  Sets peer_lost when a
  * new connection comes up.  Returns 1 when the connection is up. */
 int transport_poll(struct transport *t);
+/* The fd to watch for progress, and for what (EPOLLIN, EPOLLOUT); -1 when
+ * nothing is to be waited for (UDP, or TCP down until its retry). */
+int transport_fd(const struct transport *t, uint32_t *events);
+/* TCP: messages not yet acknowledged on a connection that is up. */
+int transport_pending(const struct transport *t);
 /*
  * Send one message that carries records flow records.  0 or -errno.
  * ECONNREFUSED reports an earlier datagram that found no collector (an

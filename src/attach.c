@@ -503,14 +503,44 @@ int attach_init(struct attach *a, struct datapath *dp, int hook, int dirs,
 	return 0;
 }
 
-bool attach_has(const struct attach *a, int ifindex)
+static struct attachment *find(const struct attach *a, int ifindex)
 {
 	int i;
 
 	for (i = 0; i < a->n; i++)
 		if (a->v[i].ifindex == ifindex)
-			return true;
-	return false;
+			return &a->v[i];
+	return NULL;
+}
+
+bool attach_has(const struct attach *a, int ifindex)
+{
+	return find(a, ifindex) != NULL;
+}
+
+int attach_count(const struct attach *a)
+{
+	return a->n;
+}
+
+int attach_ifindex(const struct attach *a, int i)
+{
+	return a->v[i].ifindex;
+}
+
+const char *attach_ifname(const struct attach *a, int ifindex)
+{
+	const struct attachment *at = find(a, ifindex);
+
+	return at ? at->ifname : NULL;
+}
+
+void attach_rename(struct attach *a, int ifindex, const char *name)
+{
+	struct attachment *at = find(a, ifindex);
+
+	if (at)
+		snprintf(at->ifname, sizeof(at->ifname), "%s", name);
 }
 
 static int try_hook(struct attach *a, struct attachment *at, int hook)

@@ -61,6 +61,13 @@ int attach_iface(struct attach *a, int ifindex, const char *ifname);
 /* Detach from one interface (if attached).  Returns 0 or -errno. */
 int attach_detach_iface(struct attach *a, int ifindex);
 bool attach_has(const struct attach *a, int ifindex);
+/* How many interfaces are attached, and the ifindex of the i-th. */
+int attach_count(const struct attach *a);
+int attach_ifindex(const struct attach *a, int i);
+/* The name ifindex was attached under (NULL: not attached). */
+const char *attach_ifname(const struct attach *a, int ifindex);
+/* ifindex is called name now (a rename, told by netlink). */
+void attach_rename(struct attach *a, int ifindex, const char *name);
 /* Detach everything (in parallel: a tcx detach waits for an RCU grace
  * period each); returns the milliseconds it took. */
 long attach_fini(struct attach *a);

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "exporter.h"
+
 #define CONFIG_MAX_PATTERNS	256
 #define CONFIG_PATTERN_LEN	64
 #define CONFIG_MAX_COLLECTORS	16
@@ -31,38 +33,6 @@
 /* [capture] direction: a bit mask */
 #define DIR_INGRESS	1
 #define DIR_EGRESS	2
-
-/* [collector] protocol */
-#define PROTO_JSON	0
-#define PROTO_IPFIX	1
-#define PROTO_NETFLOW9	2
-#define PROTO_NETFLOW5	3
-
-/* [collector] transport */
-#define TRANSPORT_UDP	0
-#define TRANSPORT_TCP	1
-#define TRANSPORT_SCTP	2
-#define TRANSPORT_FILE	3
-
-/* [collector] defaults */
-#define COLLECTOR_MESSAGE_SIZE		1400	/* no fragments on a 1500-byte path */
-#define COLLECTOR_REFRESH_S		60
-#define COLLECTOR_REFRESH_MESSAGES	100
-
-struct collector_config {
-	char		name[CONFIG_NAME_LEN];
-	int		line;		/* of the section header, for messages */
-	int		protocol;	/* PROTO_* */
-	int		transport;	/* TRANSPORT_* */
-	char		address[256];
-	uint16_t	port;
-	char		path[PATH_MAX];	/* json or file transport; "-" = stdout */
-	uint32_t	template_refresh_s;	   /* resend templates this often */
-	uint32_t	template_refresh_messages; /* ... and every N messages */
-	uint32_t	message_size;		   /* bytes a message at most */
-	char		source_address[64];	   /* export from; "" = any */
-	uint16_t	source_port;		   /* 0 = any */
-};
 
 struct config {
 	char		file[PATH_MAX];

@@ -25,8 +25,9 @@
 #include "iface.h"
 #include "log.h"
 #include "notify.h"
+#include "record.h"
+#include "stats.h"
 
-#define NS_PER_MS	1000000ull
 #define NS_PER_S	1000000000ull
 
 static uint64_t clock_ns(clockid_t id)
@@ -39,91 +40,25 @@ static uint64_t clock_ns(clockid_t id)
 
 /* ---- records ------------------------------------------------------------ */
 
-static const char *ifname_of(struct daemon *d, uint32_t ifindex)
-{
-	const struct link_info *li = enrich_link(d->enrich, ifindex);
-	int i;
-
-	if (li)
-		return li->name;
-	for (i = 0; i < d->at.n; i++)
-		if ((uint32_t)d->at.v[i].ifindex == ifindex)
-			return d->at.v[i].ifname;
-	if (!if_indextoname(ifindex, d->ifname_buf))
-		return "";
-	return d->ifname_buf;
-}
-
-/*
- * The route the flow's packets take, from the kernel (cached): asked as
- * the packet was routed, with its input interface (ingress hook, or the
- * interface a forwarded packet came from on the egress hook) and source,
- * so policy rules apply; and the route back to the source.
- */
-static void add_route(struct daemon *d, struct export_record *r,
-		      const struct flow_metrics *m)
-{
-	static const uint8_t none[16];
-	const struct flow_key *k = &r->key;
-	uint32_t iif = k->direction == FLOW_DIR_INGRESS ? k->ifindex :
-		       m->peer_ifindex;
-	struct route_info ri;
-
-	if (!d->cfg.routes || !d->enrich)
-		return;
-	if (enrich_route(d->enrich, k->dst, k->src, iif, &ri)) {
-		r->route |= EXPORT_ROUTE_DST;
-		r->dst_prefix_len = ri.prefix_len;
-		r->has_next_hop = ri.has_gateway;
-		memcpy(r->next_hop, ri.gateway, 16);
-		if (!r->egress_ifindex)
-			r->egress_ifindex = ri.oif;
-	}
-	if (enrich_route(d->enrich, k->src, none, 0, &ri)) {
-		r->route |= EXPORT_ROUTE_SRC;
-		r->src_prefix_len = ri.prefix_len;
-	}
-}
-
-/* The flow cache emits a record: convert it once, give it to everyone. */
+/* The flow cache emits a record: build it once, give it to everyone. */
 static void on_record(void *ctx, const struct flow_key *k,
-		      const struct flow_metrics *m, int reason)
+		      const struct flow_delta *m, int reason)
 {
 	struct daemon *d = ctx;
-	struct export_record r = {
-		.key = *k,
-		.packets = m->packets,
-		.bytes = m->bytes,
-		.start_ms = (m->first_seen + d->wall_offset_ns) / NS_PER_MS,
-		.end_ms = (m->last_seen + d->wall_offset_ns) / NS_PER_MS,
-		.tcp_flags = m->tcp_flags,
-		.tos = m->tos,
-		.min_ttl = m->min_ttl,
-		.max_ttl = m->max_ttl,
-		.end_reason = (uint8_t)reason,
-		.flags = m->flags,
-		.sampling_interval = d->cfg.sampling,
-		.ifname = ifname_of(d, k->ifindex),
-	};
+	struct export_record r;
 	int i;
 
-	memcpy(r.src_mac, m->src_mac, sizeof(r.src_mac));
-	memcpy(r.dst_mac, m->dst_mac, sizeof(r.dst_mac));
-	if (k->direction == FLOW_DIR_INGRESS) {
-		r.ingress_ifindex = k->ifindex;
-	} else {
-		r.egress_ifindex = k->ifindex;
-		r.ingress_ifindex = m->peer_ifindex;	/* forwarded from */
-	}
-	add_route(d, &r, m);
-	r.in_link = enrich_link(d->enrich, r.ingress_ifindex);
-	r.out_link = enrich_link(d->enrich, r.egress_ifindex);
+	d->rc.enrich = d->enrich;
+	d->rc.at = &d->at;
+	d->rc.routes = d->cfg.routes;
+	d->rc.sampling = d->cfg.sampling;
+	record_build(&d->rc, k, m, reason, &r);
 	for (i = 0; i < d->n_exp; i++)
 		exporter_add(d->exp[i], &r);
 }
 
 static void on_flow(void *ctx, const struct flow_key *k,
-		    const struct flow_metrics *delta)
+		    const struct flow_delta *delta)
 {
 	struct daemon *d = ctx;
 
@@ -137,7 +72,7 @@ static void fetch(struct daemon *d)
 	int err, i;
 
 	/* realtime - monotonic, once a fetch, for every record's times */
-	d->wall_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	d->rc.wall_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 	err = fetcher_run(d->fetcher);
 	if (err) {
 		d->fetch_errors++;
@@ -149,8 +84,10 @@ static void fetch(struct daemon *d)
 		  (unsigned long long)fetcher_stats(d->fetcher)->flows,
 		  (unsigned long long)fetcher_stats(d->fetcher)->skipped,
 		  (unsigned long long)fetcher_stats(d->fetcher)->fetches);
-	if (fetcher_stats_delta(d->fetcher, &delta, &d->kstats) == 0 &&
-	    (delta.c[STAT_RING_FULL] || delta.c[STAT_NO_MAP]))
+	err = fetcher_stats_delta(d->fetcher, &delta, &d->kstats);
+	if (!err)
+		d->ignored_packets = stats_ignored_packets(&d->kstats);
+	if (!err && (delta.c[STAT_RING_FULL] || delta.c[STAT_NO_MAP]))
 		log_warn("lost %llu packets: overflow ring full (raise "
 			 "kernel_flows or overflow_ring_kb)",
 			 (unsigned long long)(delta.c[STAT_RING_FULL] +
@@ -163,116 +100,27 @@ static void fetch(struct daemon *d)
 
 /* ---- telemetry ---------------------------------------------------------- */
 
-/* Every collector's counters summed, those a reload closed included. */
-static struct exporter_counters export_totals(const struct daemon *d)
-{
-	struct exporter_counters t = d->exp_retired;
-	int i;
-
-	for (i = 0; i < d->n_exp; i++) {
-		t.records += d->exp[i]->counters.records;
-		t.not_sent += d->exp[i]->counters.not_sent;
-		t.unexportable += d->exp[i]->counters.unexportable;
-	}
-	return t;
-}
-
 const char *daemon_status(struct daemon *d)
 {
-	struct exporter_counters t = export_totals(d);
+	struct exporter_counters t = stats_export_totals(d);
 	uint64_t sent = t.records, not_sent = t.not_sent;
 
 	snprintf(d->status, sizeof(d->status), "counting on %d interface%s, "
 		 "exporting to %d collector%s; packets=%llu records_sent=%llu "
-		 "records_not_sent=%llu", d->at.n, d->at.n == 1 ? "" : "s",
+		 "records_not_sent=%llu", attach_count(&d->at),
+		 attach_count(&d->at) == 1 ? "" : "s",
 		 d->n_exp, d->n_exp == 1 ? "" : "s",
 		 (unsigned long long)d->kstats.c[STAT_PACKETS],
 		 (unsigned long long)sent, (unsigned long long)not_sent);
 	return d->status;
 }
 
-/* Interfaces the config selects that we could not attach (yet). */
-static int unattached(const struct daemon *d)
-{
-	struct if_nameindex *ifs, *i;
-	int n = 0;
-
-	if (!d->at_open)
-		return 0;
-	ifs = if_nameindex();
-	for (i = ifs; i && i->if_index; i++)
-		if (iface_selected(&d->cfg, i->if_name) &&
-		    !attach_has(&d->at, (int)i->if_index))
-			n++;
-	if (ifs)
-		if_freenameindex(ifs);
-	return n;
-}
-
 void daemon_log_stats(struct daemon *d)
 {
-	const struct flowcache_stats *c = flowcache_stats(d->cache);
-	const __u64 *k = d->kstats.c;
-	uint64_t errors = 0, records = 0, not_sent = 0, unexportable = 0;
-	struct enrich_stats rs = { 0 };
-	struct exporter_counters t;
-	struct rusage ru;
-	double cpu_s = 0;
-	int i;
+	char line[2048];
 
-	if (d->enrich)
-		rs = *enrich_stats(d->enrich);
-	/* the daemon's own CPU so far, user + system */
-	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		cpu_s = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-			(double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	for (i = STAT_TRUNC_L2; i <= STAT_BAD_IPV6_CHAIN; i++)
-		errors += k[i];
-	t = export_totals(d);
-	records = t.records;
-	not_sent = t.not_sent;
-	unexportable = t.unexportable;
-	log_info("stats: packets=%llu counted=%llu segments=%llu sampled_out=%llu "
-		 "non_ip=%llu parse_errors=%llu (trunc_l2=%llu trunc_l3=%llu "
-		 "trunc_l4=%llu bad_ihl=%llu bad_l3=%llu bad_l4=%llu "
-		 "bad_ipv6_chain=%llu) map_full=%llu ring_records=%llu "
-		 "ring_full=%llu no_map=%llu flows_active=%u exported_idle=%llu "
-		 "exported_active=%llu exported_end=%llu exported_forced=%llu "
-		 "exported_resources=%llu evicted=%llu records_sent=%llu "
-		 "records_not_sent=%llu records_unexportable=%llu fetch_errors=%llu "
-		 "ring_bad=%llu route_lookups=%llu route_queries=%llu "
-		 "route_failures=%llu route_invalidations=%llu cpu_s=%.6f "
-		 "ifaces_attached=%d ifaces_unattached=%d",
-		 (unsigned long long)k[STAT_PACKETS],
-		 (unsigned long long)k[STAT_COUNTED],
-		 (unsigned long long)k[STAT_SEGMENTS],
-		 (unsigned long long)k[STAT_SAMPLED_OUT],
-		 (unsigned long long)k[STAT_NON_IP], (unsigned long long)errors,
-		 (unsigned long long)k[STAT_TRUNC_L2],
-		 (unsigned long long)k[STAT_TRUNC_L3],
-		 (unsigned long long)k[STAT_TRUNC_L4],
-		 (unsigned long long)k[STAT_BAD_IHL],
-		 (unsigned long long)k[STAT_BAD_L3],
-		 (unsigned long long)k[STAT_BAD_L4],
-		 (unsigned long long)k[STAT_BAD_IPV6_CHAIN],
-		 (unsigned long long)k[STAT_MAP_FULL],
-		 (unsigned long long)k[STAT_RING_RECORDS],
-		 (unsigned long long)k[STAT_RING_FULL],
-		 (unsigned long long)k[STAT_NO_MAP], c->active,
-		 (unsigned long long)c->exported[END_IDLE],
-		 (unsigned long long)c->exported[END_ACTIVE],
-		 (unsigned long long)c->exported[END_DETECTED],
-		 (unsigned long long)c->exported[END_FORCED],
-		 (unsigned long long)c->exported[END_RESOURCES],
-		 (unsigned long long)c->evicted, (unsigned long long)records,
-		 (unsigned long long)not_sent, (unsigned long long)unexportable,
-		 (unsigned long long)d->fetch_errors,
-		 (unsigned long long)fetcher_stats(d->fetcher)->ring_bad,
-		 (unsigned long long)rs.lookups,
-		 (unsigned long long)rs.kernel_queries,
-		 (unsigned long long)rs.failures,
-		 (unsigned long long)rs.invalidations, cpu_s, d->at.n,
-		 unattached(d));
+	stats_format(d, line, sizeof(line));
+	log_info("stats: %s", line);
 	notify_status("%s", daemon_status(d));
 }
 
@@ -284,15 +132,15 @@ static void attach_selected(struct daemon *d)
 	struct if_nameindex *ifs = if_nameindex(), *i;
 	int j, selected = 0, failed = 0;
 
-	for (j = d->at.n - 1; j >= 0; j--) {
-		struct attachment *a = &d->at.v[j];
+	for (j = attach_count(&d->at) - 1; j >= 0; j--) {
+		int ifindex = attach_ifindex(&d->at, j);
 		char now[IF_NAMESIZE];
 
-		if (if_indextoname((unsigned int)a->ifindex, now) &&
+		if (if_indextoname((unsigned int)ifindex, now) &&
 		    iface_selected(&d->cfg, now))
 			continue;
-		flowcache_flush_ifindex(d->cache, (uint32_t)a->ifindex);
-		attach_detach_iface(&d->at, a->ifindex);
+		flowcache_flush_ifindex(d->cache, (uint32_t)ifindex);
+		attach_detach_iface(&d->at, ifindex);
 	}
 	for (i = ifs; i && i->if_index; i++) {
 		if (!iface_selected(&d->cfg, i->if_name))
@@ -306,19 +154,9 @@ static void attach_selected(struct daemon *d)
 	if (failed)
 		log_err("attach: %d of %d selected interfaces could not be "
 			"attached; they are not counted", failed, selected);
-	else if (d->at.n == 0)
+	else if (attach_count(&d->at) == 0)
 		log_warn("no interface matches [capture] interfaces; nothing "
 			 "is counted");
-}
-
-static struct attachment *attached(struct daemon *d, int ifindex)
-{
-	int i;
-
-	for (i = 0; i < d->at.n; i++)
-		if (d->at.v[i].ifindex == ifindex)
-			return &d->at.v[i];
-	return NULL;
 }
 
 /* Forget an interface: what the kernel still holds for it is fetched, its
@@ -338,17 +176,12 @@ static void forget(struct daemon *d, int ifindex)
  * always, others once a record has named them. */
 static void announce(struct daemon *d, const struct link_info *li, bool all)
 {
-	int i, j;
+	int i;
 
-	for (i = 0; i < d->n_exp; i++) {
-		struct exporter *e = d->exp[i];
-
-		for (j = 0; j < e->nifs && !all; j++)
-			if (e->ifs[j].ifindex == li->ifindex)
-				break;
-		if (all || j < e->nifs)
-			exporter_note_iface(e, li);
-	}
+	for (i = 0; i < d->n_exp; i++)
+		if (all || exporter_has_iface(d->exp[i], li->ifindex))
+			exporter_note_iface(d->exp[i], li->ifindex, li->name,
+					    li->alias);
 }
 
 /* What netlink says of an interface we watch, for the operator. */
@@ -372,9 +205,9 @@ static void announce_attached(struct daemon *d)
 {
 	int i;
 
-	for (i = 0; i < d->at.n; i++) {
-		const struct link_info *li =
-			enrich_link(d->enrich, (uint32_t)d->at.v[i].ifindex);
+	for (i = 0; i < attach_count(&d->at); i++) {
+		const struct link_info *li = enrich_link(d->enrich,
+				(uint32_t)attach_ifindex(&d->at, i));
 
 		if (li) {
 			announce(d, li, true);
@@ -389,7 +222,7 @@ static void on_link_event(void *ctx, const struct link_info *li, int gone)
 	struct daemon *d = ctx;
 	int ifindex = (int)li->ifindex;
 	const char *name = li->name;
-	struct attachment *a = attached(d, ifindex);
+	const char *a = attach_ifname(&d->at, ifindex);
 	const struct link_info *was = enrich_link(d->enrich, li->ifindex);
 	bool details = !was || memcmp(was, li, sizeof(*li)) != 0;
 	int changed = 0;
@@ -404,26 +237,26 @@ static void on_link_event(void *ctx, const struct link_info *li, int gone)
 		log_link(li);	/* state, MTU, speed, MAC or alias changed */
 	if (gone) {
 		if (a) {
-			log_info("%s went away: its flows end now", a->ifname);
+			log_info("%s went away: its flows end now", a);
 			forget(d, ifindex);
 			/* its descriptors go to an interface that waited */
-			if (unattached(d)) {
+			if (stats_unattached(d)) {
 				attach_selected(d);
 				announce_attached(d);
 			}
 		}
 		return;
 	}
-	if (a && strcmp(a->ifname, name)) {
-		log_info("%s is now called %s", a->ifname, name);
-		snprintf(a->ifname, sizeof(a->ifname), "%s", name);
+	if (a && strcmp(a, name)) {
+		log_info("%s is now called %s", a, name);
+		attach_rename(&d->at, ifindex, name);
 	}
 	if (a && !iface_selected(&d->cfg, name)) {
 		forget(d, ifindex);	/* renamed out of the patterns */
 	} else if (!a && iface_selected(&d->cfg, name)) {
 		attach_iface(&d->at, ifindex, name);
 		changed = 1;
-		a = attached(d, ifindex);
+		a = attach_ifname(&d->at, ifindex);
 		if (a)
 			log_link(li);
 	}
@@ -452,7 +285,7 @@ static void on_route_event(void *ctx, const struct nlmsghdr *nlh)
 static int open_exporters(struct daemon *d)
 {
 	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
-				    .kstats = &d->kstats };
+				    .ignored_packets = &d->ignored_packets };
 	int i;
 
 	for (i = 0; i < d->cfg.n_collectors; i++) {
@@ -470,25 +303,10 @@ static int open_exporters(struct daemon *d)
 	return 0;
 }
 
-/* Close e; the daemon's totals keep what it counted. */
-static void retire_exporter(struct daemon *d, struct exporter *e)
-{
-	struct exporter_counters *r = &d->exp_retired;
-
-	exporter_flush(e);
-	r->records += e->counters.records;
-	r->messages += e->counters.messages;
-	r->bytes += e->counters.bytes;
-	r->errors += e->counters.errors;
-	r->not_sent += e->counters.not_sent;
-	r->unexportable += e->counters.unexportable;
-	exporter_close(e);
-}
-
 static void close_exporters(struct daemon *d)
 {
-	while (d->n_exp > 0)
-		retire_exporter(d, d->exp[--d->n_exp]);
+	outputs_fini(&d->out, d->exp, d->n_exp);
+	d->n_exp = 0;
 }
 
 /*
@@ -502,7 +320,7 @@ static void close_exporters(struct daemon *d)
 static int swap_exporters(struct daemon *d, uint32_t old_domain)
 {
 	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
-				    .kstats = &d->kstats };
+				    .ignored_packets = &d->ignored_packets };
 	struct exporter *next[CONFIG_MAX_COLLECTORS] = { 0 };
 	int kept[CONFIG_MAX_COLLECTORS] = { 0 }, fresh[CONFIG_MAX_COLLECTORS] = { 0 };
 	int i, j, n = d->cfg.n_collectors, reopened = 0;
@@ -511,14 +329,14 @@ static int swap_exporters(struct daemon *d, uint32_t old_domain)
 		const struct collector_config *cc = &d->cfg.collectors[i];
 
 		for (j = 0; j < d->n_exp && old_domain == env.observation_domain; j++)
-			if (!kept[j] && exporter_same_collector(&d->exp[j]->cfg, cc))
+			if (!kept[j] &&
+			    exporter_same_collector(exporter_get_config(d->exp[j]), cc))
 				break;
 		if (j < d->n_exp && old_domain == env.observation_domain) {
 			kept[j] = 1;
 			next[i] = d->exp[j];
 			exporter_reopen(next[i]);	/* logrotate */
-			memcpy(next[i]->cfg.name, cc->name, sizeof(cc->name));
-			next[i]->cfg.line = cc->line;
+			exporter_rename(next[i], cc->name, cc->line);
 			continue;
 		}
 		next[i] = exporter_open_kept(cc, &env);
@@ -536,9 +354,10 @@ static int swap_exporters(struct daemon *d, uint32_t old_domain)
 	fetch(d);	/* what was due goes to the old set */
 	for (j = 0; j < d->n_exp; j++)
 		if (!kept[j])
-			retire_exporter(d, d->exp[j]);
+			outputs_retire(&d->out, d->exp[j]);
 	memcpy(d->exp, next, sizeof(next));
 	d->n_exp = n;
+	outputs_watch(&d->out, d->exp, d->n_exp);
 	if (reopened)
 		log_info("reload: %d collectors opened, %d kept open", reopened,
 			 n - reopened);
@@ -652,14 +471,20 @@ int daemon_run(struct daemon *d)
 	int n, i, ring_fd = fetcher_ring_fd(d->fetcher);
 
 	for (;;) {
-		n = epoll_wait(d->epfd, ev, 8, -1);
+		n = epoll_wait(d->epfd, ev, 8, outputs_timeout_ms(&d->out));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
+		if (n == 0)	/* retired collectors still delivering */
+			outputs_poll(&d->out, d->exp, d->n_exp);
 		for (i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
+			if (ev[i].data.u64 == OUTPUTS_EPOLL_TAG) {
+				outputs_poll(&d->out, d->exp, d->n_exp);
+				continue;
+			}
 			if (fd == d->sigfd && handle_signal(d))
 				return 0;
 			if (fd == d->fetch_tfd) {
@@ -680,6 +505,8 @@ int daemon_run(struct daemon *d)
 				}
 			}
 		}
+		/* sockets come and go with connections */
+		outputs_watch(&d->out, d->exp, d->n_exp);
 	}
 }
 
@@ -792,6 +619,7 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 
 	memset(d, 0, sizeof(*d));
 	d->sigfd = d->fetch_tfd = d->stats_tfd = d->epfd = -1;
+	outputs_init(&d->out, -1);
 	d->sd.dirfd = d->sd.lockfd = -1;
 	d->cfg = *cfg;
 
@@ -828,6 +656,8 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		log_err("set up the event loop: %s", strerror(-err));
 		return err;
 	}
+	d->out.epfd = d->epfd;
+	outputs_watch(&d->out, d->exp, d->n_exp);
 	/* 4. and only now the hooks */
 	attach_init(&d->at, &d->dp, cfg->hook, cfg->direction, &d->sd);
 	d->at_open = true;
@@ -854,7 +684,7 @@ static uint64_t final_export(struct daemon *d)
 	flowcache_flush(d->cache);
 	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);
-	return export_totals(d).records;
+	return stats_export_totals(d).records;
 }
 
 void daemon_fini(struct daemon *d)
@@ -863,10 +693,10 @@ void daemon_fini(struct daemon *d)
 
 	/* everything counted so far goes out before the detach, which
 	 * takes an RCU grace period per hook */
-	if (live && d->at_open && d->at.n)
+	if (live && d->at_open && attach_count(&d->at))
 		log_info("stopping: %llu records sent; detaching from %d "
 			 "interfaces", (unsigned long long)final_export(d),
-			 d->at.n);
+			 attach_count(&d->at));
 	if (d->at_open)
 		attach_fini(&d->at);
 	d->at_open = false;

@@ -16,6 +16,8 @@
 #include "fetcher.h"
 #include "flowcache.h"
 #include "iface.h"
+#include "outputs.h"
+#include "record.h"
 #include "statedir.h"
 
 struct daemon {
@@ -31,13 +33,13 @@ struct daemon {
 	struct flowcache	*cache;
 	struct exporter		*exp[CONFIG_MAX_COLLECTORS];
 	int			n_exp;
-	/* what collectors closed by a reload had counted */
-	struct exporter_counters exp_retired;
+	/* their sockets in the loop; the ones a reload retired */
+	struct outputs		out;
 	int			epfd, sigfd, fetch_tfd, stats_tfd;
-	uint64_t		wall_offset_ns;	/* realtime - monotonic */
+	struct record_ctx	rc;		/* what records are built from */
 	struct flow_stats	kstats;		/* kernel counters, totals */
+	uint64_t		ignored_packets; /* of those, in no flow */
 	uint64_t		fetch_errors;
-	char			ifname_buf[IF_NAMESIZE];
 	char			status[256];	/* daemon_status() */
 };
 

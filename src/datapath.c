@@ -3,6 +3,8 @@
  * datapath.c - load the kernel programs and reach their maps.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,7 +12,8 @@
 #include <bpf/libbpf.h>
 
 #include "datapath.h"
-#include "metrics.h"
+#include "log.h"
+#include "delta.h"
 #include "flow.skel.h"
 #include "sock.skel.h"
 
@@ -85,7 +88,7 @@ static int open_obj(struct datapath *dp, const struct datapath_opts *opts)
 		dp->sock = sock_bpf__open();
 		if (!dp->sock)
 			return -errno;
-		dp->sock->data->directions = opts->directions ? opts->directions : 3;
+		dp->sock->rodata->directions = opts->directions ? opts->directions : 3;
 		return load(dp, &DP_OBJ(dp->sock), opts);
 	}
 	dp->tc = flow_bpf__open();
@@ -232,4 +235,32 @@ int datapath_lookup(const struct datapath *dp, int map_fd,
 			flow_metrics_merge(out, &v[cpu]);
 	free(v);
 	return err;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	/* libbpf warnings are our info, its info our debug; its debug
+	 * (verifier chatter) is dropped */
+	int ours = level == LIBBPF_WARN ? LOG_LVL_INFO : LOG_LVL_DEBUG;
+	char buf[512];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG || !log_enabled(ours))
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	/* libbpf starts its lines with "libbpf: " already */
+	if (ours == LOG_LVL_INFO)
+		log_info("%s", buf);
+	else
+		log_debug("%s", buf);
+	return 0;
+}
+
+void datapath_log_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
 }

@@ -89,4 +89,7 @@ int datapath_read_stats(const struct datapath *dp, struct flow_stats *out);
 int datapath_lookup(const struct datapath *dp, int map_fd,
 		    const struct flow_key *key, struct flow_metrics *out);
 
+/* Route libbpf's messages to the log, one level lower than their own. */
+void datapath_log_libbpf(void);
+
 #endif /* TCFLOWD_DATAPATH_H */

@@ -8,7 +8,7 @@
 
 #include "autoconfig.h"
 #include "fetcher.h"
-#include "metrics.h"
+#include "delta.h"
 
 #ifdef HAVE_VALGRIND_MEMCHECK_H
 #include <valgrind/memcheck.h>
@@ -43,25 +43,39 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Merge one entry's per-CPU values, convert its times, hand it over. */
+/* Merge one entry's per-CPU values, make them a flow_delta (the only
+ * place kernel values become user-space ones), hand it over. */
 static void deliver(struct fetcher *f, const struct flow_key *key,
 		    const struct flow_metrics *percpu, int ncpus)
 {
 	struct flow_metrics m = { 0 };
+	struct flow_delta d;
 	int cpu;
 
 	for (cpu = 0; cpu < ncpus; cpu++)
 		flow_metrics_merge(&m, &percpu[cpu]);
 	if (m.packets == 0)
 		return;
-	m.first_seen = datapath_mono_ns(f->dp, m.first_seen);
-	m.last_seen = datapath_mono_ns(f->dp, m.last_seen);
-	f->fn(f->ctx, key, &m);
+	d = (struct flow_delta){
+		.packets = m.packets,
+		.bytes = m.bytes,
+		.first_seen = datapath_mono_ns(f->dp, m.first_seen),
+		.last_seen = datapath_mono_ns(f->dp, m.last_seen),
+		.tcp_flags = m.tcp_flags,
+		.tos = m.tos,
+		.min_ttl = m.min_ttl,
+		.max_ttl = m.max_ttl,
+		.flags = m.flags,
+		.peer_ifindex = m.peer_ifindex,
+	};
+	memcpy(d.src_mac, m.src_mac, sizeof(d.src_mac));
+	memcpy(d.dst_mac, m.dst_mac, sizeof(d.dst_mac));
+	f->fn(f->ctx, key, &d);
 }
 
 static int on_ring(void *ctx, void *data, size_t len)
 {
-	const struct flow_record *r = data;
+	const struct flow_overflow *r = data;
 	struct fetcher *f = ctx;
 
 	if (len < sizeof(*r)) {

@@ -16,9 +16,10 @@
 #include <stdint.h>
 
 #include "datapath.h"
+#include "delta.h"
 
 typedef void (*fetcher_flow_fn)(void *ctx, const struct flow_key *key,
-				const struct flow_metrics *delta);
+				const struct flow_delta *delta);
 
 struct fetcher_stats {
 	uint64_t	fetches;

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "flowcache.h"
-#include "metrics.h"
+#include "delta.h"
 
 #define NIL	UINT32_MAX
 
@@ -27,7 +27,7 @@ struct link {
 
 struct entry {
 	struct flow_key		key;
-	struct flow_metrics	m;		/* since the last record */
+	struct flow_delta	m;		/* since the last record */
 	uint64_t		end_seen;	/* FIN/RST time, 0 if none */
 	struct link		l[L_COUNT];
 	uint8_t			on[L_COUNT];	/* on list i? */
@@ -200,7 +200,7 @@ static uint32_t entry_new(struct flowcache *fc, const struct flow_key *k,
 }
 
 void flowcache_update(struct flowcache *fc, const struct flow_key *key,
-		      const struct flow_metrics *d)
+		      const struct flow_delta *d)
 {
 	uint32_t h = key_hash(key), s = index_find(fc, key, h), i;
 	struct entry *e;
@@ -221,7 +221,7 @@ void flowcache_update(struct flowcache *fc, const struct flow_key *key,
 		e->m = *d;
 		list_push(fc, L_ACT, i);
 	} else {
-		flow_metrics_merge(&e->m, d);
+		flow_delta_merge(&e->m, d);
 	}
 	if ((d->flags & (FLOW_F_FIN | FLOW_F_RST)) && !e->end_seen) {
 		e->end_seen = d->last_seen;

@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "flow.h"
+#include "delta.h"
 
 /* flowEndReason, IANA IE 136 */
 #define END_IDLE	1
@@ -42,11 +42,11 @@ struct flowcache_stats {
 
 /*
  * Called for every record the cache emits.  m holds the counters since the
- * previous record of the same flow; first_seen/last_seen are CLOCK_MONOTONIC
- * ns.  The callback must not call back into the cache.
+ * previous record of the same flow (times CLOCK_MONOTONIC ns).  The
+ * callback must not call back into the cache.
  */
 typedef void (*flowcache_emit_fn)(void *ctx, const struct flow_key *key,
-				  const struct flow_metrics *m, int reason);
+				  const struct flow_delta *m, int reason);
 
 /* A cache of max_flows flows.  Returns NULL and sets errno. */
 struct flowcache *flowcache_new(uint32_t max_flows,
@@ -59,7 +59,7 @@ void flowcache_set_timeouts(struct flowcache *fc,
 
 /* Merge one delta for key (a full cache first evicts a flow). */
 void flowcache_update(struct flowcache *fc, const struct flow_key *key,
-		      const struct flow_metrics *delta);
+		      const struct flow_delta *delta);
 
 /* Emit and drop/restart what has timed out at now. */
 void flowcache_expire(struct flowcache *fc, uint64_t now);

@@ -2,20 +2,19 @@
 
 noinst_LIBRARIES += src/libtcflowd.a
 src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
-	src/metrics.c src/metrics.h src/flowcache.c src/flowcache.h \
-	src/config.c src/config.h src/log.c src/log.h \
+	src/delta.c src/delta.h src/flowcache.c src/flowcache.h \
+	src/config.c src/config.h \
 	src/fetcher.c src/fetcher.h src/attach.c src/attach.h \
 	src/iface.c src/iface.h src/enrich.c src/enrich.h \
-	src/daemon.c src/daemon.h src/notify.c src/notify.h \
-	src/privs.c src/privs.h src/statedir.c src/statedir.h \
-	exporter/exporter.c exporter/exporter.h exporter/json.c \
-	exporter/transport.c exporter/transport.h exporter/netflow5.c \
-	exporter/netflow9.c exporter/ipfix.c
+	src/daemon.c src/daemon.h src/record.c src/record.h \
+	src/stats.c src/stats.h src/outputs.c src/outputs.h src/notify.c src/notify.h \
+	src/privs.c src/privs.h src/statedir.c src/statedir.h
+src_libtcflowd_a_CPPFLAGS = $(SRC_CPPFLAGS)
 # the skeletons must exist before datapath.c is compiled
-src/datapath.$(OBJEXT): bpf/flow.skel.h bpf/sock.skel.h
+src/libtcflowd_a-datapath.$(OBJEXT): bpf/flow.skel.h bpf/sock.skel.h
 
 sbin_PROGRAMS = src/tcflowd
 src_tcflowd_SOURCES = src/main.c
-src_tcflowd_CPPFLAGS = $(AM_CPPFLAGS) \
+src_tcflowd_CPPFLAGS = $(SRC_CPPFLAGS) \
 	-DTCFLOWD_DEFAULT_CONFIG='"$(sysconfdir)/tcflowd/tcflowd.conf"'
-src_tcflowd_LDADD = src/libtcflowd.a $(TCFLOWD_LIBS)
+src_tcflowd_LDADD = $(TCFLOWD_LIBS)

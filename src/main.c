@@ -89,7 +89,7 @@ static int run(struct config *cfg, bool foreground)
 
 	/* once detached, stderr is /dev/null: the log goes to syslog */
 	log_init(cfg->log_level, cfg->syslog || !foreground);
-	log_libbpf();
+	datapath_log_libbpf();
 	if (!foreground && (rc = notify_daemonize())) {
 		log_err("start in the background: %s", strerror(-rc));
 		return 1;

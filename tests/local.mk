@@ -2,6 +2,7 @@
 
 check_LIBRARIES += tests/libtap.a
 tests_libtap_a_SOURCES = tests/tap.c tests/tap.h
+tests_libtap_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 
 # --- BPF_PROG_TEST_RUN tests of the real programs ---------------------------
 EXTRA_DIST += tests/bpf/vlan_push.bpf.c
@@ -18,8 +19,8 @@ check_PROGRAMS += tests/bpf/test_datapath
 tests_bpf_test_datapath_SOURCES = tests/bpf/test_datapath.c \
 	tests/bpf/dp_parse.c tests/bpf/dp_errors.c tests/bpf/dp_account.c \
 	tests/bpf/dp_socket.c $(DPTEST_SOURCES)
-tests_bpf_test_datapath_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests/bpf
-tests_bpf_test_datapath_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS) -lm
+tests_bpf_test_datapath_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_builddir)/tests/bpf
+tests_bpf_test_datapath_LDADD = tests/libtap.a $(TCFLOWD_LIBS) -lm
 TESTS += tests/bpf/test_datapath
 
 check_PROGRAMS += tests/bpf/test_fuzz
@@ -31,7 +32,8 @@ TESTS += tests/bpf/test_fuzz
 check_PROGRAMS += tests/bpf/test_fetcher
 tests_bpf_test_fetcher_SOURCES = tests/bpf/test_fetcher.c \
 	tests/bpf/frames.c tests/bpf/frames.h
-tests_bpf_test_fetcher_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_bpf_test_fetcher_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_bpf_test_fetcher_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/bpf/test_fetcher
 
 EXTRA_DIST += tests/run-all tests/install-deps tests/valgrind.supp
@@ -65,17 +67,21 @@ check-sanitize:
 check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config \
 	tests/unit/test_enrich tests/unit/test_check tests/unit/test_statedir
 tests_unit_test_check_SOURCES = tests/unit/test_check.c
-tests_unit_test_check_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_unit_test_check_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_check_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_check
 tests_unit_test_statedir_SOURCES = tests/unit/test_statedir.c
-tests_unit_test_statedir_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_unit_test_statedir_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_statedir_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_enrich_SOURCES = tests/unit/test_enrich.c
-tests_unit_test_enrich_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_unit_test_enrich_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_enrich_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
-tests_unit_test_flowcache_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_unit_test_flowcache_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_flowcache_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
-tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
-tests_unit_test_config_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_config_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
 	tests/unit/test_statedir \
 	tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh
@@ -86,10 +92,10 @@ EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.s
 # config.c asks the exporters what a message must hold: they are built with it,
 # instrumented alike
 FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/config.c \
-	$(top_srcdir)/src/log.c $(top_srcdir)/exporter/exporter.c \
+	$(top_srcdir)/lib/log.c $(top_srcdir)/exporter/exporter.c \
 	$(top_srcdir)/exporter/json.c $(top_srcdir)/exporter/transport.c \
 	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
-	$(top_srcdir)/exporter/ipfix.c
+	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/ipfix_tmpl.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config
@@ -97,8 +103,8 @@ endif
 tests/fuzz/fuzz_config: $(FUZZ_CONFIG_SRC) $(top_srcdir)/src/config.h
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $(AM_CPPFLAGS) $(LIBFIXBUF_CFLAGS) \
-		$(LIBNL_CFLAGS) $(LIBBPF_CFLAGS) $(FUZZ_CONFIG_SRC) $(TCFLOWD_LIBS) -o $@
+		-fno-sanitize-recover=all $(SRC_CPPFLAGS) $(EXPORTER_CPPFLAGS) \
+		$(FUZZ_CONFIG_SRC) $(EXPORTER_EXT_LIBS) -o $@
 CLEANFILES += tests/fuzz/fuzz_config
 TESTS += tests/fuzz/config.sh
 # tcflowd -t: what start-up would refuse; the systemd units' hardening
@@ -109,45 +115,61 @@ EXTRA_DIST += tests/unit/check-config.sh tests/unit/units.sh
 check_PROGRAMS += tests/exporter/test_netflow5
 tests_exporter_test_netflow5_SOURCES = tests/exporter/test_netflow5.c \
 	tests/exporter/capture.c tests/exporter/capture.h
-tests_exporter_test_netflow5_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_exporter_test_netflow5_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_netflow5_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_netflow5
 
 check_PROGRAMS += tests/exporter/test_json
 tests_exporter_test_json_SOURCES = tests/exporter/test_json.c
-tests_exporter_test_json_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_exporter_test_json_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_json_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_json
 
 check_PROGRAMS += tests/exporter/test_json_full
 tests_exporter_test_json_full_SOURCES = tests/exporter/test_json_full.c
-tests_exporter_test_json_full_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_exporter_test_json_full_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_json_full_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_json_full
 
 check_PROGRAMS += tests/exporter/test_templates
 tests_exporter_test_templates_SOURCES = tests/exporter/test_templates.c \
 	tests/exporter/capture.c tests/exporter/capture.h
-tests_exporter_test_templates_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_exporter_test_templates_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_templates_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_templates
 
 check_PROGRAMS += tests/exporter/test_progress
 tests_exporter_test_progress_SOURCES = tests/exporter/test_progress.c
-tests_exporter_test_progress_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_exporter_test_progress_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_progress_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_progress
 
 check_PROGRAMS += tests/exporter/test_transport
 tests_exporter_test_transport_SOURCES = tests/exporter/test_transport.c \
-	tests/exporter/logcap.c tests/exporter/logcap.h
-tests_exporter_test_transport_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+	tests/exporter/logcap.c tests/exporter/logcap.h \
+	tests/exporter/listen.c tests/exporter/listen.h
+tests_exporter_test_transport_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_transport_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_transport
+
+check_PROGRAMS += tests/exporter/test_poll
+tests_exporter_test_poll_SOURCES = tests/exporter/test_poll.c \
+	tests/exporter/listen.c tests/exporter/listen.h
+tests_exporter_test_poll_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_poll_LDADD = tests/libtap.a $(EXPORTER_LIBS)
+TESTS += tests/exporter/test_poll
 
 check_PROGRAMS += tests/exporter/test_file_full
 tests_exporter_test_file_full_SOURCES = tests/exporter/test_file_full.c \
 	tests/exporter/logcap.c tests/exporter/logcap.h
-tests_exporter_test_file_full_LDADD = src/libtcflowd.a tests/libtap.a $(TCFLOWD_LIBS)
+tests_exporter_test_file_full_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_file_full_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_file_full
 
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
 tests_netns_gen_SOURCES = tests/netns/gen.c
+tests_netns_gen_CPPFLAGS = $(AM_CPPFLAGS)
 NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/03-overflow.sh tests/netns/04-router.sh \
 	tests/netns/05-timeouts.sh tests/netns/06-reload.sh \

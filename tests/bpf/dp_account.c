@@ -207,7 +207,7 @@ struct ring_seen {
 
 static int on_ring(void *ctx, void *data, size_t len)
 {
-	const struct flow_record *r = data;
+	const struct flow_overflow *r = data;
 	struct ring_seen *rs = ctx;
 
 	if (len < sizeof(*r) || !(r->metrics.flags & FLOW_F_OVERFLOW) ||

@@ -22,7 +22,7 @@
 static uint64_t got_packets[FLOWS], got_flows, got_bytes;
 
 static void on_flow(void *ctx, const struct flow_key *k,
-		    const struct flow_metrics *m)
+		    const struct flow_delta *m)
 {
 	uint16_t port = (uint16_t)((k->sport >> 8) | (k->sport << 8));
 

@@ -133,7 +133,6 @@ int main(void)
 {
 	struct collector_config cc = { .name = "f", .protocol = PROTO_IPFIX,
 				       .transport = TRANSPORT_FILE };
-	struct link_info li = { .ifindex = 2, .name = "eth0" };
 	struct exporter_env env = { .observation_domain = 5 };
 	struct exporter_counters c;
 	int n = 0, flows, problems;
@@ -146,7 +145,7 @@ int main(void)
 	e = exporter_open(&cc, &env);
 	if (!e)
 		tap_bail("open the IPFIX file exporter");
-	exporter_note_iface(e, &li);
+	exporter_note_iface(e, 2, "eth0", NULL);
 	c = export(e, &n);
 	exporter_close(e);		/* nothing left to flush */
 	logcap_stop();

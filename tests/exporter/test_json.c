@@ -35,8 +35,6 @@ int main(void)
 				       .transport = TRANSPORT_FILE };
 	struct exporter_env env = { 0 };
 	struct export_record r = rec(), rr = rec();
-	struct link_info in = { .ifindex = 4, .name = "eth0" },
-			 out = { .ifindex = 7, .name = "eth1" };
 	char path[] = "/tmp/tcflowd-json-XXXXXX", line[2048] = "", line2[2048] = "";
 	struct exporter *e;
 	FILE *f;
@@ -54,8 +52,8 @@ int main(void)
 	tap_is(e->counters.records, 1, "counted as sent once flushed");
 	/* a routed record: names, next hop, prefix lengths */
 	rr.egress_ifindex = 7;
-	rr.in_link = &in;
-	rr.out_link = &out;
+	rr.in_name = "eth0";
+	rr.out_name = "eth1";
 	rr.route = EXPORT_ROUTE_DST | EXPORT_ROUTE_SRC;
 	rr.has_next_hop = 1;
 	rr.next_hop[10] = rr.next_hop[11] = 0xff;

@@ -101,10 +101,10 @@ static struct exporter *open_exporter(int protocol, uint16_t port,
 	if (!e)
 		return NULL;
 	for (i = 0; i < NIFS; i++) {
-		struct link_info li = { .ifindex = (uint32_t)(100 + i) };
+		char name[16];
 
-		snprintf(li.name, sizeof(li.name), "if%d", i);
-		exporter_note_iface(e, &li);
+		snprintf(name, sizeof(name), "if%d", i);
+		exporter_note_iface(e, (uint32_t)(100 + i), name, NULL);
 	}
 	return e;
 }

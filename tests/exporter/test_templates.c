@@ -209,8 +209,6 @@ static int has_value(const char *list, const char *tok)
 
 static void run(int protocol, const char *name, const char *version)
 {
-	struct link_info up = { .ifindex = 2, .name = "eth0",
-				.alias = "uplink to AS64500" };
 	struct collector_config cc = { .name = "t", .protocol = protocol,
 				       .transport = TRANSPORT_UDP,
 				       .message_size = 600,
@@ -233,7 +231,7 @@ static void run(int protocol, const char *name, const char *version)
 	e = exporter_open(&cc, &env);
 	if (!e)
 		tap_bail("open the %s exporter", name);
-	exporter_note_iface(e, &up);	/* as the daemon does at start */
+	exporter_note_iface(e, 2, "eth0", "uplink to AS64500");	/* as the daemon does at start */
 
 	for (i = 0; i < 20; i++) {
 		r = rec(0, 17, (uint16_t)(1000 + i), 53, 2, "eth0");
@@ -358,10 +356,10 @@ static void many_interfaces(int protocol, const char *name)
 	if (!e)
 		tap_bail("open the %s exporter", name);
 	for (i = 0; i < 300; i++) {
-		struct link_info li = { .ifindex = (uint32_t)(100 + i) };
+		char ifname[16];
 
-		snprintf(li.name, sizeof(li.name), "port%d", i);
-		exporter_note_iface(e, &li);
+		snprintf(ifname, sizeof(ifname), "port%d", i);
+		exporter_note_iface(e, (uint32_t)(100 + i), ifname, NULL);
 	}
 	r = rec(0, 17, 1000, 53, 100, "port0");
 	exporter_add(e, &r);

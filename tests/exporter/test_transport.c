@@ -23,29 +23,13 @@
 #include <unistd.h>
 
 #include "exporter.h"
+#include "listen.h"
 #include "logcap.h"
 #include "tap.h"
 #include "transport.h"
 
 #define MSG_LEN		1000
 #define MSG_RECS	7
-
-static int listener(uint16_t *port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), small = 32 << 10;
-
-	/* a small window: the exporter's socket soon holds data the
-	 * collector has not acknowledged */
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(fd, 1) ||
-	    getsockname(fd, (struct sockaddr *)&sin, &sl))
-		tap_bail("listener: %s", strerror(errno));
-	*port = ntohs(sin.sin_port);
-	return fd;
-}
 
 static uint64_t now_ms(void)
 {
@@ -98,7 +82,7 @@ int main(void)
 	int lfd, cfd = -1, full = 0;
 	uint16_t port;
 
-	lfd = listener(&port);
+	lfd = test_tcp_listener(&port);
 	if (transport_open_tcp(&t, "127.0.0.1", port, &c))
 		tap_bail("open the TCP transport");
 	deadline = now_ms() + 5000;

@@ -16,7 +16,7 @@
 
 struct rec {
 	struct flow_key		key;
-	struct flow_metrics	m;
+	struct flow_delta	m;
 	int			reason;
 };
 
@@ -24,7 +24,7 @@ static struct rec recs[100000];
 static int nrecs;
 
 static void on_emit(void *ctx, const struct flow_key *k,
-		    const struct flow_metrics *m, int reason)
+		    const struct flow_delta *m, int reason)
 {
 	(void)ctx;
 	if (nrecs < (int)(sizeof(recs) / sizeof(recs[0])))
@@ -40,10 +40,10 @@ static struct flow_key key(uint16_t port)
 	return k;
 }
 
-static struct flow_metrics delta(uint64_t pkts, uint64_t first, uint64_t last,
+static struct flow_delta delta(uint64_t pkts, uint64_t first, uint64_t last,
 				 uint8_t flags)
 {
-	struct flow_metrics m = { .packets = pkts, .bytes = pkts * 100,
+	struct flow_delta m = { .packets = pkts, .bytes = pkts * 100,
 				  .first_seen = first, .last_seen = last,
 				  .flags = flags, .min_ttl = 64, .max_ttl = 64 };
 	return m;
@@ -57,7 +57,7 @@ static void test_idle(void)
 {
 	struct flowcache *fc = flowcache_new(16, &tmo, on_emit, NULL);
 	struct flow_key k = key(1);
-	struct flow_metrics d;
+	struct flow_delta d;
 
 	nrecs = 0;
 	d = delta(3, 1 * S, 2 * S, 0);
@@ -81,7 +81,7 @@ static void test_active(void)
 {
 	struct flowcache *fc = flowcache_new(16, &tmo, on_emit, NULL);
 	struct flow_key k = key(1);
-	struct flow_metrics d;
+	struct flow_delta d;
 	uint64_t t, total = 0;
 	int i;
 
@@ -114,7 +114,7 @@ static void test_tcp_end(void)
 {
 	struct flowcache *fc = flowcache_new(16, &tmo, on_emit, NULL);
 	struct flow_key k = key(1);
-	struct flow_metrics d;
+	struct flow_delta d;
 
 	nrecs = 0;
 	d = delta(5, 1 * S, 2 * S, FLOW_F_FIN);
@@ -133,7 +133,7 @@ static void test_tcp_end(void)
 static void test_eviction(void)
 {
 	struct flowcache *fc = flowcache_new(4, &tmo, on_emit, NULL);
-	struct flow_metrics d;
+	struct flow_delta d;
 	struct flow_key k;
 	uint16_t p;
 
@@ -160,7 +160,7 @@ static void test_eviction(void)
 static void test_flush_ifindex(void)
 {
 	struct flowcache *fc = flowcache_new(16, &tmo, on_emit, NULL);
-	struct flow_metrics d = delta(1, S, S, 0);
+	struct flow_delta d = delta(1, S, S, 0);
 	struct flow_key a = key(1), b = key(2);
 
 	nrecs = 0;
@@ -184,7 +184,7 @@ struct tally {
 };
 
 static void on_tally(void *ctx, const struct flow_key *k,
-		     const struct flow_metrics *m, int reason)
+		     const struct flow_delta *m, int reason)
 {
 	struct tally *t = ctx;
 
@@ -212,7 +212,7 @@ static void test_random(void)
 		 * than the cache holds */
 		uint16_t p = (uint16_t)(rand() % 4 ? rand() % KEYS : rand() % 8);
 		struct flow_key k = key(p);
-		struct flow_metrics d = delta(1 + (uint64_t)(rand() % 3), now,
+		struct flow_delta d = delta(1 + (uint64_t)(rand() % 3), now,
 					      now, p < 8 || rand() % 50 ? 0 : FLOW_F_RST);
 
 		sent[p] += d.packets;

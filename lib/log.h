@@ -3,6 +3,7 @@
  * log.h - the daemon's log: stderr by default (journald picks it up;
  * when stderr is the journal, lines start with their "<N>" priority),
  * syslog on request and once detached.  Messages read "verb object: reason".
+ * A leaf: the daemon and the exporter library both log through it.
  */
 #ifndef TCFLOWD_LOG_H
 #define TCFLOWD_LOG_H
@@ -27,9 +28,7 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Route libbpf's messages here, one level lower than their own. */
-void log_libbpf(void);
-/* Silence libbpf while probing for what may not be there. */
-void log_libbpf_mute(bool mute);
+/* Whether a message of this level would be written. */
+bool log_enabled(int level);
 
 #endif /* TCFLOWD_LOG_H */

@@ -6,7 +6,6 @@
 #include <syslog.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <bpf/libbpf.h>
 
 #include "log.h"
 
@@ -14,7 +13,6 @@ static int log_level = LOG_LVL_INFO;
 static bool log_syslog;
 static bool log_journal;		/* stderr is the journal: "<N>" prefixes */
 static int log_parent_fd = -1;		/* the readiness pipe, while starting */
-static bool libbpf_muted;
 
 static const char *const level_names[] = { "err", "warn", "info", "debug" };
 static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
@@ -113,36 +111,7 @@ LOG_FN(log_warn, LOG_LVL_WARN)
 LOG_FN(log_info, LOG_LVL_INFO)
 LOG_FN(log_debug, LOG_LVL_DEBUG)
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
+bool log_enabled(int level)
 {
-	/* libbpf warnings are our info, its info our debug; its debug
-	 * (verifier chatter) is dropped */
-	int ours = level == LIBBPF_WARN ? LOG_LVL_INFO :
-		   level == LIBBPF_INFO ? LOG_LVL_DEBUG : LOG_LVL_DEBUG + 1;
-	char buf[512];
-	size_t n;
-
-	if (ours > log_level || libbpf_muted)
-		return 0;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	n = strlen(buf);
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	/* libbpf starts its lines with "libbpf: " already */
-	if (ours == LOG_LVL_INFO)
-		log_info("%s", buf);
-	else
-		log_debug("%s", buf);
-	return 0;
-}
-
-void log_libbpf(void)
-{
-	libbpf_set_print(libbpf_print);
-}
-
-void log_libbpf_mute(bool mute)
-{
-	libbpf_muted = mute;
+	return level <= log_level;
 }

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ipfix.h - inside the IPFIX encoder (not the library's API): the state
+ * ipfix.c (records, options, messages) and ipfix_tmpl.c (the template
+ * messages) share.
+ */
+#ifndef TCFLOWD_IPFIX_H
+#define TCFLOWD_IPFIX_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <fixbuf/public.h>
+
+#include "exporter.h"
+#include "transport.h"
+
+#define F_V4		0x1
+#define F_V6		0x2
+#define F_INTERNAL	0x4	/* padding: in the struct, not on the wire */
+#define F_ROUTE		0x8	/* next hop and prefix lengths */
+#define TID_FLOW_INT	0x1000	/* internal: the whole struct ipfix_flow */
+#define TID_FLOW_V4	256
+#define TID_FLOW_V6	257
+#define TID_SAMPLING	258
+#define TID_IFNAME	259
+#define TID_RELIABILITY	260
+#define TID_FLOW_V4_RT	261	/* the same, with the route */
+#define TID_FLOW_V6_RT	262
+#define TID_IFDESCR	263
+#define IFNAME_LEN	EXPORT_IFNAME_LEN
+#define IFDESCR_LEN	EXPORT_IFDESCR_LEN
+
+struct ipfix {
+	fbInfoModel_t		*model;
+	fbSession_t		*session;
+	fbExporter_t		*exporter;	/* into buf */
+	fBuf_t			*fbuf;
+	uint8_t			*buf;
+	size_t			bufsize;
+	struct transport	t;		/* UDP */
+	FILE			*file;		/* or an IPFIX file */
+	int			file_broken;	/* a write failed: nothing but
+						 * templates until one works */
+	int			tmpl_msg;	/* the message is the templates */
+	uint32_t		domain;
+	int			open;		/* a message is being built */
+	uint32_t		flows;		/* flow records in it */
+	uint32_t		pending;	/* records or templates in it */
+	uint64_t		templates_at;	/* CLOCK_MONOTONIC s, 0: due */
+	uint32_t		since_templates; /* messages with flows since */
+	uint32_t		refresh_s, refresh_msgs;
+	int			refresh_wanted;	/* a UDP collector refused */
+	int			options_due;
+	uint32_t		sampling;
+	const uint64_t		*ignored;	/* may be NULL */
+	int			reliability_due;
+};
+
+/* Log a libfixbuf error, free it, return -EIO. */
+int ipfix_gerr(GError **err, const char *what);
+/* Send len bytes of x->buf as one message (transport or file). */
+int ipfix_ship_len(struct exporter *e, size_t len);
+/* The message libfixbuf has built so far goes out. */
+int ipfix_emit(struct exporter *e);
+/* Every template, in as few messages as message_size allows: data
+ * templates first, each options template in a set of its own. */
+int ipfix_send_templates(struct exporter *e);
+/* How long one message of every template is (ipfix_min_message_size()). */
+size_t ipfix_templates_len(struct ipfix *x);
+
+#endif /* TCFLOWD_IPFIX_H */
