@@ -44,7 +44,9 @@ stop_tcflowd
 kill "$gen" 2>/dev/null
 wait "$gen" 2>/dev/null
 r=$(reasons 7004)
-[[ "$r" =~ ^(2\ )*4$ ]]
+# (what arrives between the final export and the detach, slow under
+# valgrind, is a second forced-end record of the same flow)
+[[ "$r" =~ ^(2\ )*4(\ 4)?$ ]]
 ok $? "SIGTERM: forced end of a running flow ($r)"
 is "$(python3 "$FLOWS_PY" total "$T/flows.json" packets source_transport_port=7002)" 110 \
 	"steady flow: 110 packets over all its records"

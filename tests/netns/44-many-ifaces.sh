@@ -21,12 +21,26 @@ config "$T/c.conf" "[capture]" "interfaces = b0 v*" "hook = socket" \
 start_tcflowd b "$T/c.conf"
 log=$T/tcflowd.log
 
-grep -q "raised the open files limit from 256 to 1024" "$log"
-ok $? "the soft limit is raised to the hard one"
-budget=$(sed -n 's/.*up to \([0-9]*\) file descriptors for links and sockets (limit 1024, 64 kept in reserve).*/\1/p' "$log")
-diag "descriptors for sockets: $budget"
-[ -n "$budget" ] && [ "$budget" -gt 800 ] && [ "$budget" -lt 1000 ]
-ok $? "the budget is the limit less what is open and the reserve ($budget)"
+limit=$(sed -n 's/.*file descriptors for links and sockets (limit \([0-9]*\), 64 kept in reserve).*/\1/p' "$log")
+budget=$(sed -n 's/.*up to \([0-9]*\) file descriptors for links and sockets (limit [0-9]*, 64 kept in reserve).*/\1/p' "$log")
+diag "descriptors for sockets: $budget of a limit of $limit"
+case "${TCFLOWD_WRAPPER:-}" in
+*valgrind*)
+	# valgrind gives its client a limit of its own (and descriptors of
+	# its own at the top): no headroom to raise, so the daemon works with
+	# what it sees
+	[ -n "$limit" ] && [ "$limit" -le 256 ]
+	ok $? "under valgrind: the limit valgrind gives is the one used ($limit)"
+	[ -n "$budget" ] && [ "$budget" -gt 0 ] && [ "$budget" -le $((limit - 64)) ]
+	ok $? "the budget is the limit less what is open and the reserve ($budget)"
+	;;
+*)
+	grep -q "raised the open files limit from 256 to 1024" "$log" && [ "$limit" = 1024 ]
+	ok $? "the soft limit is raised to the hard one"
+	[ -n "$budget" ] && [ "$budget" -gt 800 ] && [ "$budget" -lt 1000 ]
+	ok $? "the budget is the limit less what is open and the reserve ($budget)"
+	;;
+esac
 is "$(grep -c "attached to .* with socket" "$log")" "$budget" "exactly $budget interfaces attached"
 grep -q "attach: $((2001 - budget)) of 2001 selected interfaces could not be attached" "$log"
 ok $? "the other $((2001 - budget)) are reported"
