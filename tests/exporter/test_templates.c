@@ -15,6 +15,7 @@
 
 #include "capture.h"
 #include "exporter.h"
+#include "records.h"
 #include "tap.h"
 
 static struct capture cap;
@@ -22,36 +23,28 @@ static struct capture cap;
 static struct export_record rec(int v6, uint8_t proto, uint16_t sport,
 				uint16_t dport, uint32_t ifindex, const char *ifname)
 {
-	struct export_record r = { .packets = 10 + sport % 89,
-				   .bytes = 1000 + sport * 7ull,
-				   .sampling_interval = 1, .end_reason = 1 + sport % 5,
-				   .min_ttl = (uint8_t)(60 - sport % 7),
-				   .max_ttl = (uint8_t)(64 + sport % 3),
-				   .tos = (uint8_t)(sport % 64 << 2),
-				   .tcp_flags = proto == 6 ? (uint16_t)(0x12 + sport % 2) : 0,
-				   .ingress_ifindex = ifindex,
-				   .egress_ifindex = 10 + sport % 4, .ifname = ifname,
-				   .src_mac = { 2, 0, 0, 0, (uint8_t)(sport >> 8),
-						(uint8_t)sport },
-				   .dst_mac = { 2, 0, 0, 1, 0, (uint8_t)(sport % 251) } };
+	struct export_record r = v6 ?
+		rec_flow("2001:db8::1", "2001:db8::2", proto, sport, dport) :
+		rec_flow("192.0.2.1", "198.51.100.2", proto, sport, dport);
+	const uint8_t src_mac[6] = { 2, 0, 0, 0, (uint8_t)(sport >> 8),
+				     (uint8_t)sport };
+	const uint8_t dst_mac[6] = { 2, 0, 0, 1, 0, (uint8_t)(sport % 251) };
 
+	r.packets = 10 + sport % 89;
+	r.bytes = 1000 + sport * 7ull;
+	r.end_reason = (uint8_t)(1 + sport % 5);
+	r.min_ttl = (uint8_t)(60 - sport % 7);
+	r.max_ttl = (uint8_t)(64 + sport % 3);
+	r.tos = (uint8_t)(sport % 64 << 2);
+	r.tcp_flags = proto == 6 ? (uint16_t)(0x12 + sport % 2) : 0;
+	r.ingress_ifindex = ifindex;
+	r.egress_ifindex = 10 + sport % 4;
+	r.ifname = ifname;
+	memcpy(r.src_mac, src_mac, sizeof(src_mac));
+	memcpy(r.dst_mac, dst_mac, sizeof(dst_mac));
 	r.key.ifindex = ifindex;
-	r.key.proto = proto;
 	r.key.direction = sport % 2;
-	if (v6) {
-		r.key.eth_type = htons(0x86dd);
-		inet_pton(AF_INET6, "2001:db8::1", r.key.src);
-		inet_pton(AF_INET6, "2001:db8::2", r.key.dst);
-		r.key.src[15] = (uint8_t)sport;
-	} else {
-		r.key.eth_type = htons(0x0800);
-		r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
-		inet_pton(AF_INET, "192.0.2.1", r.key.src + 12);
-		inet_pton(AF_INET, "198.51.100.2", r.key.dst + 12);
-		r.key.src[15] = (uint8_t)sport;
-	}
-	r.key.sport = htons(sport);
-	r.key.dport = htons(dport);
+	r.key.src[15] = (uint8_t)sport;
 	return r;
 }
 
@@ -257,8 +250,7 @@ static void run(int protocol, const char *name, const char *version)
 	r = rec(0, 6, 4000, 80, 2, "eth0");
 	r.route = EXPORT_ROUTE_DST | EXPORT_ROUTE_SRC;
 	r.has_next_hop = 1;
-	r.next_hop[10] = r.next_hop[11] = 0xff;
-	inet_pton(AF_INET, "203.0.113.254", r.next_hop + 12);
+	rec_addr(r.next_hop, "203.0.113.254");
 	r.src_prefix_len = 24;
 	r.dst_prefix_len = 16;
 	add(e, &r);
