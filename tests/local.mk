@@ -176,8 +176,9 @@ TESTS += tests/exporter/test_file_full
 
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
-tests_netns_gen_SOURCES = tests/netns/gen.c
-tests_netns_gen_CPPFLAGS = $(AM_CPPFLAGS)
+tests_netns_gen_SOURCES = tests/netns/gen.c \
+	tests/netns/gen_lanes.c tests/netns/gen_lanes.h bench/median.h
+tests_netns_gen_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bench
 NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/03-overflow.sh tests/netns/04-router.sh \
 	tests/netns/05-timeouts.sh tests/netns/06-reload.sh \
@@ -195,6 +196,8 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 # running as a service: signals, readiness, systemd, privileges
 NETNS_TESTS += tests/netns/50-signals.sh tests/netns/51-daemonize.sh \
 	tests/netns/52-notify.sh tests/netns/53-privileges.sh
+# the generator's own lanes mode (bench/peers)
+NETNS_TESTS += tests/netns/54-gen-lanes.sh
 EXTRA_DIST += tests/netns/notify.py
 # "another TC user" for scenario 7
 check_DATA = tests/netns/other.bpf.o

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * bench/pgen - the packet generator of bench/peers.  It crafts
+ * gen_lanes.c - gen lanes: the traffic of bench/peers.  It crafts
  * Ethernet/IPv4/UDP frames, one per flow, and sends them with sendmmsg on
  * AF_PACKET sockets bound to two interfaces: the measured lane (where an
  * exporter watches the far end) and the control lane (nobody watches).
@@ -8,10 +8,10 @@
  * machine at nearly the same moment; the slowdown an exporter causes is
  * the median over chunk pairs of (measured rate / control rate).
  *
- *   pgen -m IF -M MAC -c IF -C MAC -f FLOWS -s PAYLOAD -n PACKETS [-k CHUNK]
+ *   gen lanes -m IF -M MAC -c IF -C MAC -f FLOWS -s PAYLOAD -n PACKETS [-k CHUNK]
  *	PACKETS per lane, flows round-robin (source 10.0.0.0 + flow,
  *	port 40000 -> 198.51.100.1 port 9000)
- *   pgen -m IF -M MAC -x COUNT
+ *   gen lanes -m IF -M MAC -x COUNT
  *	COUNT packets of one other flow (192.0.2.99 -> port 9999) on the
  *	measured lane: the "flush" burst, excluded from every count
  *
@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gen_lanes.h"
 #include "median.h"
 
 #define BATCH		256
@@ -49,12 +50,6 @@ struct lane {
 static size_t frame_len;
 static uint32_t nflows;
 
-static void die(const char *what)
-{
-	fprintf(stderr, "pgen: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -70,7 +65,7 @@ static void parse_mac(const char *s, uint8_t mac[6])
 
 	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4],
 		   &b[5]) != 6) {
-		fprintf(stderr, "pgen: bad MAC %s\n", s);
+		fprintf(stderr, "gen lanes: bad MAC %s\n", s);
 		exit(2);
 	}
 	for (i = 0; i < 6; i++)
@@ -127,19 +122,19 @@ static int lane_socket(const char *ifname, uint8_t smac[6])
 	FILE *f;
 
 	if (fd < 0)
-		die("socket(AF_PACKET)");
+		gen_die("socket(AF_PACKET)");
 	sll.sll_ifindex = (int)if_nametoindex(ifname);
 	if (!sll.sll_ifindex)
-		die(ifname);
+		gen_die(ifname);
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
-		die("bind");
+		gen_die("bind");
 	/* straight to the driver: the same path on both lanes */
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifname);
 	f = fopen(path, "r");
 	if (!f || fscanf(f, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &smac[0], &smac[1],
 			 &smac[2], &smac[3], &smac[4], &smac[5]) != 6)
-		die(path);
+		gen_die(path);
 	fclose(f);
 	return fd;
 }
@@ -168,7 +163,7 @@ static void send_chunk(struct lane *l, uint64_t count)
 		if (r < 0) {
 			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)
 				continue;
-			die("sendmmsg");
+			gen_die("sendmmsg");
 		}
 		l->next += (uint64_t)r;
 		l->sent += (uint64_t)r;
@@ -176,7 +171,8 @@ static void send_chunk(struct lane *l, uint64_t count)
 	}
 }
 
-int main(int argc, char **argv)
+/* argv[0] is "lanes"; the exit status. */
+int gen_lanes(int argc, char **argv)
 {
 	const char *mif = NULL, *cif = NULL, *mmac = NULL, *cmac = NULL;
 	uint64_t packets = 0, chunk = 50000, flush = 0, c, nchunks;
@@ -205,7 +201,7 @@ int main(int argc, char **argv)
 	if (!mif || !mmac || nflows < 1 || nflows > (1u << 20) ||
 	    payload < 18 || payload > 1400 || chunk < 1 ||
 	    (!flush && (!cif || !cmac || !packets)))
-		return fprintf(stderr, "pgen: see the usage in pgen.c\n"), 2;
+		return fprintf(stderr, "gen lanes: see the usage in gen_lanes.c\n"), 2;
 	frame_len = HDR_LEN + payload;
 
 	m.fd = lane_socket(mif, smac);
@@ -213,7 +209,7 @@ int main(int argc, char **argv)
 	if (flush) {		/* one flow, excluded from every count */
 		m.frames = malloc(frame_len);
 		if (!m.frames)
-			die("malloc");
+			gen_die("malloc");
 		nflows = 1;
 		craft(m.frames, dmac, smac, 0xc0000263, 9999, payload);
 		send_chunk(&m, flush);
@@ -223,7 +219,7 @@ int main(int argc, char **argv)
 	m.frames = malloc((size_t)nflows * frame_len);
 	ctl.frames = malloc((size_t)nflows * frame_len);
 	if (!m.frames || !ctl.frames)
-		die("malloc");
+		gen_die("malloc");
 	for (i = 0; i < nflows; i++)
 		craft(m.frames + (size_t)i * frame_len, dmac, smac,
 		      0x0a000000 + i, 9000, payload);
@@ -235,7 +231,7 @@ int main(int argc, char **argv)
 
 	nchunks = (packets + chunk - 1) / chunk;
 	if (nchunks > MAX_CHUNKS)
-		return fprintf(stderr, "pgen: too many chunks\n"), 2;
+		return fprintf(stderr, "gen lanes: too many chunks\n"), 2;
 	start = now_s();
 	for (c = 0; c < nchunks; c++) {
 		uint64_t k = c == nchunks - 1 ? packets - c * chunk : chunk;
@@ -253,7 +249,7 @@ int main(int argc, char **argv)
 		ratio[np] = rm[np] / rc[np];
 		np++;
 		if (now_s() - start > TIME_LIMIT_S) {
-			fprintf(stderr, "pgen: time limit reached\n");
+			fprintf(stderr, "gen lanes: time limit reached\n");
 			return 1;
 		}
 	}
