@@ -329,6 +329,22 @@ static void report(const struct tally *t, int n, const char *name,
 	tap_ok(t->times_ok, "%s: every message's export time within a minute of now", name);
 }
 
+/* An exporter to a new capture socket on 127.0.0.1; bails out if none. */
+static struct exporter *open_captured(struct collector_config *cc,
+				      const struct exporter_env *env,
+				      const char *name)
+{
+	struct exporter *e;
+
+	capture_open(&cap);
+	strcpy(cc->address, "127.0.0.1");
+	cc->port = cap.port;
+	e = exporter_open(cc, env);
+	if (!e)
+		tap_bail("open the %s exporter", name);
+	return e;
+}
+
 static void run(int protocol, const char *name, const char *version)
 {
 	struct collector_config cc = { .name = "t", .protocol = protocol,
@@ -344,12 +360,7 @@ static void run(int protocol, const char *name, const char *version)
 
 	n_added = 0;
 	memset(seen, 0, sizeof(seen));
-	capture_open(&cap);
-	strcpy(cc.address, "127.0.0.1");
-	cc.port = cap.port;
-	e = exporter_open(&cc, &env);
-	if (!e)
-		tap_bail("open the %s exporter", name);
+	e = open_captured(&cc, &env, name);
 	exporter_note_iface(e, 2, "eth0", "uplink to AS64500");	/* as the daemon does at start */
 	add_records(e);
 	exporter_flush(e);
@@ -381,12 +392,7 @@ static void many_interfaces(int protocol, const char *name)
 	struct exporter *e;
 	int i, n = 0;
 
-	capture_open(&cap);
-	strcpy(cc.address, "127.0.0.1");
-	cc.port = cap.port;
-	e = exporter_open(&cc, &env);
-	if (!e)
-		tap_bail("open the %s exporter", name);
+	e = open_captured(&cc, &env, name);
 	for (i = 0; i < 300; i++) {
 		char ifname[16];
 
