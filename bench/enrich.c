@@ -99,18 +99,14 @@ static struct export_record make(unsigned int i, uint32_t ifindex)
 				   .end_reason = 1, .min_ttl = 64, .max_ttl = 64,
 				   .ifname = "v0" };
 	unsigned int d = i % ROUTES;
+	const uint8_t src[4] = { 192, 0, 2, (uint8_t)(10 + i % 200) };
+	const uint8_t dst[4] = { 10, (uint8_t)(d / 256), (uint8_t)(d % 256), 1 };
 
 	r.key.ifindex = ifindex;
 	r.key.proto = 17;
 	r.key.eth_type = htons(0x0800);
-	r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
-	r.key.src[12] = 192;
-	r.key.src[14] = 2;
-	r.key.src[15] = (uint8_t)(10 + i % 200);
-	r.key.dst[12] = 10;
-	r.key.dst[13] = (uint8_t)(d / 256);
-	r.key.dst[14] = (uint8_t)(d % 256);
-	r.key.dst[15] = 1;
+	export_addr_map4(r.key.src, src);
+	export_addr_map4(r.key.dst, dst);
 	r.key.sport = htons((uint16_t)(1024 + i));
 	r.key.dport = htons(53);
 	return r;

@@ -72,9 +72,9 @@ static struct export_record make(unsigned int i)
 		inet_pton(AF_INET6, "2001:db8::2", r.key.dst);
 	} else {
 		r.key.eth_type = htons(0x0800);
-		r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
-		memcpy(r.key.src + 12, &i, 4);
+		export_addr_map4(r.key.src, &i);
 		inet_pton(AF_INET, "198.51.100.2", r.key.dst + 12);
+		export_addr_map4(r.key.dst, r.key.dst + 12);
 	}
 	r.key.sport = htons((uint16_t)i);
 	r.key.dport = htons(443);

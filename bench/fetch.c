@@ -19,6 +19,7 @@
 
 #include "datapath.h"
 #include "median.h"
+#include "exporter.h"
 #include "fetcher.h"
 #include "flowcache.h"
 
@@ -72,8 +73,8 @@ static void fill(struct datapath *dp, uint32_t n)
 			k->ifindex = 2;
 			k->proto = 17;
 			k->eth_type = htobe16(0x0800);
-			k->src[10] = k->src[11] = k->dst[10] = k->dst[11] = 0xff;
-			memcpy(k->src + 12, &id, 4);
+			export_addr_map4(k->src, &id);
+			export_addr_map4(k->dst, k->dst + 12);
 			k->dport = htobe16(53);
 			for (c = 0; c < dp->ncpus; c++) {
 				struct flow_metrics *m = &vals[(size_t)i * dp->ncpus + c];

@@ -2,9 +2,10 @@
 
 EXTRA_DIST += bench/ref.bpf.c
 CLEANFILES += bench/ref.bpf.o bench/ref.skel.h
-BENCH_BINS = bench/datapath bench/fetch bench/export bench/enrich bench/pgen
+BENCH_BINS = bench/datapath bench/fetch bench/export bench/enrich
 CLEANFILES += $(BENCH_BINS)
-bench: $(BENCH_BINS)
+# bench/peers sends with the tests' generator (gen lanes)
+bench: $(BENCH_BINS) tests/netns/gen
 .PHONY: bench
 bench/datapath-datapath.$(OBJEXT): bench/ref.skel.h
 
@@ -28,8 +29,4 @@ bench_enrich_SOURCES = bench/enrich.c bench/median.h
 bench_enrich_CPPFLAGS = $(TEST_CPPFLAGS)
 bench_enrich_LDADD = $(TCFLOWD_LIBS)
 
-# bench/peers (a script) sends with this generator
-EXTRA_PROGRAMS += bench/pgen
-bench_pgen_SOURCES = bench/pgen.c bench/median.h
-bench_pgen_CPPFLAGS = $(AM_CPPFLAGS)
 EXTRA_DIST += bench/peers

@@ -289,11 +289,22 @@ int export_is_icmp(const struct export_key *k)
 	return k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6;
 }
 
+static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+void export_addr_map4(uint8_t a[16], const void *v4)
+{
+	memmove(a + 12, v4, 4);
+	memcpy(a, v4_mapped, sizeof(v4_mapped));
+}
+
+int export_addr_is_v4(const uint8_t a[16])
+{
+	return !memcmp(a, v4_mapped, sizeof(v4_mapped));
+}
+
 void export_addr_str(const uint8_t addr[16], char *buf, size_t len)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (!memcmp(addr, mapped, sizeof(mapped)))
+	if (export_addr_is_v4(addr))
 		inet_ntop(AF_INET, addr + 12, buf, (socklen_t)len);
 	else
 		inet_ntop(AF_INET6, addr, buf, (socklen_t)len);

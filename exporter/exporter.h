@@ -241,6 +241,10 @@ void exporter_close(struct exporter *e);
 
 /* Render key addresses: "192.0.2.1" for IPv4-mapped, else IPv6. */
 void export_addr_str(const uint8_t addr[16], char *buf, size_t len);
+/* a = ::ffff:v4, the IPv4-mapped form of v4 (4 bytes, network order). */
+void export_addr_map4(uint8_t a[16], const void *v4);
+/* An IPv4-mapped address (::ffff:a.b.c.d)? */
+int export_addr_is_v4(const uint8_t a[16]);
 int export_is_ipv4(const struct export_key *k);
 /* ICMP or ICMPv6: dport carries type << 8 | code. */
 int export_is_icmp(const struct export_key *k);

@@ -186,75 +186,72 @@ static size_t rec_len(unsigned int want)
 	return len;
 }
 
+/* The fields copied as bytes (addresses, ports, MACs); 0 if not one. */
+static int put_bytes(uint8_t *p, const struct field *f,
+		     const struct export_record *r)
+{
+	static const uint8_t none[16];	/* no next hop: directly connected */
+	const struct export_key *k = &r->key;
+	const void *src;
+
+	switch (f->type) {
+	case NF9_IPV4_SRC_ADDR:	src = k->src + 12; break;
+	case NF9_IPV4_DST_ADDR:	src = k->dst + 12; break;
+	case NF9_IPV6_SRC_ADDR:	src = k->src; break;
+	case NF9_IPV6_DST_ADDR:	src = k->dst; break;
+	case NF9_L4_SRC_PORT:	src = &k->sport; break;	/* network order */
+	case NF9_L4_DST_PORT:	src = &k->dport; break;
+	case NF9_SRC_MAC:	src = r->src_mac; break;
+	case NF9_DST_MAC:	src = r->dst_mac; break;
+	case NF9_IPV4_NEXT_HOP:
+		src = r->has_next_hop ? r->next_hop + 12 : none; break;
+	case NF9_IPV6_NEXT_HOP:
+		src = r->has_next_hop ? r->next_hop : none; break;
+	default:
+		return 0;
+	}
+	memcpy(p, src, f->len);
+	return 1;
+}
+
+/* The value of a numeric field; 0 for one tcflowd does not know. */
+static uint64_t field_value(const struct field *f,
+			    const struct export_record *r, uint64_t boot_ms)
+{
+	const struct export_key *k = &r->key;
+
+	switch (f->type) {
+	case NF9_PROTOCOL:	return k->proto;
+	case NF9_SRC_TOS:	return r->tos;
+	case NF9_TCP_FLAGS:	return r->tcp_flags & 0xff;
+	case NF9_IN_PKTS:	return r->packets;
+	case NF9_IN_BYTES:	return r->bytes;
+	case NF9_FIRST_SWITCHED: return (uint32_t)(r->start_ms - boot_ms);
+	case NF9_LAST_SWITCHED:	return (uint32_t)(r->end_ms - boot_ms);
+	case NF9_INPUT_SNMP:	return r->ingress_ifindex;
+	case NF9_OUTPUT_SNMP:	return r->egress_ifindex;
+	case NF9_DIRECTION:	return k->direction;
+	case NF9_SRC_VLAN:	return k->vlan_id;
+	case NF9_MIN_TTL:	return r->min_ttl;
+	case NF9_MAX_TTL:	return r->max_ttl;
+	case NF9_ICMP_TYPE:
+	case NF9_ICMP_TYPE_IPV6:
+		return export_is_icmp(k) ? ntohs(k->dport) : 0;
+	case NF9_FLOW_END_REASON: return r->end_reason;
+	case NF9_SRC_MASK:
+	case NF9_IPV6_SRC_MASK:	return r->src_prefix_len;
+	case NF9_DST_MASK:
+	case NF9_IPV6_DST_MASK:	return r->dst_prefix_len;
+	default:		return 0;
+	}
+}
+
 /* Write one field of a flow record, by its type. */
 static void put_field(uint8_t *p, const struct field *f,
 		      const struct export_record *r, uint64_t boot_ms)
 {
-	static const uint8_t none[16];	/* no next hop: directly connected */
-	const struct export_key *k = &r->key;
-	int icmp = export_is_icmp(k);
-
-	switch (f->type) {
-	case NF9_IPV4_SRC_ADDR:
-		memcpy(p, k->src + 12, 4); return;
-	case NF9_IPV4_DST_ADDR:
-		memcpy(p, k->dst + 12, 4); return;
-	case NF9_IPV6_SRC_ADDR:
-		memcpy(p, k->src, 16); return;
-	case NF9_IPV6_DST_ADDR:
-		memcpy(p, k->dst, 16); return;
-	case NF9_L4_SRC_PORT:	/* network order, as in the key */
-		memcpy(p, &k->sport, 2); return;
-	case NF9_L4_DST_PORT:
-		memcpy(p, &k->dport, 2); return;
-	case NF9_SRC_MAC:
-		memcpy(p, r->src_mac, 6); return;
-	case NF9_DST_MAC:
-		memcpy(p, r->dst_mac, 6); return;
-	case NF9_PROTOCOL:
-		put_be(p, k->proto, f->len); return;
-	case NF9_SRC_TOS:
-		put_be(p, r->tos, f->len); return;
-	case NF9_TCP_FLAGS:
-		put_be(p, r->tcp_flags & 0xff, f->len); return;
-	case NF9_IN_PKTS:
-		put_be(p, r->packets, f->len); return;
-	case NF9_IN_BYTES:
-		put_be(p, r->bytes, f->len); return;
-	case NF9_FIRST_SWITCHED:
-		put_be(p, (uint32_t)(r->start_ms - boot_ms), f->len); return;
-	case NF9_LAST_SWITCHED:
-		put_be(p, (uint32_t)(r->end_ms - boot_ms), f->len); return;
-	case NF9_INPUT_SNMP:
-		put_be(p, r->ingress_ifindex, f->len); return;
-	case NF9_OUTPUT_SNMP:
-		put_be(p, r->egress_ifindex, f->len); return;
-	case NF9_DIRECTION:
-		put_be(p, k->direction, f->len); return;
-	case NF9_SRC_VLAN:
-		put_be(p, k->vlan_id, f->len); return;
-	case NF9_MIN_TTL:
-		put_be(p, r->min_ttl, f->len); return;
-	case NF9_MAX_TTL:
-		put_be(p, r->max_ttl, f->len); return;
-	case NF9_ICMP_TYPE:
-	case NF9_ICMP_TYPE_IPV6:
-		put_be(p, icmp ? ntohs(k->dport) : 0, f->len); return;
-	case NF9_FLOW_END_REASON:
-		put_be(p, r->end_reason, f->len); return;
-	case NF9_IPV4_NEXT_HOP:
-		memcpy(p, r->has_next_hop ? r->next_hop + 12 : none, 4); return;
-	case NF9_IPV6_NEXT_HOP:
-		memcpy(p, r->has_next_hop ? r->next_hop : none, 16); return;
-	case NF9_SRC_MASK:
-	case NF9_IPV6_SRC_MASK:
-		put_be(p, r->src_prefix_len, f->len); return;
-	case NF9_DST_MASK:
-	case NF9_IPV6_DST_MASK:
-		put_be(p, r->dst_prefix_len, f->len); return;
-	default:
-		memset(p, 0, f->len); return;
-	}
+	if (!put_bytes(p, f, r))
+		put_be(p, field_value(f, r, boot_ms), f->len);
 }
 
 /* ---- message assembly --------------------------------------------------- */

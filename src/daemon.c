@@ -604,7 +604,8 @@ static int open_instance(struct daemon *d)
 	return 0;
 }
 
-int daemon_init(struct daemon *d, const struct config *cfg)
+/* Load the kernel programs (not attached yet); 0 or -errno. */
+static int open_datapath(struct daemon *d, const struct config *cfg)
 {
 	struct datapath_opts o = {
 		.map_entries = cfg->kernel_flows,
@@ -614,6 +615,26 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		.precise_clock = cfg->precise_clock,
 		.directions = (__u8)cfg->direction,
 	};
+	int err;
+
+	err = datapath_open(&d->dp, &o);
+	if (err) {
+		log_err("load BPF programs: %s", strerror(-err));
+		return err;
+	}
+	d->dp_open = true;
+	if (o.socket)
+		log_info("loaded BPF programs: sock_filter id %u",
+			 datapath_prog_id(datapath_socket_fd(&d->dp)));
+	else
+		log_info("loaded BPF programs: tc_ingress id %u, tc_egress id %u",
+			 datapath_prog_id(datapath_ingress_fd(&d->dp)),
+			 datapath_prog_id(datapath_egress_fd(&d->dp)));
+	return 0;
+}
+
+int daemon_init(struct daemon *d, const struct config *cfg)
+{
 	struct flowcache_timeouts t = timeouts_of(cfg);
 	int err;
 
@@ -628,19 +649,9 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 	if (err)
 		return err;
 	/* 2. the kernel programs, loaded but not attached */
-	err = datapath_open(&d->dp, &o);
-	if (err) {
-		log_err("load BPF programs: %s", strerror(-err));
+	err = open_datapath(d, cfg);
+	if (err)
 		return err;
-	}
-	d->dp_open = true;
-	if (o.socket)
-		log_info("loaded BPF programs: sock_filter id %u",
-			 datapath_prog_id(datapath_socket_fd(&d->dp)));
-	else
-		log_info("loaded BPF programs: tc_ingress id %u, tc_egress id %u",
-			 datapath_prog_id(datapath_ingress_fd(&d->dp)),
-			 datapath_prog_id(datapath_egress_fd(&d->dp)));
 	/* 3. the user-space side, ready before any packet is counted */
 	d->cache = flowcache_new(cfg->max_flows, &t, on_record, d);
 	d->fetcher = fetcher_new(&d->dp, cfg->kernel_flows, on_flow, d);

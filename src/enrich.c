@@ -19,6 +19,7 @@
 #include <netlink/route/route.h>
 
 #include "enrich.h"
+#include "exporter.h"
 #include "log.h"
 
 #define PROBES	4
@@ -83,13 +84,6 @@ struct enrich {
 	int			got, nexthops;
 	struct enrich_stats	st;
 };
-
-static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-
-static int is_v4(const uint8_t a[16])
-{
-	return !memcmp(a, mapped, sizeof(mapped));
-}
 
 /* ---- links -------------------------------------------------------------- */
 
@@ -313,7 +307,7 @@ static void ps_change(struct enrich *en, uint8_t a[16], uint8_t len, uint8_t v4,
 static void region(const struct enrich *en, const uint8_t a[16],
 		   uint8_t out[16], uint8_t *len)
 {
-	int v4 = is_v4(a), i;
+	int v4 = export_addr_is_v4(a), i;
 
 	for (i = 0; i < en->ps.nlens[v4]; i++) {
 		uint8_t l = en->ps.lens[v4][i];
@@ -351,10 +345,10 @@ static int route_prefix(const struct nlmsghdr *nlh, uint8_t a[16],
 		return -1;
 	}
 	memset(a, 0, 16);
-	if (*v4)
-		memcpy(a, mapped, sizeof(mapped));
 	if (tb[RTA_DST] && nla_len(tb[RTA_DST]) == alen)
 		memcpy(a + 16 - alen, nla_data(tb[RTA_DST]), (size_t)alen);
+	if (*v4)
+		export_addr_map4(a, a + 12);
 	*len = (uint8_t)(rtm->rtm_dst_len + (*v4 ? 96 : 0));
 	return 0;
 }
@@ -483,8 +477,7 @@ static void addr16(const struct nl_addr *a, uint8_t out[16])
 	memset(out, 0, 16);
 	if (nl_addr_get_family(a) == AF_INET &&
 	    nl_addr_get_len(a) == 4) {
-		memcpy(out, mapped, sizeof(mapped));
-		memcpy(out + 12, nl_addr_get_binary_addr(a), 4);
+		export_addr_map4(out, nl_addr_get_binary_addr(a));
 	} else if (nl_addr_get_len(a) == 16) {
 		memcpy(out, nl_addr_get_binary_addr(a), 16);
 	}
@@ -524,7 +517,8 @@ static int on_route(struct nl_msg *msg, void *arg)
 static int query(struct enrich *en, const struct route_key *k, int fib_match,
 		 struct route_info *ri)
 {
-	int v4 = is_v4(k->dst), alen = v4 ? 4 : 16, off = v4 ? 12 : 0, err;
+	int v4 = export_addr_is_v4(k->dst), err;
+	int alen = v4 ? 4 : 16, off = v4 ? 12 : 0;
 	struct rtmsg rtm = {
 		.rtm_family = (unsigned char)(v4 ? AF_INET : AF_INET6),
 		.rtm_dst_len = (unsigned char)(alen * 8),
@@ -598,7 +592,8 @@ int enrich_route(struct enrich *en, const uint8_t dst[16],
 	struct route_slot *s, *victim = NULL;
 	uint32_t h, i;
 
-	if (!en || !en->slots || (iif && is_v4(dst) != is_v4(src)))
+	if (!en || !en->slots ||
+	    (iif && export_addr_is_v4(dst) != export_addr_is_v4(src)))
 		return 0;
 	memset(&k, 0, sizeof(k));
 	en->st.lookups++;

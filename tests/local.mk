@@ -112,34 +112,41 @@ TESTS += tests/unit/check-config.sh tests/unit/units.sh
 EXTRA_DIST += tests/unit/check-config.sh tests/unit/units.sh
 
 # --- encoders, decoded by an independent decoder (tshark) ------------------
+# the record builders the encoder tests share
+RECORDS_SOURCES = tests/records.c tests/records.h
 check_PROGRAMS += tests/exporter/test_netflow5
 tests_exporter_test_netflow5_SOURCES = tests/exporter/test_netflow5.c \
-	tests/exporter/capture.c tests/exporter/capture.h
+	tests/exporter/capture.c tests/exporter/capture.h \
+	$(RECORDS_SOURCES)
 tests_exporter_test_netflow5_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_netflow5_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_netflow5
 
 check_PROGRAMS += tests/exporter/test_json
-tests_exporter_test_json_SOURCES = tests/exporter/test_json.c
+tests_exporter_test_json_SOURCES = tests/exporter/test_json.c \
+	$(RECORDS_SOURCES)
 tests_exporter_test_json_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_json_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_json
 
 check_PROGRAMS += tests/exporter/test_json_full
-tests_exporter_test_json_full_SOURCES = tests/exporter/test_json_full.c
+tests_exporter_test_json_full_SOURCES = tests/exporter/test_json_full.c \
+	$(RECORDS_SOURCES)
 tests_exporter_test_json_full_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_json_full_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_json_full
 
 check_PROGRAMS += tests/exporter/test_templates
 tests_exporter_test_templates_SOURCES = tests/exporter/test_templates.c \
-	tests/exporter/capture.c tests/exporter/capture.h
+	tests/exporter/capture.c tests/exporter/capture.h \
+	$(RECORDS_SOURCES)
 tests_exporter_test_templates_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_templates_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_templates
 
 check_PROGRAMS += tests/exporter/test_progress
-tests_exporter_test_progress_SOURCES = tests/exporter/test_progress.c
+tests_exporter_test_progress_SOURCES = tests/exporter/test_progress.c \
+	$(RECORDS_SOURCES)
 tests_exporter_test_progress_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_progress_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_progress
@@ -161,15 +168,17 @@ TESTS += tests/exporter/test_poll
 
 check_PROGRAMS += tests/exporter/test_file_full
 tests_exporter_test_file_full_SOURCES = tests/exporter/test_file_full.c \
-	tests/exporter/logcap.c tests/exporter/logcap.h
+	tests/exporter/logcap.c tests/exporter/logcap.h \
+	$(RECORDS_SOURCES)
 tests_exporter_test_file_full_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_file_full_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_file_full
 
 # --- network-namespace tests: the real daemon, real traffic ----------------
 check_PROGRAMS += tests/netns/gen
-tests_netns_gen_SOURCES = tests/netns/gen.c
-tests_netns_gen_CPPFLAGS = $(AM_CPPFLAGS)
+tests_netns_gen_SOURCES = tests/netns/gen.c \
+	tests/netns/gen_lanes.c tests/netns/gen_lanes.h bench/median.h
+tests_netns_gen_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bench
 NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/03-overflow.sh tests/netns/04-router.sh \
 	tests/netns/05-timeouts.sh tests/netns/06-reload.sh \
@@ -187,6 +196,8 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 # running as a service: signals, readiness, systemd, privileges
 NETNS_TESTS += tests/netns/50-signals.sh tests/netns/51-daemonize.sh \
 	tests/netns/52-notify.sh tests/netns/53-privileges.sh
+# the generator's own lanes mode (bench/peers)
+NETNS_TESTS += tests/netns/54-gen-lanes.sh
 EXTRA_DIST += tests/netns/notify.py
 # "another TC user" for scenario 7
 check_DATA = tests/netns/other.bpf.o

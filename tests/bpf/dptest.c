@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "dptest.h"
+#include "exporter.h"
 #include "sock.skel.h"
 
 struct datapath dp;
@@ -92,9 +93,10 @@ struct flow_key key_of(int family, __u8 proto, const char *src,
 	k.proto = proto;
 	if (family == AF_INET) {
 		k.eth_type = htons(ETH_P_IP);
-		k.src[10] = k.src[11] = k.dst[10] = k.dst[11] = 0xff;
 		inet_pton(AF_INET, src, k.src + 12);
 		inet_pton(AF_INET, dst, k.dst + 12);
+		export_addr_map4(k.src, k.src + 12);
+		export_addr_map4(k.dst, k.dst + 12);
 	} else {
 		k.eth_type = htons(ETH_P_IPV6);
 		inet_pton(AF_INET6, src, k.src);

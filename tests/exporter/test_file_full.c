@@ -21,6 +21,7 @@
 
 #include "exporter.h"
 #include "logcap.h"
+#include "records.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/tcflowd-test-full.XXXXXX";
@@ -28,19 +29,14 @@ static char out[128], filler[128];
 
 static struct export_record rec(int i)
 {
-	struct export_record r = { .packets = (uint64_t)(1 + i % 7),
-				   .bytes = (uint64_t)(100 + i),
-				   .sampling_interval = 1, .end_reason = 1,
-				   .ingress_ifindex = 2, .ifname = "eth0" };
+	struct export_record r = rec_udp4((uint16_t)(10000 + i));
 
+	r.packets = (uint64_t)(1 + i % 7);
+	r.bytes = (uint64_t)(100 + i);
+	r.end_reason = 1;
+	r.ingress_ifindex = 2;
+	r.ifname = "eth0";
 	r.key.ifindex = 2;
-	r.key.proto = 17;
-	r.key.eth_type = htons(0x0800);
-	r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
-	inet_pton(AF_INET, "192.0.2.1", r.key.src + 12);
-	inet_pton(AF_INET, "198.51.100.2", r.key.dst + 12);
-	r.key.sport = htons((uint16_t)(10000 + i));
-	r.key.dport = htons(53);
 	return r;
 }
 

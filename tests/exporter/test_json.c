@@ -11,21 +11,18 @@
 #include <unistd.h>
 
 #include "exporter.h"
+#include "records.h"
 #include "tap.h"
 
 static struct export_record rec(void)
 {
-	struct export_record r = { .packets = 3, .bytes = 300, .end_reason = 2,
-				   .ingress_ifindex = 4, .sampling_interval = 1,
-				   .ifname = "eth\"0" };
+	struct export_record r = rec_udp4(1000);
 
-	r.key.eth_type = htons(0x0800);
-	r.key.proto = 17;
-	r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
-	inet_pton(AF_INET, "192.0.2.1", r.key.src + 12);
-	inet_pton(AF_INET, "198.51.100.2", r.key.dst + 12);
-	r.key.sport = htons(1000);
-	r.key.dport = htons(53);
+	r.packets = 3;
+	r.bytes = 300;
+	r.end_reason = 2;
+	r.ingress_ifindex = 4;
+	r.ifname = "eth\"0";
 	return r;
 }
 
@@ -56,8 +53,7 @@ int main(void)
 	rr.out_name = "eth1";
 	rr.route = EXPORT_ROUTE_DST | EXPORT_ROUTE_SRC;
 	rr.has_next_hop = 1;
-	rr.next_hop[10] = rr.next_hop[11] = 0xff;
-	inet_pton(AF_INET, "198.51.100.254", rr.next_hop + 12);
+	rec_addr(rr.next_hop, "198.51.100.254");
 	rr.dst_prefix_len = 16;
 	rr.src_prefix_len = 25;
 	exporter_add(e, &rr);

@@ -18,21 +18,18 @@
 #include <jansson.h>
 
 #include "exporter.h"
+#include "records.h"
 #include "tap.h"
 
 static struct export_record rec(int i)
 {
-	struct export_record r = { .packets = 3, .bytes = 300, .end_reason = 1,
-				   .ingress_ifindex = 4, .sampling_interval = 1,
-				   .ifname = "eth\xff" "0\xc3" };
+	struct export_record r = rec_udp4((uint16_t)(1000 + i));
 
-	r.key.eth_type = htons(0x0800);
-	r.key.proto = 17;
-	r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
-	inet_pton(AF_INET, "192.0.2.1", r.key.src + 12);
-	inet_pton(AF_INET, "198.51.100.2", r.key.dst + 12);
-	r.key.sport = htons((uint16_t)(1000 + i));
-	r.key.dport = htons(53);
+	r.packets = 3;
+	r.bytes = 300;
+	r.end_reason = 1;
+	r.ingress_ifindex = 4;
+	r.ifname = "eth\xff" "0\xc3";
 	return r;
 }
 

@@ -16,6 +16,7 @@
 
 #include "capture.h"
 #include "exporter.h"
+#include "records.h"
 #include "tap.h"
 
 #define MAX_MSGS	CAPTURE_MAX_MSGS
@@ -26,17 +27,10 @@ static struct capture cap;
 static struct export_record rec4(const char *src, const char *dst, uint8_t proto,
 				 uint16_t sport, uint16_t dport)
 {
-	struct export_record r = { .packets = 10, .bytes = 1000,
-				   .start_ms = 0, .end_ms = 0,
-				   .sampling_interval = 1 };
+	struct export_record r = rec_flow(src, dst, proto, sport, dport);
 
-	r.key.eth_type = htons(0x0800);
-	r.key.proto = proto;
-	r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
-	inet_pton(AF_INET, src, r.key.src + 12);
-	inet_pton(AF_INET, dst, r.key.dst + 12);
-	r.key.sport = htons(sport);
-	r.key.dport = htons(dport);
+	r.packets = 10;
+	r.bytes = 1000;
 	return r;
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "exporter.h"
+#include "records.h"
 #include "tap.h"
 
 #define NIFS		2000
@@ -41,27 +42,21 @@ static void watchdog(int sig)
 
 static struct export_record rec(int i)
 {
-	struct export_record r = { .packets = 1, .bytes = (uint64_t)(100 + i),
-				   .sampling_interval = 1, .end_reason = 1,
-				   .ingress_ifindex = 100, .ifname = "if0" };
+	uint16_t sport = (uint16_t)(1000 + i);
+	struct export_record r = rec_udp4(sport);
 
-	r.key.ifindex = 100;
-	r.key.proto = 17;
-	r.key.sport = htons((uint16_t)(1000 + i));
-	r.key.dport = htons(53);
 	if (i % 2) {		/* the largest record: IPv6 with the route */
-		r.key.eth_type = htons(0x86dd);
-		inet_pton(AF_INET6, "2001:db8::1", r.key.src);
-		inet_pton(AF_INET6, "2001:db8::2", r.key.dst);
+		r = rec_flow("2001:db8::1", "2001:db8::2", 17, sport, 53);
 		r.route = EXPORT_ROUTE_DST;
 		r.has_next_hop = 1;
-		inet_pton(AF_INET6, "2001:db8::fe", r.next_hop);
-	} else {
-		r.key.eth_type = htons(0x0800);
-		r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
-		inet_pton(AF_INET, "192.0.2.1", r.key.src + 12);
-		inet_pton(AF_INET, "198.51.100.2", r.key.dst + 12);
+		rec_addr(r.next_hop, "2001:db8::fe");
 	}
+	r.packets = 1;
+	r.bytes = (uint64_t)(100 + i);
+	r.end_reason = 1;
+	r.ingress_ifindex = 100;
+	r.ifname = "if0";
+	r.key.ifindex = 100;
 	return r;
 }
 

@@ -15,6 +15,7 @@
 
 #include "capture.h"
 #include "exporter.h"
+#include "records.h"
 #include "tap.h"
 
 static struct capture cap;
@@ -22,36 +23,28 @@ static struct capture cap;
 static struct export_record rec(int v6, uint8_t proto, uint16_t sport,
 				uint16_t dport, uint32_t ifindex, const char *ifname)
 {
-	struct export_record r = { .packets = 10 + sport % 89,
-				   .bytes = 1000 + sport * 7ull,
-				   .sampling_interval = 1, .end_reason = 1 + sport % 5,
-				   .min_ttl = (uint8_t)(60 - sport % 7),
-				   .max_ttl = (uint8_t)(64 + sport % 3),
-				   .tos = (uint8_t)(sport % 64 << 2),
-				   .tcp_flags = proto == 6 ? (uint16_t)(0x12 + sport % 2) : 0,
-				   .ingress_ifindex = ifindex,
-				   .egress_ifindex = 10 + sport % 4, .ifname = ifname,
-				   .src_mac = { 2, 0, 0, 0, (uint8_t)(sport >> 8),
-						(uint8_t)sport },
-				   .dst_mac = { 2, 0, 0, 1, 0, (uint8_t)(sport % 251) } };
+	struct export_record r = v6 ?
+		rec_flow("2001:db8::1", "2001:db8::2", proto, sport, dport) :
+		rec_flow("192.0.2.1", "198.51.100.2", proto, sport, dport);
+	const uint8_t src_mac[6] = { 2, 0, 0, 0, (uint8_t)(sport >> 8),
+				     (uint8_t)sport };
+	const uint8_t dst_mac[6] = { 2, 0, 0, 1, 0, (uint8_t)(sport % 251) };
 
+	r.packets = 10 + sport % 89;
+	r.bytes = 1000 + sport * 7ull;
+	r.end_reason = (uint8_t)(1 + sport % 5);
+	r.min_ttl = (uint8_t)(60 - sport % 7);
+	r.max_ttl = (uint8_t)(64 + sport % 3);
+	r.tos = (uint8_t)(sport % 64 << 2);
+	r.tcp_flags = proto == 6 ? (uint16_t)(0x12 + sport % 2) : 0;
+	r.ingress_ifindex = ifindex;
+	r.egress_ifindex = 10 + sport % 4;
+	r.ifname = ifname;
+	memcpy(r.src_mac, src_mac, sizeof(src_mac));
+	memcpy(r.dst_mac, dst_mac, sizeof(dst_mac));
 	r.key.ifindex = ifindex;
-	r.key.proto = proto;
 	r.key.direction = sport % 2;
-	if (v6) {
-		r.key.eth_type = htons(0x86dd);
-		inet_pton(AF_INET6, "2001:db8::1", r.key.src);
-		inet_pton(AF_INET6, "2001:db8::2", r.key.dst);
-		r.key.src[15] = (uint8_t)sport;
-	} else {
-		r.key.eth_type = htons(0x0800);
-		r.key.src[10] = r.key.src[11] = r.key.dst[10] = r.key.dst[11] = 0xff;
-		inet_pton(AF_INET, "192.0.2.1", r.key.src + 12);
-		inet_pton(AF_INET, "198.51.100.2", r.key.dst + 12);
-		r.key.src[15] = (uint8_t)sport;
-	}
-	r.key.sport = htons(sport);
-	r.key.dport = htons(dport);
+	r.key.src[15] = (uint8_t)sport;
 	return r;
 }
 
@@ -110,6 +103,53 @@ static int values(const char *s)
 	return n;
 }
 
+/* What a record's columns must read, '-' where the record has none. */
+static void want_record(char want[][64], const struct export_record *r,
+			int ipfix)
+{
+	char a[64];
+	int i;
+
+	memset(want, 0, C_N * sizeof(*want));
+	for (i = C_DPORT; i < C_N; i++)
+		want[i][0] = '-';	/* not in this record */
+	snprintf(want[C_DPORT], 64, "%u", ntohs(r->key.dport));
+	snprintf(want[C_PROTO], 64, "%u", r->key.proto);
+	snprintf(want[C_PACKETS], 64, "%llu", (unsigned long long)r->packets);
+	snprintf(want[C_OCTETS], 64, "%llu", (unsigned long long)r->bytes);
+	snprintf(want[C_IN], 64, "%u", r->ingress_ifindex);
+	snprintf(want[C_OUT], 64, "%u", r->egress_ifindex);
+	snprintf(want[C_DIR], 64, "%u", r->key.direction);
+	snprintf(want[C_VLAN], 64, "%u", r->key.vlan_id);
+	snprintf(want[C_TOS], 64, "0x%02x", r->tos);
+	/* tcpControlBits: 2 bytes in IPFIX, 1 in v9 */
+	snprintf(want[C_FLAGS], 64, ipfix ? "0x%04x" : "0x%02x", r->tcp_flags);
+	snprintf(want[C_TTLMIN], 64, "%u", r->min_ttl);
+	snprintf(want[C_TTLMAX], 64, "%u", r->max_ttl);
+	snprintf(want[C_REASON], 64, "%u", r->end_reason);
+	snprintf(want[C_SMAC], 64, "%02x:%02x:%02x:%02x:%02x:%02x", r->src_mac[0],
+		 r->src_mac[1], r->src_mac[2], r->src_mac[3], r->src_mac[4], r->src_mac[5]);
+	snprintf(want[C_DMAC], 64, "%02x:%02x:%02x:%02x:%02x:%02x", r->dst_mac[0],
+		 r->dst_mac[1], r->dst_mac[2], r->dst_mac[3], r->dst_mac[4], r->dst_mac[5]);
+	if (export_is_ipv4(&r->key)) {
+		export_addr_str(r->key.src, want[C_SRC4], 64);
+		export_addr_str(r->key.dst, want[C_DST4], 64);
+		snprintf(want[C_ICMP4], 64, "0x%04x", r->key.proto == 1 ?
+			 ntohs(r->key.dport) : 0);
+	} else {
+		export_addr_str(r->key.src, want[C_SRC6], 64);
+		export_addr_str(r->key.dst, want[C_DST6], 64);
+	}
+	if (r->route & EXPORT_ROUTE_DST) {
+		int v4 = export_is_ipv4(&r->key);
+
+		export_addr_str(r->next_hop, a, sizeof(a));
+		snprintf(want[v4 ? C_NH4 : C_NH6], 64, "%s", a);
+		snprintf(want[v4 ? C_SMASK4 : C_SMASK6], 64, "%u", r->src_prefix_len);
+		snprintf(want[v4 ? C_DMASK4 : C_DMASK6], 64, "%u", r->dst_prefix_len);
+	}
+}
+
 /*
  * Every flow record of one message, field by field, against the record
  * added with its source port.  Returns the mismatches, and tells them.
@@ -128,7 +168,6 @@ static int check_records(char **c, const char *name, int ipfix)
 		next_value(&l[C_IN]);
 	while (*l[C_SPORT]) {
 		int port = atoi(next_value(&l[C_SPORT]));
-		char a[64];
 
 		for (j = 0; j < n_added && ntohs(added[j].key.sport) != port; j++)
 			;
@@ -139,44 +178,7 @@ static int check_records(char **c, const char *name, int ipfix)
 		}
 		seen[j]++;
 		r = &added[j];
-		memset(want, 0, sizeof(want));
-		for (i = C_DPORT; i < C_N; i++)
-			want[i][0] = '-';	/* not in this record */
-		snprintf(want[C_DPORT], 64, "%u", ntohs(r->key.dport));
-		snprintf(want[C_PROTO], 64, "%u", r->key.proto);
-		snprintf(want[C_PACKETS], 64, "%llu", (unsigned long long)r->packets);
-		snprintf(want[C_OCTETS], 64, "%llu", (unsigned long long)r->bytes);
-		snprintf(want[C_IN], 64, "%u", r->ingress_ifindex);
-		snprintf(want[C_OUT], 64, "%u", r->egress_ifindex);
-		snprintf(want[C_DIR], 64, "%u", r->key.direction);
-		snprintf(want[C_VLAN], 64, "%u", r->key.vlan_id);
-		snprintf(want[C_TOS], 64, "0x%02x", r->tos);
-		/* tcpControlBits: 2 bytes in IPFIX, 1 in v9 */
-		snprintf(want[C_FLAGS], 64, ipfix ? "0x%04x" : "0x%02x", r->tcp_flags);
-		snprintf(want[C_TTLMIN], 64, "%u", r->min_ttl);
-		snprintf(want[C_TTLMAX], 64, "%u", r->max_ttl);
-		snprintf(want[C_REASON], 64, "%u", r->end_reason);
-		snprintf(want[C_SMAC], 64, "%02x:%02x:%02x:%02x:%02x:%02x", r->src_mac[0],
-			 r->src_mac[1], r->src_mac[2], r->src_mac[3], r->src_mac[4], r->src_mac[5]);
-		snprintf(want[C_DMAC], 64, "%02x:%02x:%02x:%02x:%02x:%02x", r->dst_mac[0],
-			 r->dst_mac[1], r->dst_mac[2], r->dst_mac[3], r->dst_mac[4], r->dst_mac[5]);
-		if (export_is_ipv4(&r->key)) {
-			export_addr_str(r->key.src, want[C_SRC4], 64);
-			export_addr_str(r->key.dst, want[C_DST4], 64);
-			snprintf(want[C_ICMP4], 64, "0x%04x", r->key.proto == 1 ?
-				 ntohs(r->key.dport) : 0);
-		} else {
-			export_addr_str(r->key.src, want[C_SRC6], 64);
-			export_addr_str(r->key.dst, want[C_DST6], 64);
-		}
-		if (r->route & EXPORT_ROUTE_DST) {
-			int v4 = export_is_ipv4(&r->key);
-
-			export_addr_str(r->next_hop, a, sizeof(a));
-			snprintf(want[v4 ? C_NH4 : C_NH6], 64, "%s", a);
-			snprintf(want[v4 ? C_SMASK4 : C_SMASK6], 64, "%u", r->src_prefix_len);
-			snprintf(want[v4 ? C_DMASK4 : C_DMASK6], 64, "%u", r->dst_prefix_len);
-		}
+		want_record(want, r, ipfix);
 		for (i = C_DPORT; i < C_N; i++) {
 			if (want[i][0] == '-')
 				continue;
@@ -207,31 +209,11 @@ static int has_value(const char *list, const char *tok)
 	return 0;
 }
 
-static void run(int protocol, const char *name, const char *version)
+/* The records run() sends: 39 of every kind the templates carry. */
+static void add_records(struct exporter *e)
 {
-	struct collector_config cc = { .name = "t", .protocol = protocol,
-				       .transport = TRANSPORT_UDP,
-				       .message_size = 600,
-				       .template_refresh_s = 3600,
-				       .template_refresh_messages = 3 };
-	struct exporter_env env = { .observation_domain = 42 };
-	int i, n, msgs = 0, with_tmpl = 0, malformed = 0, bad = 0, once = 0;
-	int seq_ok = 1, eth0 = 0, eth1 = 0, descr = 0, samp10 = 0, big = 0;
-	int gap = 0, max_gap = 0, times_ok = 1;
-	long now = (long)time(NULL), prev_seq = -1, want_seq = 0;
 	struct export_record r;
-	struct exporter *e;
-	char *text, *rest, *line;
-
-	n_added = 0;
-	memset(seen, 0, sizeof(seen));
-	capture_open(&cap);
-	strcpy(cc.address, "127.0.0.1");
-	cc.port = cap.port;
-	e = exporter_open(&cc, &env);
-	if (!e)
-		tap_bail("open the %s exporter", name);
-	exporter_note_iface(e, 2, "eth0", "uplink to AS64500");	/* as the daemon does at start */
+	int i;
 
 	for (i = 0; i < 20; i++) {
 		r = rec(0, 17, (uint16_t)(1000 + i), 53, 2, "eth0");
@@ -257,18 +239,130 @@ static void run(int protocol, const char *name, const char *version)
 	r = rec(0, 6, 4000, 80, 2, "eth0");
 	r.route = EXPORT_ROUTE_DST | EXPORT_ROUTE_SRC;
 	r.has_next_hop = 1;
-	r.next_hop[10] = r.next_hop[11] = 0xff;
-	inet_pton(AF_INET, "203.0.113.254", r.next_hop + 12);
+	rec_addr(r.next_hop, "203.0.113.254");
 	r.src_prefix_len = 24;
 	r.dst_prefix_len = 16;
 	add(e, &r);
 	r = rec(1, 6, 4001, 80, 3, "eth1");
 	r.route = EXPORT_ROUTE_DST | EXPORT_ROUTE_SRC;
 	r.has_next_hop = 1;
-	inet_pton(AF_INET6, "fe80::1", r.next_hop);
+	rec_addr(r.next_hop, "fe80::1");
 	r.src_prefix_len = 64;
 	r.dst_prefix_len = 48;
 	add(e, &r);
+}
+
+/* What the decoded messages of one run showed. */
+struct tally {
+	int msgs, with_tmpl, malformed, bad, seq_ok, times_ok, max_gap;
+	int eth0, eth1, descr, samp10, big;
+};
+
+/* Go through tshark's lines of the captured messages, one a message. */
+static void scan(struct tally *t, char *text, int protocol, const char *name,
+		 const char *version)
+{
+	long now = (long)time(NULL), prev_seq = -1, want_seq = 0;
+	char *rest = text, *line;
+	int gap = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->seq_ok = t->times_ok = 1;
+	while ((line = strsep(&rest, "\n"))) {
+		char *c[C_N];
+		long ts;
+
+		if (capture_split(line, '\t', c, C_N) < C_N)
+			continue;
+		ts = atol(*c[C_UNIXSECS] ? c[C_UNIXSECS] : c[C_EXPORTTIME]); /* v9 : IPFIX */
+		t->times_ok &= ts >= now - 60 && ts <= now + 60;
+		t->malformed += strstr(c[C_PROTOS], "malformed") != NULL;
+		if (strcmp(c[C_VERSION], version))
+			continue;
+		/* v9 counts export packets; IPFIX counts data records */
+		if (protocol == PROTO_NETFLOW9)
+			t->seq_ok &= atol(c[C_SEQ]) == want_seq++;
+		else	/* a templates-only message carries no data records */
+			t->seq_ok &= atol(c[C_SEQ]) >= prev_seq;
+		prev_seq = atol(c[C_SEQ]);
+		if (has_value(c[C_TID], "256")) {
+			t->with_tmpl++;
+			gap = 0;
+		} else if (++gap > t->max_gap) {
+			t->max_gap = gap;
+		}
+		t->eth0 += has_value(c[C_IFNAME], "eth0");
+		t->eth1 += has_value(c[C_IFNAME], "eth1");
+		t->descr += has_value(c[C_IFDESCR], "uplink to AS64500");
+		t->samp10 += has_value(c[C_SAMPLING], "10");
+		t->big += has_value(c[C_PACKETS], "10000000000");
+		t->bad += check_records(c, name, protocol == PROTO_IPFIX);
+		t->msgs++;
+	}
+}
+
+static void report(const struct tally *t, int n, const char *name,
+		   const char *version)
+{
+	int i, once = 0, over = 0;
+
+	for (i = 0; i < n_added; i++)
+		once += seen[i] == 1;
+	tap_is((uint64_t)t->msgs, (uint64_t)n, "%s: tshark decoded every message (version %s)", name, version);
+	tap_is((uint64_t)t->malformed, 0, "%s: tshark found nothing malformed", name);
+	for (i = 0; i < n; i++)
+		over += cap.len[i] > 600;
+	tap_ok(n >= 4 && over == 0, "%s: %d messages, %d of them over 600 bytes", name, n, over);
+	tap_ok(t->seq_ok, "%s: sequence numbers (v9: export packets from 0; IPFIX: data records, never falling)", name);
+	tap_is((uint64_t)once, 39, "%s: every one of the 39 records decoded exactly once", name);
+	tap_is((uint64_t)t->bad, 0, "%s: every field of every record as it was added "
+	       "(ports, protocol, counters, interfaces, direction, VLAN, ToS, TCP "
+	       "flags, TTLs, end reason, MACs, addresses, ICMP type/code, next hop, "
+	       "prefix lengths)", name);
+	tap_is((uint64_t)t->big, 1, "%s: a 64-bit packet count (10^10) decoded", name);
+	tap_ok(t->descr >= 1, "%s: the interface description (ifAlias) in the "
+	       "interface options", name);
+	tap_ok(t->with_tmpl >= 2 && t->max_gap <= 3, "%s: templates refreshed: never more "
+	       "than 3 messages without them (%d of %d carry them)", name, t->with_tmpl, n);
+	tap_ok(t->eth0 && t->eth1, "%s: interface names in options records (eth0, eth1)", name);
+	tap_ok(t->samp10 > 0, "%s: the new sampling interval (10) announced", name);
+	tap_ok(t->times_ok, "%s: every message's export time within a minute of now", name);
+}
+
+/* An exporter to a new capture socket on 127.0.0.1; bails out if none. */
+static struct exporter *open_captured(struct collector_config *cc,
+				      const struct exporter_env *env,
+				      const char *name)
+{
+	struct exporter *e;
+
+	capture_open(&cap);
+	strcpy(cc->address, "127.0.0.1");
+	cc->port = cap.port;
+	e = exporter_open(cc, env);
+	if (!e)
+		tap_bail("open the %s exporter", name);
+	return e;
+}
+
+static void run(int protocol, const char *name, const char *version)
+{
+	struct collector_config cc = { .name = "t", .protocol = protocol,
+				       .transport = TRANSPORT_UDP,
+				       .message_size = 600,
+				       .template_refresh_s = 3600,
+				       .template_refresh_messages = 3 };
+	struct exporter_env env = { .observation_domain = 42 };
+	struct exporter *e;
+	struct tally t;
+	char *text;
+	int n;
+
+	n_added = 0;
+	memset(seen, 0, sizeof(seen));
+	e = open_captured(&cc, &env, name);
+	exporter_note_iface(e, 2, "eth0", "uplink to AS64500");	/* as the daemon does at start */
+	add_records(e);
 	exporter_flush(e);
 	tap_is(e->counters.errors, 0, "%s: no send errors", name);
 	tap_is(e->counters.records, 39, "%s: 39 flow records sent", name);
@@ -276,60 +370,9 @@ static void run(int protocol, const char *name, const char *version)
 	tap_is((uint64_t)n, e->counters.messages, "%s: every message arrived (%d)", name, n);
 
 	text = capture_decode(&cap, fields, C_N);
-	rest = text;
-	while ((line = strsep(&rest, "\n"))) {
-		char *c[C_N];
-		long t;
-
-		if (capture_split(line, '\t', c, C_N) < C_N)
-			continue;
-		t = atol(*c[C_UNIXSECS] ? c[C_UNIXSECS] : c[C_EXPORTTIME]); /* v9 : IPFIX */
-		times_ok &= t >= now - 60 && t <= now + 60;
-		malformed += strstr(c[C_PROTOS], "malformed") != NULL;
-		if (strcmp(c[C_VERSION], version))
-			continue;
-		/* v9 counts export packets; IPFIX counts data records */
-		if (protocol == PROTO_NETFLOW9)
-			seq_ok &= atol(c[C_SEQ]) == want_seq++;
-		else	/* a templates-only message carries no data records */
-			seq_ok &= atol(c[C_SEQ]) >= prev_seq;
-		prev_seq = atol(c[C_SEQ]);
-		if (has_value(c[C_TID], "256")) {
-			with_tmpl++;
-			gap = 0;
-		} else if (++gap > max_gap) {
-			max_gap = gap;
-		}
-		eth0 += has_value(c[C_IFNAME], "eth0");
-		eth1 += has_value(c[C_IFNAME], "eth1");
-		descr += has_value(c[C_IFDESCR], "uplink to AS64500");
-		samp10 += has_value(c[C_SAMPLING], "10");
-		big += has_value(c[C_PACKETS], "10000000000");
-		bad += check_records(c, name, protocol == PROTO_IPFIX);
-		msgs++;
-	}
+	scan(&t, text, protocol, name, version);
 	free(text);
-	for (i = 0; i < n_added; i++)
-		once += seen[i] == 1;
-	tap_is((uint64_t)msgs, (uint64_t)n, "%s: tshark decoded every message (version %s)", name, version);
-	tap_is((uint64_t)malformed, 0, "%s: tshark found nothing malformed", name);
-	for (i = 0, gap = 0; i < n; i++)
-		gap += cap.len[i] > 600;
-	tap_ok(n >= 4 && gap == 0, "%s: %d messages, %d of them over 600 bytes", name, n, gap);
-	tap_ok(seq_ok, "%s: sequence numbers (v9: export packets from 0; IPFIX: data records, never falling)", name);
-	tap_is((uint64_t)once, 39, "%s: every one of the 39 records decoded exactly once", name);
-	tap_is((uint64_t)bad, 0, "%s: every field of every record as it was added "
-	       "(ports, protocol, counters, interfaces, direction, VLAN, ToS, TCP "
-	       "flags, TTLs, end reason, MACs, addresses, ICMP type/code, next hop, "
-	       "prefix lengths)", name);
-	tap_is((uint64_t)big, 1, "%s: a 64-bit packet count (10^10) decoded", name);
-	tap_ok(descr >= 1, "%s: the interface description (ifAlias) in the "
-	       "interface options", name);
-	tap_ok(with_tmpl >= 2 && max_gap <= 3, "%s: templates refreshed: never more "
-	       "than 3 messages without them (%d of %d carry them)", name, with_tmpl, n);
-	tap_ok(eth0 && eth1, "%s: interface names in options records (eth0, eth1)", name);
-	tap_ok(samp10 > 0, "%s: the new sampling interval (10) announced", name);
-	tap_ok(times_ok, "%s: every message's export time within a minute of now", name);
+	report(&t, n, name, version);
 	exporter_close(e);
 	capture_close(&cap);
 }
@@ -349,12 +392,7 @@ static void many_interfaces(int protocol, const char *name)
 	struct exporter *e;
 	int i, n = 0;
 
-	capture_open(&cap);
-	strcpy(cc.address, "127.0.0.1");
-	cc.port = cap.port;
-	e = exporter_open(&cc, &env);
-	if (!e)
-		tap_bail("open the %s exporter", name);
+	e = open_captured(&cc, &env, name);
 	for (i = 0; i < 300; i++) {
 		char ifname[16];
 

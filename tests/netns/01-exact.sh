@@ -9,10 +9,7 @@
 need_root
 HOOK=${HOOK:-auto}
 
-ns_add a b
-veth a a0 b b0
-addr a a0 192.0.2.1/24 2001:db8::1/64
-addr b b0 192.0.2.2/24 2001:db8::2/64
+pair
 # one skb per wire packet, so the capture counts what tcflowd counts
 ns a ethtool -K a0 tso off gso off gro off >/dev/null 2>&1
 ns b ethtool -K b0 tso off gso off gro off >/dev/null 2>&1

@@ -18,20 +18,8 @@ ns h1 "$GEN" udp -d 2001:db8:2::1 -p 9000 -f 2 -n 7 -s 300 -b 6000 >/dev/null
 sleep 0.3
 stop_tcflowd
 
-# field values of the records of one flow direction, as "a b c"
-rec() { python3 - "$T/flows.json" "$@" <<'PY'
-import json, sys
-path, want = sys.argv[1], dict(a.split("=") for a in sys.argv[2:])
-seen = set()
-pk = 0
-for line in open(path):
-    r = json.loads(line)
-    if all(str(r.get(k)) == v for k, v in want.items()):
-        seen.add((r["ingress_interface"], r["egress_interface"], r["flow_direction"]))
-        pk += r["packet_delta_count"]
-print(" ".join("%s/%s/%s" % s for s in sorted(seen)), pk)
-PY
-}
+# the interfaces and packets of one flow direction's records
+rec() { python3 "$FLOWS_PY" ifaces "$T/flows.json" "$@"; }
 is "$(rec source_transport_port=5000 interface_name=r1)" "$r1/$r2/0 10" \
 	"IPv4 in on r1: ingress_interface r1, egress r2 (from the route), direction ingress, 10 packets"
 is "$(rec source_transport_port=5000 interface_name=r2)" "$r1/$r2/1 10" \

@@ -18,10 +18,9 @@ ns a "$GEN" tcp -d 192.0.2.2 -p 9000 -c 1 -B 10000 -b 7003 >/dev/null
 # the steady flow: 1 packet every 50 ms for 5.5 s (110 packets)
 ns a "$GEN" udp -d 192.0.2.2 -p 9000 -f 1 -n 110 -s 10 -b 7002 -g 50000 >/dev/null
 sleep 1.5
-reasons() { python3 -c '
-import json, sys
-print(" ".join(str(json.loads(l)["flow_end_reason"]) for l in open(sys.argv[1])
-      if json.loads(l)["source_transport_port"] == int(sys.argv[2])))' "$T/flows.json" "$1"; }
+reasons() {
+	python3 "$FLOWS_PY" values "$T/flows.json" flow_end_reason source_transport_port="$1"
+}
 is "$(reasons 7001)" "1" "burst: one record, idle timeout"
 is "$(reasons 7003)" "3" "TCP: one record, end detected (FIN)"
 r=$(reasons 7002)

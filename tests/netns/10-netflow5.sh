@@ -9,10 +9,7 @@
 need_root
 PROTO=${PROTO:-netflow5}
 
-ns_add a b
-veth a a0 b b0
-addr a a0 192.0.2.1/24 2001:db8::1/64
-addr b b0 192.0.2.2/24 2001:db8::2/64
+pair
 start_sink b 9000
 start_nfcapd b "$T/nfcapd" 2055
 

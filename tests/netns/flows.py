@@ -8,6 +8,11 @@
 #                                    addresses, comma-separated, to tell
 #                                    ingress from egress)
 #   flows.py total FILE FIELD [FILTER...]   the sum of one JSON field
+#   flows.py values FILE FIELD [FILTER...]  one JSON field of each record,
+#                                    in the file's order, on one line
+#   flows.py ifaces FILE [FILTER...] the records' distinct "ingress/egress/
+#                                    direction" interfaces, sorted, then
+#                                    their packets summed
 #   flows.py show                    JSON records on stdin -> one readable
 #                                    line each, as they arrive (the demo)
 #
@@ -106,6 +111,15 @@ def summed(recs, filters):
         print(*k, *flows[k])
 
 
+def ifaces(recs, filters):
+    seen, packets = set(), 0
+    for r in recs:
+        if keep(r, filters):
+            seen.add((r["ingress_interface"], r["egress_interface"], r["dir"]))
+            packets += r["packets"]
+    print(" ".join("%s/%s/%s" % s for s in sorted(seen)), packets)
+
+
 REASONS = {1: "idle", 2: "active", 3: "end (FIN/RST)", 4: "forced end",
            5: "lack of resources"}
 PROTOS = {1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPv6", 132: "SCTP"}
@@ -144,8 +158,13 @@ def main():
     elif mode == "total":
         field = sys.argv[3]
         print(sum(r[field] for r in from_json(path) if keep(r, sys.argv[4:])))
+    elif mode == "values":
+        field = sys.argv[3]
+        print(*(r[field] for r in from_json(path) if keep(r, sys.argv[4:])))
+    elif mode == "ifaces":
+        ifaces(from_json(path), sys.argv[3:])
     else:
-        sys.exit("usage: flows.py json|pcap|total ...")
+        sys.exit("usage: flows.py json|pcap|total|values|ifaces|show ...")
 
 
 main()

@@ -16,6 +16,9 @@
  *
  * udp, flood and tcp take -S ADDR: send from that source address.
  *
+ *   gen lanes ...  crafted frames on two AF_PACKET lanes, for bench/peers
+ *             (options in gen_lanes.c)
+ *
  * Prints one line "sent N" (packets or bytes) and exits 0, or explains.
  */
 #include <arpa/inet.h>
@@ -31,6 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gen_lanes.h"
+
 #define MAX_FLOWS	4096
 #define TIME_LIMIT_S	120	/* no run of any mode lasts longer */
 
@@ -45,7 +50,7 @@ static struct sockaddr_storage dst;
 static socklen_t dst_len;
 static time_t deadline;
 
-static void die(const char *what)
+void gen_die(const char *what)
 {
 	fprintf(stderr, "gen: %s: %s\n", what, strerror(errno));
 	exit(1);
@@ -91,7 +96,7 @@ static int bound_socket(int family, int type, int port)
 	int fd = socket(family, type, 0), one = 1;
 
 	if (fd < 0)
-		die("socket");
+		gen_die("socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (family == AF_INET6)	/* IPv4 has its own sockets */
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
@@ -103,18 +108,18 @@ static int bound_socket(int family, int type, int port)
 		a->sin_family = AF_INET;
 		a->sin_port = htons((uint16_t)port);
 		if (src_addr && inet_pton(AF_INET, src_addr, &a->sin_addr) != 1)
-			die("-S: not an IPv4 address");
+			gen_die("-S: not an IPv4 address");
 	} else {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&src;
 
 		a->sin6_family = AF_INET6;
 		a->sin6_port = htons((uint16_t)port);
 		if (src_addr && inet_pton(AF_INET6, src_addr, &a->sin6_addr) != 1)
-			die("-S: not an IPv6 address");
+			gen_die("-S: not an IPv6 address");
 	}
 	if (bind(fd, (struct sockaddr *)&src, family == AF_INET ?
 		 sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)))
-		die("bind");
+		gen_die("bind");
 	return fd;
 }
 
@@ -136,7 +141,7 @@ static void udp(const struct opts *o, int flood)
 			/* blocking: a full socket buffer waits, never drops */
 			if (sendto(fds[i], buf, (size_t)o->size, 0,
 				   (struct sockaddr *)&dst, dst_len) != o->size)
-				die("send");
+				gen_die("send");
 			sent++;
 		}
 		if (o->gap_us)
@@ -163,13 +168,13 @@ static void tcp(const struct opts *o)
 		long left = o->bytes;
 
 		if (connect(fd, (struct sockaddr *)&dst, dst_len))
-			die("connect");
+			gen_die("connect");
 		while (left > 0) {
 			ssize_t n = send(fd, buf, left < (long)sizeof(buf) ?
 					 (size_t)left : sizeof(buf), 0);
 
 			if (n <= 0)
-				die("send");
+				gen_die("send");
 			left -= n;
 			total += n;
 			check_time();
@@ -214,13 +219,13 @@ static void sink(const struct opts *o)
 		int t = bound_socket(family, SOCK_STREAM, o->port);
 
 		if (listen(t, 64))
-			die("listen");
+			gen_die("listen");
 		p[n++] = (struct pollfd){ .fd = u, .events = POLLIN };
 		listener[n] = 1;
 		p[n++] = (struct pollfd){ .fd = t, .events = POLLIN };
 	}
 	if (o->out && !(out = fopen(o->out, "ab")))
-		die("open the output file");
+		gen_die("open the output file");
 	printf("listening\n");
 	fflush(stdout);
 	deadline = time(NULL) + o->seconds;
@@ -263,6 +268,8 @@ int main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "";
 	int c;
 
+	if (!strcmp(mode, "lanes"))
+		return gen_lanes(argc - 1, argv + 1);
 	deadline = time(NULL) + TIME_LIMIT_S;
 	optind = 2;
 	while ((c = getopt(argc, argv, "d:p:f:n:s:b:c:B:g:t:Rw:S:")) != -1) {
@@ -292,7 +299,7 @@ int main(int argc, char **argv)
 	else if (o.addr && !strcmp(mode, "tcp"))
 		tcp(&o);
 	else {
-		fprintf(stderr, "usage: gen sink|udp|flood|tcp ... (see gen.c)\n");
+		fprintf(stderr, "usage: gen sink|udp|flood|tcp|lanes ... (see gen.c)\n");
 		return 2;
 	}
 	return 0;

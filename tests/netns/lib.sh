@@ -267,6 +267,15 @@ router3() {
 	r2=$(ns r cat /sys/class/net/r2/ifindex)
 }
 
+# pair: namespaces a and b joined by a0/b0, 192.0.2.1/24 and 2001:db8::1/64
+# on a0, 192.0.2.2/24 and 2001:db8::2/64 on b0.
+pair() {
+	ns_add a b
+	veth a a0 b b0
+	addr a a0 192.0.2.1/24 2001:db8::1/64
+	addr b b0 192.0.2.2/24 2001:db8::2/64
+}
+
 # quiet_pair: namespaces a and b joined by a0/b0 (192.0.2.1, .2), with no
 # traffic of their own: IPv6 off, static neighbours.  Then the interface
 # counters count exactly the test's packets.  SINK (198.51.100.1) is routed

@@ -13,13 +13,13 @@
 #include <linux/rtnetlink.h>
 
 #include "enrich.h"
+#include "exporter.h"
 #include "tap.h"
 
 static void v4(uint8_t a[16], const char *s)
 {
-	memset(a, 0, 16);
-	a[10] = a[11] = 0xff;
 	inet_pton(AF_INET, s, a + 12);
+	export_addr_map4(a, a + 12);
 }
 
 static int order_ok = 1;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * bench/pgen - the packet generator of bench/peers.  It crafts
+ * gen_lanes.c - gen lanes: the traffic of bench/peers.  It crafts
  * Ethernet/IPv4/UDP frames, one per flow, and sends them with sendmmsg on
  * AF_PACKET sockets bound to two interfaces: the measured lane (where an
  * exporter watches the far end) and the control lane (nobody watches).
@@ -8,10 +8,10 @@
  * machine at nearly the same moment; the slowdown an exporter causes is
  * the median over chunk pairs of (measured rate / control rate).
  *
- *   pgen -m IF -M MAC -c IF -C MAC -f FLOWS -s PAYLOAD -n PACKETS [-k CHUNK]
+ *   gen lanes -m IF -M MAC -c IF -C MAC -f FLOWS -s PAYLOAD -n PACKETS [-k CHUNK]
  *	PACKETS per lane, flows round-robin (source 10.0.0.0 + flow,
  *	port 40000 -> 198.51.100.1 port 9000)
- *   pgen -m IF -M MAC -x COUNT
+ *   gen lanes -m IF -M MAC -x COUNT
  *	COUNT packets of one other flow (192.0.2.99 -> port 9999) on the
  *	measured lane: the "flush" burst, excluded from every count
  *
@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gen_lanes.h"
 #include "median.h"
 
 #define BATCH		256
@@ -49,12 +50,6 @@ struct lane {
 static size_t frame_len;
 static uint32_t nflows;
 
-static void die(const char *what)
-{
-	fprintf(stderr, "pgen: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -70,7 +65,7 @@ static void parse_mac(const char *s, uint8_t mac[6])
 
 	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4],
 		   &b[5]) != 6) {
-		fprintf(stderr, "pgen: bad MAC %s\n", s);
+		fprintf(stderr, "gen lanes: bad MAC %s\n", s);
 		exit(2);
 	}
 	for (i = 0; i < 6; i++)
@@ -127,19 +122,19 @@ static int lane_socket(const char *ifname, uint8_t smac[6])
 	FILE *f;
 
 	if (fd < 0)
-		die("socket(AF_PACKET)");
+		gen_die("socket(AF_PACKET)");
 	sll.sll_ifindex = (int)if_nametoindex(ifname);
 	if (!sll.sll_ifindex)
-		die(ifname);
+		gen_die(ifname);
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
-		die("bind");
+		gen_die("bind");
 	/* straight to the driver: the same path on both lanes */
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifname);
 	f = fopen(path, "r");
 	if (!f || fscanf(f, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &smac[0], &smac[1],
 			 &smac[2], &smac[3], &smac[4], &smac[5]) != 6)
-		die(path);
+		gen_die(path);
 	fclose(f);
 	return fd;
 }
@@ -168,7 +163,7 @@ static void send_chunk(struct lane *l, uint64_t count)
 		if (r < 0) {
 			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR)
 				continue;
-			die("sendmmsg");
+			gen_die("sendmmsg");
 		}
 		l->next += (uint64_t)r;
 		l->sent += (uint64_t)r;
@@ -176,16 +171,72 @@ static void send_chunk(struct lane *l, uint64_t count)
 	}
 }
 
-int main(int argc, char **argv)
+/* A lane on ifname to the MAC mac: its frames, one a flow, from saddr0 +
+ * flow to 198.51.100.1 port dport. */
+static void lane_open(struct lane *l, const char *ifname, const char *mac,
+		      uint32_t saddr0, uint16_t dport, size_t payload)
+{
+	uint8_t dmac[6], smac[6];
+	uint32_t i;
+
+	l->fd = lane_socket(ifname, smac);
+	parse_mac(mac, dmac);
+	l->frames = malloc((size_t)nflows * frame_len);
+	if (!l->frames)
+		gen_die("malloc");
+	for (i = 0; i < nflows; i++)
+		craft(l->frames + (size_t)i * frame_len, dmac, smac,
+		      saddr0 + i, dport, payload);
+}
+
+/* packets on each lane in chunk-sized pairs; prints the rates; 0 or 1. */
+static int run_chunks(struct lane *m, struct lane *ctl, uint64_t packets,
+		      uint64_t chunk)
+{
+	double ratio[MAX_CHUNKS], rm[MAX_CHUNKS], rc[MAX_CHUNKS], start;
+	uint64_t c, nchunks = (packets + chunk - 1) / chunk;
+	int np = 0;
+
+	if (nchunks > MAX_CHUNKS)
+		return fprintf(stderr, "gen lanes: too many chunks\n"), 2;
+	start = now_s();
+	for (c = 0; c < nchunks; c++) {
+		uint64_t k = c == nchunks - 1 ? packets - c * chunk : chunk;
+		double t0, t1, t2;
+
+		/* measured first in even pairs, control first in odd ones:
+		 * neither lane always follows the other */
+		t0 = now_s();
+		send_chunk(c % 2 ? ctl : m, k);
+		t1 = now_s();
+		send_chunk(c % 2 ? m : ctl, k);
+		t2 = now_s();
+		rm[np] = (double)k / (c % 2 ? t2 - t1 : t1 - t0);
+		rc[np] = (double)k / (c % 2 ? t1 - t0 : t2 - t1);
+		ratio[np] = rm[np] / rc[np];
+		np++;
+		if (now_s() - start > TIME_LIMIT_S) {
+			fprintf(stderr, "gen lanes: time limit reached\n");
+			return 1;
+		}
+	}
+	printf("sent_measured=%llu\nsent_control=%llu\nchunks=%d\n",
+	       (unsigned long long)m->sent, (unsigned long long)ctl->sent, np);
+	printf("pps_measured=%.0f\npps_control=%.0f\n", median(rm, np),
+	       median(rc, np));
+	printf("ratio=%.4f\n", median(ratio, np));
+	printf("ratio_min=%.4f\nratio_max=%.4f\n", ratio[0], ratio[np - 1]);
+	return 0;
+}
+
+/* argv[0] is "lanes"; the exit status. */
+int gen_lanes(int argc, char **argv)
 {
 	const char *mif = NULL, *cif = NULL, *mmac = NULL, *cmac = NULL;
-	uint64_t packets = 0, chunk = 50000, flush = 0, c, nchunks;
-	double ratio[MAX_CHUNKS], rm[MAX_CHUNKS], rc[MAX_CHUNKS], start;
-	uint8_t dmac[6], smac[6];
+	uint64_t packets = 0, chunk = 50000, flush = 0;
 	struct lane m = { 0 }, ctl = { 0 };
 	size_t payload = 64;
-	uint32_t i;
-	int opt, np = 0;
+	int opt;
 
 	nflows = 1000;
 	while ((opt = getopt(argc, argv, "m:M:c:C:f:s:n:k:x:")) != -1) {
@@ -205,63 +256,16 @@ int main(int argc, char **argv)
 	if (!mif || !mmac || nflows < 1 || nflows > (1u << 20) ||
 	    payload < 18 || payload > 1400 || chunk < 1 ||
 	    (!flush && (!cif || !cmac || !packets)))
-		return fprintf(stderr, "pgen: see the usage in pgen.c\n"), 2;
+		return fprintf(stderr, "gen lanes: see the usage in gen_lanes.c\n"), 2;
 	frame_len = HDR_LEN + payload;
-
-	m.fd = lane_socket(mif, smac);
-	parse_mac(mmac, dmac);
 	if (flush) {		/* one flow, excluded from every count */
-		m.frames = malloc(frame_len);
-		if (!m.frames)
-			die("malloc");
 		nflows = 1;
-		craft(m.frames, dmac, smac, 0xc0000263, 9999, payload);
+		lane_open(&m, mif, mmac, 0xc0000263, 9999, payload);
 		send_chunk(&m, flush);
 		printf("flush_sent=%llu\n", (unsigned long long)m.sent);
 		return 0;
 	}
-	m.frames = malloc((size_t)nflows * frame_len);
-	ctl.frames = malloc((size_t)nflows * frame_len);
-	if (!m.frames || !ctl.frames)
-		die("malloc");
-	for (i = 0; i < nflows; i++)
-		craft(m.frames + (size_t)i * frame_len, dmac, smac,
-		      0x0a000000 + i, 9000, payload);
-	ctl.fd = lane_socket(cif, smac);
-	parse_mac(cmac, dmac);
-	for (i = 0; i < nflows; i++)
-		craft(ctl.frames + (size_t)i * frame_len, dmac, smac,
-		      0x0a000000 + i, 9000, payload);
-
-	nchunks = (packets + chunk - 1) / chunk;
-	if (nchunks > MAX_CHUNKS)
-		return fprintf(stderr, "pgen: too many chunks\n"), 2;
-	start = now_s();
-	for (c = 0; c < nchunks; c++) {
-		uint64_t k = c == nchunks - 1 ? packets - c * chunk : chunk;
-		double t0, t1, t2;
-
-		/* measured first in even pairs, control first in odd ones:
-		 * neither lane always follows the other */
-		t0 = now_s();
-		send_chunk(c % 2 ? &ctl : &m, k);
-		t1 = now_s();
-		send_chunk(c % 2 ? &m : &ctl, k);
-		t2 = now_s();
-		rm[np] = (double)k / (c % 2 ? t2 - t1 : t1 - t0);
-		rc[np] = (double)k / (c % 2 ? t1 - t0 : t2 - t1);
-		ratio[np] = rm[np] / rc[np];
-		np++;
-		if (now_s() - start > TIME_LIMIT_S) {
-			fprintf(stderr, "pgen: time limit reached\n");
-			return 1;
-		}
-	}
-	printf("sent_measured=%llu\nsent_control=%llu\nchunks=%d\n",
-	       (unsigned long long)m.sent, (unsigned long long)ctl.sent, np);
-	printf("pps_measured=%.0f\npps_control=%.0f\n", median(rm, np),
-	       median(rc, np));
-	printf("ratio=%.4f\n", median(ratio, np));
-	printf("ratio_min=%.4f\nratio_max=%.4f\n", ratio[0], ratio[np - 1]);
-	return 0;
+	lane_open(&m, mif, mmac, 0x0a000000, 9000, payload);
+	lane_open(&ctl, cif, cmac, 0x0a000000, 9000, payload);
+	return run_chunks(&m, &ctl, packets, chunk);
 }
