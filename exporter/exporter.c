@@ -16,6 +16,7 @@ static const struct exporter_ops *const by_protocol[] = {
 	[PROTO_IPFIX] = &ipfix_exporter_ops,
 	[PROTO_NETFLOW9] = &netflow9_exporter_ops,
 	[PROTO_NETFLOW5] = &netflow5_exporter_ops,
+	[PROTO_KAFKA] = &kafka_exporter_ops,
 };
 
 /* The defaults the config parser gives, for a section built by hand
@@ -152,7 +153,11 @@ int exporter_same_collector(const struct collector_config *a,
 	       x.template_refresh_messages == y.template_refresh_messages &&
 	       x.message_size == y.message_size &&
 	       !strcmp(x.source_address, y.source_address) &&
-	       x.source_port == y.source_port;
+	       x.source_port == y.source_port &&
+	       !strcmp(x.brokers, y.brokers) && !strcmp(x.topic, y.topic) &&
+	       x.format == y.format && x.key == y.key &&
+	       !strcmp(x.kafka_config, y.kafka_config) &&
+	       !strcmp(x.exporter_id, y.exporter_id);
 }
 
 static int note_ifname(struct exporter *e, uint32_t ifindex, const char *name,
@@ -215,6 +220,17 @@ void exporter_close(struct exporter *e)
 	}
 	free(e->ifs);
 	free(e);
+}
+
+int exporter_fd(struct exporter *e)
+{
+	return e->down || !e->ops->fd ? -1 : e->ops->fd(e);
+}
+
+void exporter_poll(struct exporter *e)
+{
+	if (!e->down && e->ops->poll)
+		e->ops->poll(e);
 }
 
 int export_is_ipv4(const struct flow_key *k)

@@ -93,6 +93,10 @@ struct exporter_ops {
 	/* the least message_size the encoder works with (NULL: it has no
 	 * use for message_size) */
 	size_t	(*min_message_size)(void);
+	/* optional: a descriptor for the daemon's epoll loop (-1: none), and
+	 * what to do when it is readable */
+	int	(*fd)(struct exporter *e);
+	void	(*poll)(struct exporter *e);
 };
 
 struct exporter {
@@ -137,6 +141,10 @@ int exporter_flush(struct exporter *e);
 /* SIGHUP: a file output is reopened by its name (logrotate); 0 or -errno */
 int exporter_reopen(struct exporter *e);
 void exporter_close(struct exporter *e);
+/* The descriptor the daemon's loop watches for e (-1: none), and what it
+ * calls when that descriptor is readable. */
+int exporter_fd(struct exporter *e);
+void exporter_poll(struct exporter *e);
 
 /* Render key addresses: "192.0.2.1" for IPv4-mapped, else IPv6. */
 void export_addr_str(const uint8_t addr[16], char *buf, size_t len);
@@ -146,6 +154,7 @@ extern const struct exporter_ops json_exporter_ops;
 extern const struct exporter_ops netflow5_exporter_ops;
 extern const struct exporter_ops netflow9_exporter_ops;
 extern const struct exporter_ops ipfix_exporter_ops;
+extern const struct exporter_ops kafka_exporter_ops;
 
 
 /* CLOCK_MONOTONIC now, in ms: template refresh, retry timers. */

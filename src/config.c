@@ -189,7 +189,9 @@ static const char *const hooks[] = { "auto", "tcx", "tc", "socket", NULL };
 static const char *const directions[] = { "", "ingress", "egress", "both", NULL };
 static const char *const clocks[] = { "jiffies", "precise", NULL };
 static const char *const protocols[] = { "json", "ipfix", "netflow9",
-					 "netflow5", NULL };
+					 "netflow5", "kafka", NULL };
+static const char *const kafka_formats[] = { "json", "protobuf", NULL };
+static const char *const kafka_keys[] = { "exporter", "flow", "none", NULL };
 static const char *const transports[] = { "udp", "tcp", "sctp", "file", NULL };
 
 static int global_key(struct parse_state *ps, const char *k, const char *v)
@@ -269,6 +271,28 @@ static int flows_key(struct parse_state *ps, const char *k, const char *v)
 	return fail(ps, ps->line, k, "unknown key in [flows]");
 }
 
+/* The keys of protocol = kafka. */
+static int kafka_key(struct parse_state *ps, const char *k, const char *v)
+{
+	struct collector_config *cc = ps->cur;
+
+	if (!strcmp(k, "brokers"))
+		return parse_string(ps, k, v, cc->brokers, sizeof(cc->brokers));
+	if (!strcmp(k, "topic"))
+		return parse_string(ps, k, v, cc->topic, sizeof(cc->topic));
+	if (!strcmp(k, "format"))
+		return parse_enum(ps, k, v, kafka_formats, &cc->format);
+	if (!strcmp(k, "key"))
+		return parse_enum(ps, k, v, kafka_keys, &cc->key);
+	if (!strcmp(k, "kafka_config"))
+		return parse_string(ps, k, v, cc->kafka_config,
+				    sizeof(cc->kafka_config));
+	if (!strcmp(k, "exporter_id"))
+		return parse_string(ps, k, v, cc->exporter_id,
+				    sizeof(cc->exporter_id));
+	return fail(ps, ps->line, k, "unknown key in [collector %s]", cc->name);
+}
+
 static int collector_key(struct parse_state *ps, const char *k, const char *v)
 {
 	struct collector_config *cc = ps->cur;
@@ -314,7 +338,7 @@ static int collector_key(struct parse_state *ps, const char *k, const char *v)
 		cc->source_port = (uint16_t)port;
 		return 1;
 	}
-	return fail(ps, ps->line, k, "unknown key in [collector %s]", cc->name);
+	return kafka_key(ps, k, v);
 }
 
 /* Start the collector of a "[collector NAME]" section. */
@@ -510,6 +534,19 @@ static int check_message_size(struct parse_state *ps,
 		    config_protocol_name(cc->protocol), need);
 }
 
+static int check_kafka(struct parse_state *ps, struct collector_config *cc,
+		       const char *key)
+{
+	if (cc->transport >= 0)
+		return fail(ps, cc->line, key, "kafka has its own transport "
+			    "(brokers), not %s", transports[cc->transport]);
+	if (!*cc->brokers)
+		return fail(ps, cc->line, key, "brokers is required");
+	if (!*cc->topic)
+		return fail(ps, cc->line, key, "topic is required");
+	return 1;
+}
+
 static int check_collector(struct parse_state *ps, struct collector_config *cc)
 {
 	char key[CONFIG_NAME_LEN + 16];
@@ -519,6 +556,8 @@ static int check_collector(struct parse_state *ps, struct collector_config *cc)
 		return fail(ps, cc->line, key, "protocol is required");
 	if (!check_message_size(ps, cc))
 		return 0;
+	if (cc->protocol == PROTO_KAFKA)
+		return check_kafka(ps, cc, key);
 	if (cc->protocol == PROTO_JSON) {
 		if (cc->transport < 0)
 			cc->transport = TRANSPORT_FILE;
@@ -759,6 +798,13 @@ static void print_collector(FILE *f, const struct collector_config *cc)
 	fprintf(f, "template_refresh_s = %u\n", cc->template_refresh_s);
 	fprintf(f, "template_refresh_messages = %u\n",
 		cc->template_refresh_messages);
+	if (cc->protocol != PROTO_KAFKA)
+		return;
+	fprintf(f, "brokers = %s\ntopic = %s\n", cc->brokers, cc->topic);
+	fprintf(f, "format = %s\nkey = %s\n", kafka_formats[cc->format],
+		kafka_keys[cc->key]);
+	print_str(f, "kafka_config", cc->kafka_config);
+	print_str(f, "exporter_id", cc->exporter_id);
 }
 
 void config_print(FILE *f, const struct config *c)

@@ -37,6 +37,7 @@
 #define PROTO_IPFIX	1
 #define PROTO_NETFLOW9	2
 #define PROTO_NETFLOW5	3
+#define PROTO_KAFKA	4
 
 /* [collector] transport */
 #define TRANSPORT_UDP	0
@@ -48,6 +49,13 @@
 #define COLLECTOR_MESSAGE_SIZE		1400	/* no fragments on a 1500-byte path */
 #define COLLECTOR_REFRESH_S		60
 #define COLLECTOR_REFRESH_MESSAGES	100
+
+/* [collector] format and key (protocol = kafka) */
+#define KAFKA_FORMAT_JSON	0
+#define KAFKA_FORMAT_PROTOBUF	1
+#define KAFKA_KEY_EXPORTER	0	/* all of a router's records: one partition */
+#define KAFKA_KEY_FLOW		1	/* the flow's addresses, ports, protocol */
+#define KAFKA_KEY_NONE		2	/* librdkafka spreads them */
 
 struct collector_config {
 	char		name[CONFIG_NAME_LEN];
@@ -62,6 +70,13 @@ struct collector_config {
 	uint32_t	message_size;		   /* bytes a message at most */
 	char		source_address[64];	   /* export from; "" = any */
 	uint16_t	source_port;		   /* 0 = any */
+	/* protocol = kafka */
+	char		brokers[512];		   /* host:port,... */
+	char		topic[256];
+	int		format;			   /* KAFKA_FORMAT_* */
+	int		key;			   /* KAFKA_KEY_* */
+	char		kafka_config[PATH_MAX];	   /* librdkafka properties; "" = none */
+	char		exporter_id[256];	   /* "" = the host name */
 };
 
 struct config {

@@ -646,6 +646,34 @@ static void drain_timer(int fd)
 		log_warn("read timer: %s", strerror(errno));
 }
 
+static int add_fd(struct daemon *d, int fd);
+
+/* Collectors' descriptors (Kafka's queue) join the loop; one that opened
+ * late (kept, retried) joins at the next tick, a closed one leaves by
+ * itself. */
+static void watch_exporters(struct daemon *d)
+{
+	int i, fd, err;
+
+	for (i = 0; i < d->n_exp; i++) {
+		fd = exporter_fd(d->exp[i]);
+		err = fd >= 0 ? add_fd(d, fd) : 0;
+		if (err && err != -EEXIST)
+			log_warn("watch collector %s: %s", d->exp[i]->cfg.name,
+				 strerror(-err));
+	}
+}
+
+/* A collector's descriptor is readable. */
+static void poll_exporters(struct daemon *d, int fd)
+{
+	int i;
+
+	for (i = 0; i < d->n_exp; i++)
+		if (exporter_fd(d->exp[i]) == fd)
+			exporter_poll(d->exp[i]);
+}
+
 int daemon_run(struct daemon *d)
 {
 	struct epoll_event ev[8];
@@ -662,6 +690,8 @@ int daemon_run(struct daemon *d)
 
 			if (fd == d->sigfd && handle_signal(d))
 				return 0;
+			if (fd == d->fetch_tfd || fd == d->sigfd)
+				watch_exporters(d);
 			if (fd == d->fetch_tfd) {
 				drain_timer(fd);
 				fetch(d);
@@ -678,6 +708,8 @@ int daemon_run(struct daemon *d)
 					attach_selected(d);
 					announce_attached(d);
 				}
+			} else {
+				poll_exporters(d, fd);
 			}
 		}
 	}

@@ -10,7 +10,8 @@ src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
 	src/privs.c src/privs.h src/statedir.c src/statedir.h \
 	exporter/exporter.c exporter/exporter.h exporter/json.c \
 	exporter/transport.c exporter/transport.h exporter/netflow5.c \
-	exporter/netflow9.c exporter/ipfix.c
+	exporter/netflow9.c exporter/ipfix.c \
+	exporter/json.h exporter/kafka.c exporter/kafka.h
 # the skeletons must exist before datapath.c is compiled
 src/datapath.$(OBJEXT): bpf/flow.skel.h bpf/sock.skel.h
 
