@@ -170,6 +170,13 @@ EXTRA_DIST += tests/netns/notify.py
 check_DATA = tests/netns/other.bpf.o
 EXTRA_DIST += tests/netns/other.bpf.c
 CLEANFILES += tests/netns/other.bpf.o
+# Kafka output: librdkafka's mock brokers, python3-kafka as the consumer
+check_PROGRAMS += tests/kafka/mock
+tests_kafka_mock_SOURCES = tests/kafka/mock.c
+tests_kafka_mock_LDADD = $(RDKAFKA_LIBS)
+NETNS_TESTS += tests/netns/60-kafka.sh tests/netns/61-kafka-outage.sh \
+	tests/netns/62-kafka-silent.sh
+EXTRA_DIST += tests/kafka/lib.sh tests/kafka/consume.py tests/kafka/compare.py
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
 	tests/netns/decoders.py
