@@ -89,7 +89,7 @@ FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/confi
 	$(top_srcdir)/src/log.c $(top_srcdir)/exporter/exporter.c \
 	$(top_srcdir)/exporter/json.c $(top_srcdir)/exporter/transport.c \
 	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
-	$(top_srcdir)/exporter/ipfix.c
+	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/kafka.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config
@@ -98,7 +98,7 @@ tests/fuzz/fuzz_config: $(FUZZ_CONFIG_SRC) $(top_srcdir)/src/config.h
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(AM_CPPFLAGS) $(LIBFIXBUF_CFLAGS) \
-		$(LIBNL_CFLAGS) $(LIBBPF_CFLAGS) $(FUZZ_CONFIG_SRC) $(TCFLOWD_LIBS) -o $@
+		$(LIBNL_CFLAGS) $(LIBBPF_CFLAGS) $(RDKAFKA_CFLAGS) $(FUZZ_CONFIG_SRC) $(TCFLOWD_LIBS) -o $@
 CLEANFILES += tests/fuzz/fuzz_config
 TESTS += tests/fuzz/config.sh
 # tcflowd -t: what start-up would refuse; the systemd units' hardening
