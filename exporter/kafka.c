@@ -4,7 +4,8 @@
  * topic, through librdkafka.
  *
  * format = json sends the object the json collector writes (json.c), plus
- * the exporter's identity (exporter_id: the host name unless configured).
+ * the exporter's identity (exporter_id: the host name unless configured);
+ * format = protobuf goflow2's FlowMessage, length-delimited (flowpb.c).
  * A record counts as sent only when librdkafka's delivery report says the
  * broker has it; a failed or timed-out delivery counts as not sent, and so
  * does a record the bounded local queue refuses.  While the brokers are
@@ -26,6 +27,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "exporter.h"
+#include "flowpb.h"
 #include "json.h"
 #include "kafka.h"
 #include "log.h"
@@ -39,6 +41,7 @@ struct kafka {
 	int			pipe[2];	/* librdkafka writes, we read */
 	char			id[256];	/* exporter_id */
 	uint32_t		domain;
+	uint32_t		seq;		/* protobuf sequence_num */
 	uint64_t		refused;	/* by the full local queue */
 	uint64_t		failed;		/* deliveries that failed */
 	uint64_t		complained_at;	/* CLOCK_MONOTONIC ms; 0: never */
@@ -240,15 +243,22 @@ static int kafka_open(struct exporter *e, const struct exporter_env *env)
 	return err;
 }
 
-/* The message's value: the JSON object, with the exporter's identity. */
-static char *json_value(struct kafka *k, const struct export_record *r)
+/* The message's value (malloc()ed), *len bytes: the JSON object with the
+ * exporter's identity, or a length-delimited FlowMessage. */
+static void *value_of(struct exporter *e, const struct export_record *r,
+		      size_t *len)
 {
-	json_t *o = json_record_object(r, k->domain);
+	struct kafka *k = e->priv;
+	json_t *o;
 	char *s = NULL;
 
+	if (e->cfg.format == KAFKA_FORMAT_PROTOBUF)
+		return flowpb_encode(r, k->domain, ++k->seq, len);
+	o = json_record_object(r, k->domain);
 	if (o && !json_object_set_new(o, "exporter_id", json_string(k->id)))
 		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
+	*len = s ? strlen(s) : 0;
 	return s;
 }
 
@@ -266,10 +276,10 @@ static size_t flow_key(const struct export_record *r, uint8_t *buf)
 static int kafka_add(struct exporter *e, const struct export_record *r)
 {
 	struct kafka *k = e->priv;
-	char *v = json_value(k, r);
+	size_t vlen = 0, klen = 0;
+	void *v = value_of(e, r, &vlen);
 	uint8_t fk[40];
 	const void *key = NULL;
-	size_t klen = 0;
 	rd_kafka_resp_err_t err;
 
 	if (!v) {
@@ -285,7 +295,7 @@ static int kafka_add(struct exporter *e, const struct export_record *r)
 	}
 	err = rd_kafka_producev(k->rk, RD_KAFKA_V_RKT(k->topic),
 				RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-				RD_KAFKA_V_VALUE(v, strlen(v)),
+				RD_KAFKA_V_VALUE(v, vlen),
 				RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_END);
 	if (!err)
 		return 0;	/* sent once its delivery report says so */

@@ -280,14 +280,8 @@ static int kafka_key(struct parse_state *ps, const char *k, const char *v)
 		return parse_string(ps, k, v, cc->brokers, sizeof(cc->brokers));
 	if (!strcmp(k, "topic"))
 		return parse_string(ps, k, v, cc->topic, sizeof(cc->topic));
-	if (!strcmp(k, "format")) {
-		if (!parse_enum(ps, k, v, kafka_formats, &cc->format))
-			return 0;
-		if (cc->format == KAFKA_FORMAT_PROTOBUF)
-			return fail(ps, ps->line, k, "protobuf is not "
-				    "implemented yet: use json");
-		return 1;
-	}
+	if (!strcmp(k, "format"))
+		return parse_enum(ps, k, v, kafka_formats, &cc->format);
 	if (!strcmp(k, "key"))
 		return parse_enum(ps, k, v, kafka_keys, &cc->key);
 	if (!strcmp(k, "kafka_config"))

@@ -11,7 +11,17 @@ src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
 	exporter/exporter.c exporter/exporter.h exporter/json.c \
 	exporter/transport.c exporter/transport.h exporter/netflow5.c \
 	exporter/netflow9.c exporter/ipfix.c \
-	exporter/json.h exporter/kafka.c exporter/kafka.h
+	exporter/json.h exporter/kafka.c exporter/kafka.h \
+	exporter/flowpb.c exporter/flowpb.h
+# format = protobuf: C from proto/flow.proto, generated, never committed
+nodist_src_libtcflowd_a_SOURCES = proto/flow.pb-c.c proto/flow.pb-c.h
+BUILT_SOURCES += proto/flow.pb-c.c proto/flow.pb-c.h
+CLEANFILES += proto/flow.pb-c.c proto/flow.pb-c.h
+EXTRA_DIST += proto/flow.proto
+proto/flow.pb-c.h: proto/flow.pb-c.c
+proto/flow.pb-c.c: $(top_srcdir)/proto/flow.proto
+	@$(MKDIR_P) proto
+	$(AM_V_GEN)$(PROTOC_C) --proto_path=$(top_srcdir)/proto --c_out=proto $<
 # the skeletons must exist before datapath.c is compiled
 src/datapath.$(OBJEXT): bpf/flow.skel.h bpf/sock.skel.h
 
