@@ -89,7 +89,8 @@ FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/confi
 	$(top_srcdir)/src/log.c $(top_srcdir)/exporter/exporter.c \
 	$(top_srcdir)/exporter/json.c $(top_srcdir)/exporter/transport.c \
 	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
-	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/kafka.c
+	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/kafka.c \
+	$(top_srcdir)/exporter/flowpb.c proto/flow.pb-c.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config
@@ -98,7 +99,7 @@ tests/fuzz/fuzz_config: $(FUZZ_CONFIG_SRC) $(top_srcdir)/src/config.h
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(AM_CPPFLAGS) $(LIBFIXBUF_CFLAGS) \
-		$(LIBNL_CFLAGS) $(LIBBPF_CFLAGS) $(RDKAFKA_CFLAGS) $(FUZZ_CONFIG_SRC) $(TCFLOWD_LIBS) -o $@
+		$(LIBNL_CFLAGS) $(LIBBPF_CFLAGS) $(RDKAFKA_CFLAGS) $(PROTOBUFC_CFLAGS) $(FUZZ_CONFIG_SRC) $(TCFLOWD_LIBS) -o $@
 CLEANFILES += tests/fuzz/fuzz_config
 TESTS += tests/fuzz/config.sh
 # tcflowd -t: what start-up would refuse; the systemd units' hardening
@@ -175,8 +176,9 @@ check_PROGRAMS += tests/kafka/mock
 tests_kafka_mock_SOURCES = tests/kafka/mock.c
 tests_kafka_mock_LDADD = $(RDKAFKA_LIBS)
 NETNS_TESTS += tests/netns/60-kafka.sh tests/netns/61-kafka-outage.sh \
-	tests/netns/62-kafka-silent.sh
-EXTRA_DIST += tests/kafka/lib.sh tests/kafka/consume.py tests/kafka/compare.py
+	tests/netns/62-kafka-silent.sh tests/netns/63-kafka-protobuf.sh
+EXTRA_DIST += tests/kafka/lib.sh tests/kafka/consume.py tests/kafka/compare.py \
+	tests/kafka/pbdecode.py
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
 	tests/netns/decoders.py
