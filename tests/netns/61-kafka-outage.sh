@@ -18,6 +18,7 @@ printf '%s\n' "# librdkafka properties" "reconnect.backoff.max.ms = 500" \
 	"" "retry.backoff.ms=100" >"$T/kafka.conf"
 
 config "$T/c.conf" "[capture]" "interfaces = b0" \
+	"[global]" "stats_interval_s = 1" \
 	"[flows]" "fetch_interval_ms = 100" "idle_timeout_s = 1" \
 	"[collector fleet]" "protocol = kafka" "brokers = $BOOT" "topic = flows" \
 	"key = none" "exporter_id = router-2" "kafka_config = $T/kafka.conf"
@@ -40,8 +41,12 @@ mock_signal USR1 down
 ns a "$GEN" udp -d 192.0.2.2 -p 9000 -f 30 -n 2 -s 100 -b 21000 -g 2000 >/dev/null
 json_count 50
 ok $? "during the outage: 30 more flows ended"
-# the 30 wait in the queue while no broker answers
-sleep 2
+# the 30 wait in the queue while no broker answers: the stats line's
+# records_sent (JSON and Kafka together) stays below 2 x 50
+sleep 2.5
+sent=$(sed -n 's/.* records_sent=\([0-9]*\) .*/\1/p' "$T/tcflowd.log" | tail -n1)
+[ "${sent:-0}" -ge 50 ] && [ "${sent:-0}" -le 70 ]
+ok $? "during the outage: $sent records sent, the JSON file's 50 and at most the 20 from before"
 grep -q "close collector" "$T/tcflowd.log"
 ok $((! $?)) "still running with the brokers down"
 mock_signal USR2 up
