@@ -40,3 +40,15 @@ mock_signal() {
 close_line() {
 	sed -n "s/.*close collector $1: //p" "$T/tcflowd.log" | tail -n1
 }
+
+# kafka_setup [ADDR-A ADDR-B]: namespaces a and b, a veth pair a0-b0 with
+# 192.0.2.1/24 and .2 (and the addresses given), the sink on b port 9000,
+# and the mock brokers in b with topic flows
+kafka_setup() {
+	ns_add a b
+	veth a a0 b b0
+	addr a a0 192.0.2.1/24 ${1:-}
+	addr b b0 192.0.2.2/24 ${2:-}
+	start_sink b 9000
+	start_mock b "${MOCK_ARGS[@]:-flows}"
+}

@@ -7,12 +7,8 @@
 . "$(dirname "$0")/../kafka/lib.sh"
 need_root
 
-ns_add a b
-veth a a0 b b0
-addr a a0 192.0.2.1/24
-addr b b0 192.0.2.2/24
-start_sink b 9000
-start_mock b -s
+MOCK_ARGS=(-s)
+kafka_setup
 printf '%s\n' "queue.buffering.max.messages = 10" "message.timeout.ms = 1000" \
 	>"$T/kafka.conf"
 

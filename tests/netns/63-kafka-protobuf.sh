@@ -7,12 +7,7 @@
 . "$(dirname "$0")/../kafka/lib.sh"
 need_root
 
-ns_add a b
-veth a a0 b b0
-addr a a0 192.0.2.1/24 2001:db8::1/64
-addr b b0 192.0.2.2/24 2001:db8::2/64
-start_sink b 9000
-start_mock b flows
+kafka_setup 2001:db8::1/64 2001:db8::2/64
 
 config "$T/c.conf" "[global]" "observation_domain = 7" "[capture]" "interfaces = b0" \
 	"[flows]" "fetch_interval_ms = 100" \
