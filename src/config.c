@@ -111,16 +111,11 @@ static int parse_bool(struct parse_state *ps, const char *key, const char *v,
 static int parse_enum(struct parse_state *ps, const char *key, const char *v,
 		      const char *const *names, int *out)
 {
-	char list[128] = "";
-	int i;
+	char why[192];
 
-	for (i = 0; names[i]; i++) {
-		if (!strcmp(v, names[i]))
-			return *out = i, 1;
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s%s", i ? ", " : "", names[i]);
-	}
-	return fail(ps, ps->line, key, "'%s' is not one of: %s", v, list);
+	if (config_name_index(v, names, out, why, sizeof(why)))
+		return fail(ps, ps->line, key, "%s", why);
+	return 1;
 }
 
 static int parse_string(struct parse_state *ps, const char *key,

@@ -14,9 +14,8 @@
 static const char *const kafka_formats[] = { "json", "protobuf", NULL };
 static const char *const kafka_keys[] = { "exporter", "flow", "none", NULL };
 
-/* One of names[] (NULL-terminated) -> its index. */
-static int set_enum(const char *v, const char *const *names, int *out,
-		    char *why, size_t len)
+int config_name_index(const char *v, const char *const *names, int *out,
+		      char *why, size_t len)
 {
 	char list[128] = "";
 	int i;
@@ -50,9 +49,10 @@ int config_kafka_key(struct collector_config *cc, const char *k,
 	if (!strcmp(k, "topic"))
 		return set_string(v, cc->topic, sizeof(cc->topic), why, len);
 	if (!strcmp(k, "format"))
-		return set_enum(v, kafka_formats, &cc->format, why, len);
+		return config_name_index(v, kafka_formats, &cc->format, why,
+					 len);
 	if (!strcmp(k, "key"))
-		return set_enum(v, kafka_keys, &cc->key, why, len);
+		return config_name_index(v, kafka_keys, &cc->key, why, len);
 	if (!strcmp(k, "kafka_config"))
 		return set_string(v, cc->kafka_config, sizeof(cc->kafka_config),
 				  why, len);

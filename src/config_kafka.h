@@ -11,6 +11,12 @@
 #include "exporter.h"
 
 /*
+ * v as its index in names[] (NULL-terminated) in *out: 0, or -EINVAL with
+ * why listing the names.  config.c's enum keys use it too.
+ */
+int config_name_index(const char *v, const char *const *names, int *out,
+		      char *why, size_t len);
+/*
  * Store a key of a Kafka collector (brokers, topic, format, key,
  * kafka_config, exporter_id) in cc.  0, or -EINVAL with why saying what is
  * wrong ("unknown key in [collector NAME]" for any other key).
