@@ -33,17 +33,20 @@ ns a "$GEN" udp -d 192.0.2.2 -p 9000 -f 20 -n 3 -s 100 -b 20000 -g 2000 >/dev/nu
 json_count 20
 ok $? "before the outage: 20 flows ended (idle)"
 mock_signal USR1 down
+# what ended before the brokers went (the link's own flows too, such as
+# neighbour discovery): at most these can have reached Kafka
+before=$(wc -l <"$T/flows.json")
 ns a "$GEN" udp -d 192.0.2.2 -p 9000 -f 30 -n 2 -s 100 -b 21000 -g 2000 >/dev/null
 json_count 50
 ok $? "during the outage: 30 more flows ended"
 # the 30 wait in the queue while no broker answers: the stats line's
 # records_sent (JSON and Kafka together) less the JSON file's records is
-# what Kafka delivered: at most the 20 from before the outage
+# what Kafka delivered: at most the $before from before the outage
 sleep 2.5
 sent=$(sed -n 's/.* records_sent=\([0-9]*\) .*/\1/p' "$T/tcflowd.log" | tail -n1)
 in_json=$(wc -l <"$T/flows.json")
-[ "$((${sent:-0} - in_json))" -le 20 ]
-ok $? "during the outage Kafka delivered $((${sent:-0} - in_json)) records (at most the 20 from before)"
+[ "$((${sent:-0} - in_json))" -le "$before" ]
+ok $? "during the outage Kafka delivered $((${sent:-0} - in_json)) records (at most the $before from before)"
 grep -q "close collector" "$T/tcflowd.log"
 ok $((! $?)) "still running with the brokers down"
 mock_signal USR2 up
