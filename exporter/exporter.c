@@ -17,6 +17,7 @@ static const struct exporter_ops *const by_protocol[] = {
 	[PROTO_IPFIX] = &ipfix_exporter_ops,
 	[PROTO_NETFLOW9] = &netflow9_exporter_ops,
 	[PROTO_NETFLOW5] = &netflow5_exporter_ops,
+	[PROTO_KAFKA] = &kafka_exporter_ops,
 };
 
 /* The defaults the config parser gives, for a section built by hand
@@ -153,7 +154,11 @@ int exporter_same_collector(const struct collector_config *a,
 	       x.template_refresh_messages == y.template_refresh_messages &&
 	       x.message_size == y.message_size &&
 	       !strcmp(x.source_address, y.source_address) &&
-	       x.source_port == y.source_port;
+	       x.source_port == y.source_port &&
+	       !strcmp(x.brokers, y.brokers) && !strcmp(x.topic, y.topic) &&
+	       x.format == y.format && x.key == y.key &&
+	       !strcmp(x.kafka_config, y.kafka_config) &&
+	       !strcmp(x.exporter_id, y.exporter_id);
 }
 
 static int note_ifname(struct exporter *e, uint32_t ifindex, const char *name,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * exporter.h - one interface for every output: JSON lines, IPFIX, NetFlow
- * v9 and v5 are siblings behind struct exporter_ops (open, add, flush,
+ * v9, v5 and Kafka are siblings behind struct exporter_ops (open, add, flush,
  * close).  The daemon hands each finished flow record to every exporter.
  */
 #ifndef TCFLOWD_EXPORTER_H
@@ -24,6 +24,7 @@ enum export_protocol {
 	PROTO_IPFIX,
 	PROTO_NETFLOW9,
 	PROTO_NETFLOW5,
+	PROTO_KAFKA,
 };
 
 /* [collector] transport */
@@ -40,6 +41,13 @@ enum export_transport {
 #define COLLECTOR_REFRESH_S		60
 #define COLLECTOR_REFRESH_MESSAGES	100
 
+/* [collector] format and key (protocol = kafka) */
+#define KAFKA_FORMAT_JSON	0
+#define KAFKA_FORMAT_PROTOBUF	1
+#define KAFKA_KEY_EXPORTER	0	/* all of a router's records: one partition */
+#define KAFKA_KEY_FLOW		1	/* the flow's addresses, ports, protocol */
+#define KAFKA_KEY_NONE		2	/* librdkafka spreads them */
+
 /* One [collector NAME] section; the config parser fills it. */
 struct collector_config {
 	char		name[COLLECTOR_NAME_LEN];
@@ -54,6 +62,13 @@ struct collector_config {
 	uint32_t	message_size;		   /* bytes a message at most */
 	char		source_address[64];	   /* export from; "" = any */
 	uint16_t	source_port;		   /* 0 = any */
+	/* protocol = kafka */
+	char		brokers[512];		   /* host:port,... */
+	char		topic[256];
+	int		format;			   /* KAFKA_FORMAT_* */
+	int		key;			   /* KAFKA_KEY_* */
+	char		kafka_config[PATH_MAX];	   /* librdkafka properties; "" = none */
+	char		exporter_id[256];	   /* "" = the host name */
 };
 
 /* flowDirection (IANA IE 61) */
@@ -253,6 +268,7 @@ extern const struct exporter_ops json_exporter_ops;
 extern const struct exporter_ops netflow5_exporter_ops;
 extern const struct exporter_ops netflow9_exporter_ops;
 extern const struct exporter_ops ipfix_exporter_ops;
+extern const struct exporter_ops kafka_exporter_ops;
 
 
 /* CLOCK_MONOTONIC now, in ms: template refresh, retry timers. */

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "exporter.h"
+#include "json.h"
 #include "log.h"
 
 #define JSON_BUF_SIZE	(64 * 1024)
@@ -185,8 +186,7 @@ static void set_mac(json_t *o, const char *key, const uint8_t m[6])
 	set(o, key, json_string(buf));
 }
 
-/* The record as a JSON object, fields in a fixed order. */
-static json_t *object_of(const struct export_record *r, uint32_t domain)
+json_t *json_record_object(const struct export_record *r, uint32_t domain)
 {
 	const struct export_key *k = &r->key;
 	const char *v = export_is_ipv4(k) ? "ipv4" : "ipv6";
@@ -303,7 +303,7 @@ static int write_out(struct exporter *e, struct json *j)
 static int json_add(struct exporter *e, const struct export_record *r)
 {
 	struct json *j = e->priv;
-	json_t *o = object_of(r, j->observation_domain);
+	json_t *o = json_record_object(r, j->observation_domain);
 	char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	size_t len = line ? strlen(line) + 1 : 0;
 	int err = 0;

@@ -16,10 +16,9 @@
 #include <strings.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <pwd.h>
-#include <sys/stat.h>
 
 #include "config.h"
+#include "config_kafka.h"
 #include "exporter.h"
 #include "log.h"
 
@@ -112,16 +111,11 @@ static int parse_bool(struct parse_state *ps, const char *key, const char *v,
 static int parse_enum(struct parse_state *ps, const char *key, const char *v,
 		      const char *const *names, int *out)
 {
-	char list[128] = "";
-	int i;
+	char why[192];
 
-	for (i = 0; names[i]; i++) {
-		if (!strcmp(v, names[i]))
-			return *out = i, 1;
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s%s", i ? ", " : "", names[i]);
-	}
-	return fail(ps, ps->line, key, "'%s' is not one of: %s", v, list);
+	if (config_name_index(v, names, out, why, sizeof(why)))
+		return fail(ps, ps->line, key, "%s", why);
+	return 1;
 }
 
 static int parse_string(struct parse_state *ps, const char *key,
@@ -189,7 +183,7 @@ static const char *const hooks[] = { "auto", "tcx", "tc", "socket", NULL };
 static const char *const directions[] = { "", "ingress", "egress", "both", NULL };
 static const char *const clocks[] = { "jiffies", "precise", NULL };
 static const char *const protocols[] = { "json", "ipfix", "netflow9",
-					 "netflow5", NULL };
+					 "netflow5", "kafka", NULL };
 static const char *const transports[] = { "udp", "tcp", "sctp", "file", NULL };
 
 static int global_key(struct parse_state *ps, const char *k, const char *v)
@@ -272,6 +266,7 @@ static int flows_key(struct parse_state *ps, const char *k, const char *v)
 static int collector_key(struct parse_state *ps, const char *k, const char *v)
 {
 	struct collector_config *cc = ps->cur;
+	char why[128];
 	uint32_t port;
 
 	if (!strcmp(k, "protocol"))
@@ -314,7 +309,9 @@ static int collector_key(struct parse_state *ps, const char *k, const char *v)
 		cc->source_port = (uint16_t)port;
 		return 1;
 	}
-	return fail(ps, ps->line, k, "unknown key in [collector %s]", cc->name);
+	if (config_kafka_key(cc, k, v, why, sizeof(why)))
+		return fail(ps, ps->line, k, "%s", why);
+	return 1;
 }
 
 /* Start the collector of a "[collector NAME]" section. */
@@ -512,13 +509,18 @@ static int check_message_size(struct parse_state *ps,
 
 static int check_collector(struct parse_state *ps, struct collector_config *cc)
 {
-	char key[CONFIG_NAME_LEN + 16];
+	char key[CONFIG_NAME_LEN + 16], why[128];
 
 	snprintf(key, sizeof(key), "[collector %s]", cc->name);
 	if (cc->protocol < 0)
 		return fail(ps, cc->line, key, "protocol is required");
 	if (!check_message_size(ps, cc))
 		return 0;
+	if (cc->protocol == PROTO_KAFKA)
+		return !config_kafka_check(cc, cc->transport >= 0 ?
+					   transports[cc->transport] : NULL,
+					   why, sizeof(why)) ||
+		       fail(ps, cc->line, key, "%s", why);
 	if (cc->protocol == PROTO_JSON) {
 		if (cc->transport < 0)
 			cc->transport = TRANSPORT_FILE;
@@ -658,62 +660,6 @@ int config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 	return rc;
 }
 
-/* The directory of path exists and this process may create files in it. */
-static int check_dir_of(const char *path, char *why, size_t len)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	struct stat st;
-
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	if (stat(dir, &st))
-		return snprintf(why, len, "directory %s: %s", dir,
-				strerror(errno)), -1;
-	if (!S_ISDIR(st.st_mode))
-		return snprintf(why, len, "%s is not a directory", dir), -1;
-	if (access(dir, W_OK | X_OK))
-		return snprintf(why, len, "directory %s is not writable: %s",
-				dir, strerror(errno)), -1;
-	if (access(path, F_OK) == 0 && access(path, W_OK))
-		return snprintf(why, len, "%s is not writable: %s", path,
-				strerror(errno)), -1;
-	return 0;
-}
-
-int config_check_system(const struct config *cfg, char *err, size_t errlen)
-{
-	char why[PATH_MAX + 64];
-	int i;
-
-	for (i = 0; i < cfg->n_collectors; i++) {
-		const struct collector_config *cc = &cfg->collectors[i];
-
-		if (cc->transport != TRANSPORT_FILE || !strcmp(cc->path, "-"))
-			continue;
-		if (check_dir_of(cc->path, why, sizeof(why)) == 0)
-			continue;
-		snprintf(err, errlen, "%s:%d: [collector %s]: path: %s",
-			 cfg->file, cc->line, cc->name, why);
-		return -1;
-	}
-	if (*cfg->pid_file && check_dir_of(cfg->pid_file, why, sizeof(why))) {
-		snprintf(err, errlen, "%s: pid_file: %s", cfg->file, why);
-		return -1;
-	}
-	errno = 0;
-	if (*cfg->user && !getpwnam(cfg->user)) {
-		snprintf(err, errlen, "%s: user: %s: %s", cfg->file, cfg->user,
-			 errno ? strerror(errno) : "no such user");
-		return -1;
-	}
-	return 0;
-}
-
 const char *config_hook_name(int hook)
 {
 	return hook >= 0 && hook <= HOOK_SOCKET ? hooks[hook] : "?";
@@ -721,7 +667,7 @@ const char *config_hook_name(int hook)
 
 const char *config_protocol_name(int protocol)
 {
-	return protocol >= 0 && protocol <= PROTO_NETFLOW5 ? protocols[protocol] : "?";
+	return protocol >= 0 && protocol <= PROTO_KAFKA ? protocols[protocol] : "?";
 }
 
 /* ---- the effective configuration, as a file (tcflowd -T) --------------- */
@@ -759,6 +705,7 @@ static void print_collector(FILE *f, const struct collector_config *cc)
 	fprintf(f, "template_refresh_s = %u\n", cc->template_refresh_s);
 	fprintf(f, "template_refresh_messages = %u\n",
 		cc->template_refresh_messages);
+	config_kafka_print(f, cc);
 }
 
 void config_print(FILE *f, const struct config *c)

@@ -95,7 +95,9 @@ FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/confi
 	$(top_srcdir)/lib/log.c $(top_srcdir)/exporter/exporter.c \
 	$(top_srcdir)/exporter/json.c $(top_srcdir)/exporter/transport.c \
 	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
-	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/ipfix_tmpl.c
+	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/ipfix_tmpl.c \
+	$(top_srcdir)/exporter/kafka.c $(top_srcdir)/exporter/flowpb.c \
+	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config
@@ -203,6 +205,15 @@ EXTRA_DIST += tests/netns/notify.py
 check_DATA = tests/netns/other.bpf.o
 EXTRA_DIST += tests/netns/other.bpf.c
 CLEANFILES += tests/netns/other.bpf.o
+# Kafka output: librdkafka's mock brokers, python3-kafka as the consumer
+check_PROGRAMS += tests/kafka/mock
+tests_kafka_mock_SOURCES = tests/kafka/mock.c
+tests_kafka_mock_CPPFLAGS = $(AM_CPPFLAGS) $(RDKAFKA_CFLAGS)
+tests_kafka_mock_LDADD = $(RDKAFKA_LIBS)
+NETNS_TESTS += tests/netns/60-kafka.sh tests/netns/61-kafka-outage.sh \
+	tests/netns/62-kafka-silent.sh tests/netns/63-kafka-protobuf.sh
+EXTRA_DIST += tests/kafka/lib.sh tests/kafka/consume.py tests/kafka/compare.py \
+	tests/kafka/pbdecode.py
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
 	tests/netns/decoders.py

@@ -138,7 +138,19 @@ static const struct bad bads[] = {
 	{ "[capture]\ninterfaces = *\n[collector a]\nprotocol = ipfix\n",
 	  "b.conf:3: [collector a]: address is required" },
 	{ "[capture]\ninterfaces = *\n[collector a]\nprotocol = gopher\n",
-	  "b.conf:4: protocol: 'gopher' is not one of: json, ipfix, netflow9, netflow5" },
+	  "b.conf:4: protocol: 'gopher' is not one of: json, ipfix, netflow9, netflow5, kafka" },
+	{ "[capture]\ninterfaces = *\n[collector k]\nprotocol = kafka\ntopic = t\n",
+	  "b.conf:3: [collector k]: brokers is required" },
+	{ "[capture]\ninterfaces = *\n[collector k]\nprotocol = kafka\n"
+	  "brokers = b:9092\n",
+	  "b.conf:3: [collector k]: topic is required" },
+	{ "[capture]\ninterfaces = *\n[collector k]\nprotocol = kafka\n"
+	  "transport = tcp\nbrokers = b:9092\ntopic = t\n",
+	  "b.conf:3: [collector k]: kafka has its own transport (brokers), not tcp" },
+	{ "[capture]\ninterfaces = *\n[collector k]\nprotocol = kafka\nkey = src\n",
+	  "b.conf:5: key: 'src' is not one of: exporter, flow, none" },
+	{ "[capture]\ninterfaces = *\n[collector k]\nprotocol = kafka\nformat = avro\n",
+	  "b.conf:5: format: 'avro' is not one of: json, protobuf" },
 	{ "[capture]\ninterfaces = *\n[collector nf]\nprotocol = netflow9\n"
 	  "transport = tcp\naddress = x\n",
 	  "b.conf:3: [collector nf]: NetFlow goes over udp, not tcp" },
@@ -263,6 +275,41 @@ static void test_crash_files(void)
 	}
 }
 
+/* A Kafka collector: its keys, and config_print() writes them back. */
+static void test_kafka(void)
+{
+	static const char text[] = "[capture]\ninterfaces = *\n"
+		"[collector fleet]\nprotocol = kafka\nbrokers = k1:9092,k2:9092\n"
+		"topic = flows\nkey = flow\nkafka_config = /etc/k.conf\n"
+		"exporter_id = edge-1\n";
+	char err[CONFIG_ERR_LEN] = "", *buf = NULL;
+	const struct collector_config *k;
+	struct config a, b;
+	size_t len = 0;
+	FILE *f;
+
+	if (!tap_ok(config_parse_string(text, "k.conf", &a, err, sizeof(err)) == 0,
+		    "a kafka collector parses"))
+		tap_diag("%s", err);
+	k = &a.collectors[0];
+	tap_ok(k->protocol == PROTO_KAFKA && !strcmp(k->brokers, "k1:9092,k2:9092") &&
+	       !strcmp(k->topic, "flows") && k->format == KAFKA_FORMAT_JSON &&
+	       k->key == KAFKA_KEY_FLOW && !strcmp(k->kafka_config, "/etc/k.conf") &&
+	       !strcmp(k->exporter_id, "edge-1"), "... with its keys");
+	f = open_memstream(&buf, &len);
+	config_print(f, &a);
+	fclose(f);
+	tap_ok(strstr(buf, "\nbrokers = k1:9092,k2:9092\ntopic = flows\n"
+		      "format = json\nkey = flow\nkafka_config = /etc/k.conf\n"
+		      "exporter_id = edge-1\n") != NULL, "... printed");
+	if (!tap_ok(config_parse_buffer(buf, len, "k.conf", &b, err, sizeof(err)) == 0,
+		    "... and read back"))
+		tap_diag("%s\n%s", err, buf);
+	b.collectors[0].line = a.collectors[0].line;
+	tap_ok(!memcmp(&a, &b, sizeof(a)), "... to the same configuration");
+	free(buf);
+}
+
 /* What config_print() writes reads back to the same struct config. */
 static void test_print(void)
 {
@@ -341,6 +388,7 @@ int main(void)
 	test_raw();
 	test_crash_files();
 	test_print();
+	test_kafka();
 	test_missing_file();
 	return tap_done();
 }
