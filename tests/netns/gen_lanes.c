@@ -189,6 +189,15 @@ static void lane_open(struct lane *l, const char *ifname, const char *mac,
 		      saddr0 + i, dport, payload);
 }
 
+static void lane_close(struct lane *l)
+{
+	free(l->frames);
+	l->frames = NULL;
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
 /* packets on each lane in chunk-sized pairs; prints the rates; 0 or 1. */
 static int run_chunks(struct lane *m, struct lane *ctl, uint64_t packets,
 		      uint64_t chunk)
@@ -236,7 +245,7 @@ int gen_lanes(int argc, char **argv)
 	uint64_t packets = 0, chunk = 50000, flush = 0;
 	struct lane m = { 0 }, ctl = { 0 };
 	size_t payload = 64;
-	int opt;
+	int opt, rc;
 
 	nflows = 1000;
 	while ((opt = getopt(argc, argv, "m:M:c:C:f:s:n:k:x:")) != -1) {
@@ -263,9 +272,13 @@ int gen_lanes(int argc, char **argv)
 		lane_open(&m, mif, mmac, 0xc0000263, 9999, payload);
 		send_chunk(&m, flush);
 		printf("flush_sent=%llu\n", (unsigned long long)m.sent);
+		lane_close(&m);
 		return 0;
 	}
 	lane_open(&m, mif, mmac, 0x0a000000, 9000, payload);
 	lane_open(&ctl, cif, cmac, 0x0a000000, 9000, payload);
-	return run_chunks(&m, &ctl, packets, chunk);
+	rc = run_chunks(&m, &ctl, packets, chunk);
+	lane_close(&m);
+	lane_close(&ctl);
+	return rc;
 }
