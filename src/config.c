@@ -254,6 +254,8 @@ static int flows_key(struct parse_state *ps, const char *k, const char *v)
 		return parse_u32(ps, k, v, 1, 86400, &c->idle_timeout_s);
 	if (!strcmp(k, "tcp_end_timeout_s"))
 		return parse_u32(ps, k, v, 0, 3600, &c->tcp_end_timeout_s);
+	if (!strcmp(k, "kernel_epoch_s"))
+		return parse_u32(ps, k, v, 0, 3600, &c->kernel_epoch_s);
 	if (!strcmp(k, "max_flows"))
 		return parse_u32(ps, k, v, 16, 1u << 26, &c->max_flows);
 	if (!strcmp(k, "routes"))
@@ -470,6 +472,9 @@ static void parse_text(struct parse_state *ps, char *text, size_t len)
 	}
 }
 
+/* kernel_epoch_s not given: the idle timeout */
+#define EPOCH_IDLE	UINT32_MAX
+
 /* ---- defaults and the final check -------------------------------------- */
 
 void config_defaults(struct config *c)
@@ -487,6 +492,7 @@ void config_defaults(struct config *c)
 	c->active_timeout_s = 60;
 	c->idle_timeout_s = 15;
 	c->tcp_end_timeout_s = 2;
+	c->kernel_epoch_s = EPOCH_IDLE;
 	c->max_flows = 262144;
 	c->routes = true;
 	c->route_cache = 16384;
@@ -563,6 +569,10 @@ static int check(struct parse_state *ps)
 		return fail(ps, ps->line, "idle_timeout_s",
 			    "%u is longer than active_timeout_s (%u)",
 			    c->idle_timeout_s, c->active_timeout_s);
+	/* by default an epoch is the idle timeout: a flow back after an
+	 * idle expiry is mostly a fresh kernel entry, with its exact start */
+	if (c->kernel_epoch_s == EPOCH_IDLE)
+		c->kernel_epoch_s = c->idle_timeout_s;
 	for (i = 0; i < c->n_collectors; i++)
 		if (!check_collector(ps, &c->collectors[i]))
 			return 0;
@@ -735,6 +745,7 @@ void config_print(FILE *f, const struct config *c)
 	fprintf(f, "active_timeout_s = %u\n", c->active_timeout_s);
 	fprintf(f, "idle_timeout_s = %u\n", c->idle_timeout_s);
 	fprintf(f, "tcp_end_timeout_s = %u\n", c->tcp_end_timeout_s);
+	fprintf(f, "kernel_epoch_s = %u\n", c->kernel_epoch_s);
 	fprintf(f, "max_flows = %u\n", c->max_flows);
 	fprintf(f, "routes = %s\n", c->routes ? "yes" : "no");
 	fprintf(f, "route_cache = %u\n", c->route_cache);

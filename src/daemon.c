@@ -415,6 +415,7 @@ static void reload(struct daemon *d)
 	datapath_set_sampling(&d->dp, next.sampling);
 	t = timeouts_of(&next);
 	flowcache_set_timeouts(d->cache, &t);
+	fetcher_set_epoch(d->fetcher, next.kernel_epoch_s * NS_PER_S);
 	set_timer(d->fetch_tfd, next.fetch_interval_ms);
 	set_timer(d->stats_tfd, next.stats_interval_s * 1000ull);
 	attach_selected(d);
@@ -659,6 +660,7 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		log_err("allocate the flow cache: %s", strerror(errno));
 		return -ENOMEM;
 	}
+	fetcher_set_epoch(d->fetcher, cfg->kernel_epoch_s * NS_PER_S);
 	err = open_exporters(d);
 	if (err)
 		return err;
@@ -711,10 +713,11 @@ void daemon_fini(struct daemon *d)
 	if (d->at_open)
 		attach_fini(&d->at);
 	d->at_open = false;
-	/* after the detach no program runs, so this last fetch (whose swap
-	 * waits for running programs) sees every packet; the last records
-	 * go out before the last counters line */
+	/* after the detach no program runs, so this last fetch (an epoch:
+	 * its swap waits for running programs) sees every packet; the last
+	 * records go out before the last counters line */
 	if (live) {
+		fetcher_end_epoch(d->fetcher);
 		final_export(d);
 		daemon_log_stats(d);
 	}

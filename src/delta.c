@@ -6,8 +6,11 @@
 /* The same fields in both structs: one body for both merges. */
 #define MERGE(acc, v)							\
 	do {								\
-		if ((v)->packets == 0)					\
+		if ((v)->packets == 0) {				\
+			/* bytes whose packets were handed on already */ \
+			(acc)->bytes += (v)->bytes;			\
 			break;						\
+		}							\
 		if ((acc)->packets == 0 ||				\
 		    (v)->first_seen < (acc)->first_seen) {		\
 			(acc)->first_seen = (v)->first_seen;		\
@@ -36,4 +39,25 @@ void flow_metrics_merge(struct flow_metrics *acc, const struct flow_metrics *v)
 void flow_delta_merge(struct flow_delta *acc, const struct flow_delta *v)
 {
 	MERGE(acc, v);
+}
+
+uint32_t flow_key_hash(const struct flow_key *k)
+{
+	const uint64_t *w = (const uint64_t *)k;
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	size_t i;
+
+	_Static_assert(sizeof(*k) % 8 == 0, "flow_key is whole words");
+	for (i = 0; i < sizeof(*k) / 8; i++) {
+		uint64_t x;
+
+		memcpy(&x, w + i, 8);
+		h ^= x;
+		h *= 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }

@@ -34,11 +34,15 @@ struct flow_delta {
 /*
  * Merge v into acc: sums, OR of flags, earliest first_seen, latest
  * last_seen, min/max TTL, and the MACs, ToS and peer interface of the
- * earliest packet.  An empty v (packets == 0) changes nothing.
+ * earliest packet.  A v without packets adds its bytes only (bytes a torn
+ * read of a live kernel entry saw after their packets; see fetcher.c).
  * flow_metrics_merge() does the same for the kernel's per-CPU values (of
  * one clock), flow_delta_merge() for the flow cache.
  */
 void flow_metrics_merge(struct flow_metrics *acc, const struct flow_metrics *v);
 void flow_delta_merge(struct flow_delta *acc, const struct flow_delta *v);
+
+/* A hash of the whole key (flow cache, fetcher baselines). */
+uint32_t flow_key_hash(const struct flow_key *k);
 
 #endif /* TCFLOWD_DELTA_H */

@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "autoconfig.h"
+#include "baseline.h"
 #include "fetcher.h"
 #include "delta.h"
 
@@ -33,6 +34,19 @@ struct fetcher {
 	 * whether the map it made idle was drained completely */
 	uint64_t		seen_before_swap;
 	bool			have_seen, drained, skip_idle;
+	/* persistence: the active map is read in place between epochs */
+	struct baseline_table	*base;		/* of the active map's keys */
+	uint32_t		map_entries;
+	uint64_t		epoch_ns;	/* 0: every fetch is an epoch */
+	uint64_t		epoch_start;	/* mono ns of the last swap */
+	uint64_t		map_full_seen;	/* STAT_MAP_FULL then */
+	uint64_t		seen_at_read;	/* STAT_PACKETS before it */
+	uint64_t		prev_clock;	/* datapath clock, last fetch */
+	int			pending_fd;	/* idle map not drained yet */
+	bool			read_valid;	/* seen_at_read describes the
+						 * active map's last read */
+	bool			live;		/* reading the active map now */
+	bool			fill_due, end_epoch;
 };
 
 static uint64_t mono_ns(void)
@@ -43,34 +57,103 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Merge one entry's per-CPU values, make them a flow_delta (the only
- * place kernel values become user-space ones), hand it over. */
+/*
+ * Merge one entry's per-CPU values.  A live entry may be read while a
+ * program on another CPU is filling a fresh per-CPU value: a first_seen
+ * still 0 with packets is not a time (UINT64_MAX if no CPU has one).
+ */
+static void merge_cpus(struct flow_metrics *m, const struct flow_metrics *percpu,
+		       int ncpus)
+{
+	int cpu;
+
+	memset(m, 0, sizeof(*m));
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		struct flow_metrics v = percpu[cpu];
+
+		if (v.packets && !v.first_seen)
+			v.first_seen = UINT64_MAX;
+		flow_metrics_merge(m, &v);
+	}
+}
+
+/*
+ * Make cumulative m what grew since baseline b, and move b on.  Returns
+ * false when there is nothing to hand on yet: on a live read, bytes whose
+ * packets are not visible yet (a torn read) wait for them; the drain of
+ * the map, which no program writes any more, hands on whatever is left.
+ * Packets and bytes are differences of sums that only grow, so whatever
+ * a read sees, every packet and byte is handed on exactly once.
+ * first_seen of a continuing entry is not known exactly: its first new
+ * packet came after the previous read (prev_clock) and after b's last
+ * packet; a single new packet is at last_seen.
+ */
+static bool since(struct fetcher *f, struct baseline *b, struct flow_metrics *m)
+{
+	uint64_t packets = m->packets - b->packets, bytes = m->bytes - b->bytes;
+	uint64_t last = m->last_seen > b->last_seen ? m->last_seen : b->last_seen;
+	uint64_t first = m->first_seen;
+
+	if (packets == 0 && (bytes == 0 || f->live))
+		return false;
+	if (b->packets || first == UINT64_MAX || packets == 0) {
+		first = b->last_seen > f->prev_clock ? b->last_seen : f->prev_clock;
+		if (packets <= 1 || first > last)
+			first = last;
+	}
+	b->packets = m->packets;
+	b->bytes = m->bytes;
+	b->last_seen = last;
+	m->packets = packets;
+	m->bytes = bytes;
+	m->first_seen = first;
+	m->last_seen = last;
+	return true;
+}
+
+/* Make merged metrics a flow_delta (the only place kernel values become
+ * user-space ones) and hand it over. */
+static void hand_on(struct fetcher *f, const struct flow_key *key,
+		    const struct flow_metrics *m)
+{
+	struct flow_delta d = {
+		.packets = m->packets,
+		.bytes = m->bytes,
+		.first_seen = datapath_mono_ns(f->dp, m->first_seen),
+		.last_seen = datapath_mono_ns(f->dp, m->last_seen),
+		.tcp_flags = m->tcp_flags,
+		.tos = m->tos,
+		.min_ttl = m->min_ttl,
+		.max_ttl = m->max_ttl,
+		.flags = m->flags,
+		.peer_ifindex = m->peer_ifindex,
+	};
+
+	memcpy(d.src_mac, m->src_mac, sizeof(d.src_mac));
+	memcpy(d.dst_mac, m->dst_mac, sizeof(d.dst_mac));
+	f->fn(f->ctx, key, &d);
+}
+
+/* One map entry: what it counted since it was last handed on. */
 static void deliver(struct fetcher *f, const struct flow_key *key,
 		    const struct flow_metrics *percpu, int ncpus)
 {
-	struct flow_metrics m = { 0 };
-	struct flow_delta d;
-	int cpu;
+	struct flow_metrics m;
+	struct baseline *b;
 
-	for (cpu = 0; cpu < ncpus; cpu++)
-		flow_metrics_merge(&m, &percpu[cpu]);
-	if (m.packets == 0)
+	merge_cpus(&m, percpu, ncpus);
+	b = f->live ? baseline_get(f->base, key) : baseline_find(f->base, key);
+	if (!b && f->live) {
+		f->stats.untracked++;	/* no room: it all comes with the drain */
 		return;
-	d = (struct flow_delta){
-		.packets = m.packets,
-		.bytes = m.bytes,
-		.first_seen = datapath_mono_ns(f->dp, m.first_seen),
-		.last_seen = datapath_mono_ns(f->dp, m.last_seen),
-		.tcp_flags = m.tcp_flags,
-		.tos = m.tos,
-		.min_ttl = m.min_ttl,
-		.max_ttl = m.max_ttl,
-		.flags = m.flags,
-		.peer_ifindex = m.peer_ifindex,
-	};
-	memcpy(d.src_mac, m.src_mac, sizeof(d.src_mac));
-	memcpy(d.dst_mac, m.dst_mac, sizeof(d.dst_mac));
-	f->fn(f->ctx, key, &d);
+	}
+	if (b && !since(f, b, &m))
+		return;
+	if (m.packets == 0 && m.bytes == 0)
+		return;
+	if (m.first_seen == UINT64_MAX)
+		m.first_seen = m.last_seen;
+	hand_on(f, key, &m);
 }
 
 static int on_ring(void *ctx, void *data, size_t len)
@@ -83,7 +166,8 @@ static int on_ring(void *ctx, void *data, size_t len)
 		return 0;
 	}
 	f->stats.ring_records++;
-	deliver(f, &r->key, &r->metrics, 1);
+	if (r->metrics.packets)
+		hand_on(f, &r->key, &r->metrics);	/* never in a map */
 	return 0;
 }
 
@@ -103,19 +187,28 @@ static int grow(struct fetcher *f, uint32_t n)
 	return 0;
 }
 
-/* Drain fd with lookup-and-delete batches.  -EINVAL/-ENOTSUPP: no batch. */
-static int drain_batch(struct fetcher *f, int fd)
+/*
+ * Read fd with lookup batches: with delete (the drain of the idle map) or
+ * without (the active map, read in place).  Returns the entries seen, or
+ * -errno; -EINVAL/-ENOTSUPP: no batch ops on this kernel.
+ */
+static long read_batch(struct fetcher *f, int fd, bool del)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 in = 0, out = 0, count, i;
 	bool first = true;
+	long n = 0;
 	int err;
 
 	for (;;) {
 		count = f->batch_size;
-		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in,
-						      &out, f->keys, f->vals,
-						      &count, &opts);
+		if (del)
+			err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in,
+							      &out, f->keys, f->vals,
+							      &count, &opts);
+		else
+			err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out,
+						   f->keys, f->vals, &count, &opts);
 		err = err ? -errno : 0;
 		/* the kernel filled count entries; valgrind does not know
 		 * this command (a no-op outside valgrind) */
@@ -131,9 +224,9 @@ static int drain_batch(struct fetcher *f, int fd)
 		for (i = 0; i < count; i++)
 			deliver(f, &f->keys[i], &f->vals[(size_t)i * f->dp->ncpus],
 				f->dp->ncpus);
-		f->stats.flows += count;
+		n += count;
 		if (err == -ENOENT)
-			return 0;	/* the map is empty */
+			return n;	/* walked the whole map */
 		if (err)
 			return err;
 		in = out;
@@ -141,96 +234,205 @@ static int drain_batch(struct fetcher *f, int fd)
 	}
 }
 
+/* Look up one key into f->vals and deliver it; false if it went away. */
+static bool read_key(struct fetcher *f, int fd, const struct flow_key *key)
+{
+	if (bpf_map_lookup_elem(fd, key, f->vals))
+		return false;
+	VALGRIND_MAKE_MEM_DEFINED(f->vals, (size_t)f->dp->ncpus *
+				  sizeof(*f->vals));
+	deliver(f, key, f->vals, f->dp->ncpus);
+	return true;
+}
+
 /*
  * Per key: safe here because no program writes the idle map any more.
  * The next key is found before the current one is deleted: asking the
  * kernel for the key after a deleted one (or after NULL) restarts its walk
- * at the first bucket, which made this loop quadratic.
+ * at the first bucket, which made this loop quadratic.  Without del (the
+ * active map, where nothing is ever deleted) a key inserted meanwhile
+ * before the walk's position is seen at the next read.
  */
-static int drain_keys(struct fetcher *f, int fd)
+static long read_keys(struct fetcher *f, int fd, bool del)
 {
 	struct flow_key key, next;
 	bool have = false;
-	int err = 0;
+	long n = 0;
 
 	while (bpf_map_get_next_key(fd, have ? &key : NULL, &next) == 0) {
-		if (have && bpf_map_delete_elem(fd, &key) && errno != ENOENT)
+		if (del && have && bpf_map_delete_elem(fd, &key) &&
+		    errno != ENOENT)
 			return -errno;
 		key = next;
 		have = true;
-		if (bpf_map_lookup_elem(fd, &key, f->vals) == 0) {
-			VALGRIND_MAKE_MEM_DEFINED(f->vals, (size_t)f->dp->ncpus *
-						  sizeof(*f->vals));
-			deliver(f, &key, f->vals, f->dp->ncpus);
-			f->stats.flows++;
-		}
+		n += read_key(f, fd, &key);
 	}
-	if (have && bpf_map_delete_elem(fd, &key) && errno != ENOENT)
-		err = -errno;
-	return err;
+	if (del && have && bpf_map_delete_elem(fd, &key) && errno != ENOENT)
+		return -errno;
+	return n;
 }
 
-static int packets_seen(struct fetcher *f, uint64_t *n)
+/* Read a map by batch, or per key on kernels without batch ops. */
+static long read_map(struct fetcher *f, int fd, bool del)
 {
-	struct flow_stats st;
-	int err = datapath_read_stats(f->dp, &st);
+	long n = -EINVAL;
 
-	*n = st.c[STAT_PACKETS];
-	return err;
-}
-
-int fetcher_run(struct fetcher *f)
-{
-	uint64_t t0 = mono_ns(), before = 0, after = 0;
-	bool empty;
-	int fd, err;
-
-	/* map times to CLOCK_MONOTONIC with a fresh sample, once a fetch */
-	err = datapath_clock_sync(f->dp);
-	if (err)
-		return err;
-	/*
-	 * The map this swap makes idle was written only by programs that
-	 * found it in the slot after the previous swap, and they are all
-	 * done when this swap returns; each counted its packet in
-	 * STAT_PACKETS in the same run.  So if the counter did not move
-	 * from just before the previous swap to just after this one, the
-	 * map is empty: no drain, whose cost is the map's size (the kernel
-	 * walks every bucket), not its contents.  An idle router's fetches
-	 * cost next to nothing.
-	 */
-	empty = packets_seen(f, &before) == 0 && f->have_seen && f->drained &&
-		f->skip_idle;
-	fd = datapath_swap(f->dp);
-	if (fd < 0)
-		return fd;
-	empty = empty && packets_seen(f, &after) == 0 &&
-		after == f->seen_before_swap;
-	f->seen_before_swap = before;
-	f->have_seen = true;
-	if (empty) {
-		f->stats.skipped++;
-		err = fetcher_poll_ring(f);
-		f->stats.fetches++;
-		f->stats.last_fetch_ns = mono_ns() - t0;
-		return err < 0 ? err : 0;
-	}
-	f->drained = false;
 	if (f->batch) {
-		err = drain_batch(f, fd);
-		if (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP) {
+		n = read_batch(f, fd, del);
+		if (n == -EINVAL || n == -ENOTSUP || n == -EOPNOTSUPP) {
 			f->batch = false;	/* an old kernel: per key */
 			f->stats.batch = false;
 		}
 	}
 	if (!f->batch)
-		err = drain_keys(f, fd);
-	f->drained = err == 0;
+		n = read_keys(f, fd, del);
+	return n;
+}
+
+/* STAT_PACKETS and STAT_MAP_FULL now. */
+static int packets_seen(struct fetcher *f, uint64_t *n, uint64_t *full)
+{
+	struct flow_stats st;
+	int err = datapath_read_stats(f->dp, &st);
+
+	*n = st.c[STAT_PACKETS];
+	if (full)
+		*full = st.c[STAT_MAP_FULL];
+	return err;
+}
+
+/* Drain the idle map fd, with the final deltas of its baselines. */
+static int drain(struct fetcher *f, int fd)
+{
+	long n;
+
+	f->live = false;
+	n = read_map(f, fd, true);
+	if (n < 0) {
+		f->pending_fd = fd;	/* the next fetch goes on with it */
+		return (int)n;
+	}
+	f->stats.flows += (uint64_t)n;
+	f->pending_fd = -1;
+	f->drained = true;
+	baseline_clear(f->base);
+	return 0;
+}
+
+/*
+ * An epoch: swap, and drain the map the swap made idle.
+ * The map this swap makes idle was written only by programs that found
+ * it in the slot after the previous swap, and they are all done when this
+ * swap returns; each counted its packet in STAT_PACKETS in the same run.
+ * So if the counter did not move from just before the previous swap to
+ * just after this one, the map is empty: no drain, whose cost is the
+ * map's size (the kernel walks every bucket), not its contents.  An idle
+ * router's fetches cost next to nothing.
+ */
+static int epoch(struct fetcher *f, uint64_t now)
+{
+	uint64_t before = 0, after = 0;
+	bool empty;
+	int fd, err;
+
+	empty = packets_seen(f, &before, NULL) == 0 && f->have_seen &&
+		f->drained && f->skip_idle;
+	fd = datapath_swap(f->dp);
+	if (fd < 0)
+		return fd;
+	f->stats.epochs++;
+	f->epoch_start = now;
+	f->fill_due = f->end_epoch = false;
+	empty = empty && packets_seen(f, &after, NULL) == 0 &&
+		after == f->seen_before_swap;
+	f->seen_before_swap = before;
+	f->have_seen = true;
+	/* the new active map holds nothing of before (the last drain) */
+	f->seen_at_read = before;
+	f->read_valid = f->drained;
+	if (empty) {
+		f->stats.skipped++;
+		baseline_clear(f->base);	/* nothing was read of it */
+		return 0;
+	}
+	f->drained = false;
+	err = drain(f, fd);
+	f->read_valid = f->read_valid && !err;
+	return err;
+}
+
+/*
+ * Between epochs: read the active map in place and hand on what grew.
+ * Skipped when no program ran since the previous read began (a program
+ * that began before it and wrote behind it is seen at a later read).
+ */
+static int read_live(struct fetcher *f, uint64_t seen)
+{
+	long n;
+
+	if (f->skip_idle && f->read_valid && seen == f->seen_at_read) {
+		f->stats.skipped++;
+		return 0;
+	}
+	f->live = true;
+	n = read_map(f, f->dp->flows_fd[f->dp->active], false);
+	f->live = false;
+	f->stats.reads++;
+	if (n < 0) {
+		f->read_valid = false;
+		return (int)n;
+	}
+	f->seen_at_read = seen;
+	f->read_valid = true;
+	f->stats.live_entries = (uint64_t)n;
+	/* three quarters full: the next fetch starts a new epoch */
+	f->fill_due = (uint64_t)n * 4 >= (uint64_t)f->map_entries * 3;
+	return 0;
+}
+
+static bool epoch_due(const struct fetcher *f, uint64_t now, uint64_t full)
+{
+	return f->epoch_ns == 0 || f->end_epoch || f->fill_due ||
+	       full != f->map_full_seen || now - f->epoch_start >= f->epoch_ns;
+}
+
+int fetcher_run(struct fetcher *f)
+{
+	uint64_t t0 = mono_ns(), seen = 0, full = 0;
+	int err;
+
+	f->prev_clock = f->dp->precise_clock ? f->dp->sync_ns :
+					       f->dp->sync_jiffies;
+	/* map times to CLOCK_MONOTONIC with a fresh sample, once a fetch */
+	err = datapath_clock_sync(f->dp);
+	if (!err)
+		err = packets_seen(f, &seen, &full);
+	if (err)
+		return err;
+	if (f->pending_fd >= 0)
+		err = drain(f, f->pending_fd);
+	else if (epoch_due(f, t0, full))
+		err = epoch(f, t0);
+	else
+		err = read_live(f, seen);
+	f->map_full_seen = full;
 	if (!err)
 		err = fetcher_poll_ring(f);
 	f->stats.fetches++;
 	f->stats.last_fetch_ns = mono_ns() - t0;
 	return err < 0 ? err : 0;
+}
+
+void fetcher_set_epoch(struct fetcher *f, uint64_t epoch_ns)
+{
+	f->epoch_ns = epoch_ns;
+	if (!f->epoch_start)
+		f->epoch_start = mono_ns();	/* the maps start empty */
+}
+
+void fetcher_end_epoch(struct fetcher *f)
+{
+	f->end_epoch = true;
 }
 
 int fetcher_ring_fd(const struct fetcher *f)
@@ -291,7 +493,10 @@ struct fetcher *fetcher_new(struct datapath *dp, uint32_t map_entries,
 	f->ctx = ctx;
 	f->batch = f->stats.batch = true;
 	f->skip_idle = true;
-	if (grow(f, n ? n : 16))
+	f->pending_fd = -1;
+	f->map_entries = map_entries;
+	f->base = baseline_new(map_entries);
+	if (!f->base || grow(f, n ? n : 16))
 		goto err;
 	f->rb = ring_buffer__new(dp->ring_fd, on_ring, f, NULL);
 	if (!f->rb)
@@ -311,6 +516,7 @@ void fetcher_free(struct fetcher *f)
 	if (!f)
 		return;
 	ring_buffer__free(f->rb);
+	baseline_free(f->base);
 	free(f->keys);
 	free(f->vals);
 	free(f);

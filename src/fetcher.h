@@ -2,11 +2,18 @@
 /*
  * fetcher.h - the only place where BPF map contents become flow deltas.
  *
- * Every fetch: swap the active A/B map (the kernel returns from that
- * update only after every running program finished), drain the idle map
- * with BPF_MAP_LOOKUP_AND_DELETE_BATCH (per-key on kernels without it),
- * merge the per-CPU values, and hand each key's delta, with times already
- * CLOCK_MONOTONIC ns, to a callback.  Ring-buffer records (flows that did
+ * Kernel entries persist between epochs.  A fetch inside an epoch reads
+ * the active map's cumulative per-CPU values in place (BPF_MAP_LOOKUP_BATCH,
+ * nothing deleted, so a steady flow is never re-inserted) and hands on
+ * only what each key gained since it was last handed on (baselines kept
+ * per key, see baseline.h).  A fetch that ends an epoch swaps the active
+ * A/B map (the kernel returns from that update only after every running
+ * program finished) and drains the now idle map with
+ * BPF_MAP_LOOKUP_AND_DELETE_BATCH (per key on kernels without batch ops):
+ * the last deltas of its keys, exact.  An epoch ends every epoch_ns, when
+ * the map was three quarters full at the last read or an insert failed
+ * (map full), and when asked (fetcher_end_epoch: shutdown).  Deltas have
+ * times already CLOCK_MONOTONIC ns.  Ring-buffer records (flows that did
  * not fit in the map) go to the same callback.  Stats are read as deltas.
  */
 #ifndef TCFLOWD_FETCHER_H
@@ -25,6 +32,11 @@ struct fetcher_stats {
 	uint64_t	fetches;
 	uint64_t	skipped;	/* of which found nothing to drain */
 	uint64_t	flows;		/* map entries drained */
+	uint64_t	epochs;		/* swaps */
+	uint64_t	reads;		/* reads of the active map in place */
+	uint64_t	live_entries;	/* entries at the last read in place */
+	uint64_t	untracked;	/* entries with no baseline room (left
+					 * for the drain; cannot happen) */
 	uint64_t	ring_records;	/* ring-buffer records merged */
 	uint64_t	ring_bad;	/* ring-buffer records too short: lost */
 	uint64_t	last_fetch_ns;	/* how long the last fetch took */
@@ -38,8 +50,15 @@ struct fetcher *fetcher_new(struct datapath *dp, uint32_t map_entries,
 			    fetcher_flow_fn fn, void *ctx);
 void fetcher_free(struct fetcher *f);
 
-/* Swap, drain the idle map, consume the ring.  Returns 0 or -errno. */
+/* Read the active map in place, or at an epoch swap and drain the idle
+ * map; consume the ring.  Returns 0 or -errno. */
 int fetcher_run(struct fetcher *f);
+
+/* Epoch length; 0 (the default): every fetch swaps and drains. */
+void fetcher_set_epoch(struct fetcher *f, uint64_t epoch_ns);
+
+/* Make the next fetch an epoch (a swap and exact drain): shutdown. */
+void fetcher_end_epoch(struct fetcher *f);
 
 /* The ring buffer's epoll fd, and a consume for when it is readable. */
 int fetcher_ring_fd(const struct fetcher *f);

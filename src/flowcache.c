@@ -90,27 +90,6 @@ static void list_del(struct flowcache *fc, int id, uint32_t i)
 
 /* ---- the index ---------------------------------------------------------- */
 
-static uint32_t key_hash(const struct flow_key *k)
-{
-	const uint64_t *w = (const uint64_t *)k;
-	uint64_t h = 0x9e3779b97f4a7c15ull;
-	size_t i;
-
-	_Static_assert(sizeof(*k) % 8 == 0, "flow_key is whole words");
-	for (i = 0; i < sizeof(*k) / 8; i++) {
-		uint64_t x;
-
-		memcpy(&x, w + i, 8);
-		h ^= x;
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 32;
-	return (uint32_t)h;
-}
-
 /* The index slot holding key, or the empty slot where it would go. */
 static uint32_t index_find(const struct flowcache *fc,
 			   const struct flow_key *k, uint32_t h)
@@ -149,9 +128,16 @@ static void index_del(struct flowcache *fc, uint32_t s)
 
 /* ---- entries ------------------------------------------------------------ */
 
+/* Nothing counted since the last record (bytes alone count: a torn read
+ * of a live kernel entry can hand on packets before their bytes). */
+static int empty(const struct flow_delta *m)
+{
+	return m->packets == 0 && m->bytes == 0;
+}
+
 static void emit(struct flowcache *fc, struct entry *e, int reason)
 {
-	if (e->m.packets == 0)
+	if (empty(&e->m))
 		return;		/* already reported, nothing since */
 	fc->emit(fc->ctx, &e->key, &e->m, reason);
 	fc->stats.exported[reason]++;
@@ -202,10 +188,10 @@ static uint32_t entry_new(struct flowcache *fc, const struct flow_key *k,
 void flowcache_update(struct flowcache *fc, const struct flow_key *key,
 		      const struct flow_delta *d)
 {
-	uint32_t h = key_hash(key), s = index_find(fc, key, h), i;
+	uint32_t h = flow_key_hash(key), s = index_find(fc, key, h), i;
 	struct entry *e;
 
-	if (d->packets == 0)
+	if (empty(d))
 		return;
 	fc->stats.updates++;
 	if (fc->index[s]) {
@@ -216,7 +202,7 @@ void flowcache_update(struct flowcache *fc, const struct flow_key *key,
 		i = entry_new(fc, key, h);
 	}
 	e = &fc->e[i];
-	if (e->m.packets == 0) {
+	if (empty(&e->m)) {
 		/* a new record (new flow, or after an active-timeout report) */
 		e->m = *d;
 		list_push(fc, L_ACT, i);

@@ -74,6 +74,16 @@ static uint64_t ring_bad(const struct daemon *d, int arg)
 	return fetcher_stats(d->fetcher)->ring_bad;
 }
 
+enum { K_EPOCHS, K_READS };
+
+/* The kernel maps: epochs (swaps), reads in place. */
+static uint64_t kernel(const struct daemon *d, int which)
+{
+	const struct fetcher_stats *s = fetcher_stats(d->fetcher);
+
+	return which == K_EPOCHS ? s->epochs : s->reads;
+}
+
 enum { R_LOOKUPS, R_QUERIES, R_FAILURES, R_INVALIDATIONS };
 
 static uint64_t route(const struct daemon *d, int which)
@@ -156,6 +166,8 @@ const struct stats_counter stats_counters[] = {
 	{ "records_unexportable", records, X_UNEXPORTABLE, 0 },
 	{ "fetch_errors",	fetch_errors, 0, 0 },
 	{ "ring_bad",		ring_bad, 0, 0 },
+	{ "kernel_epochs",	kernel, K_EPOCHS, 0 },
+	{ "kernel_reads",	kernel, K_READS, 0 },
 	{ "route_lookups",	route, R_LOOKUPS, 0 },
 	{ "route_queries",	route, R_QUERIES, 0 },
 	{ "route_failures",	route, R_FAILURES, 0 },

@@ -2,17 +2,24 @@
 /*
  * test_fetcher.c - the fetcher against the real programs: packets counted
  * by BPF_PROG_TEST_RUN come out of a fetch exactly once, through the batch
- * drain, the per-key drain, and the overflow ring alike.
+ * drain, the per-key drain, and the overflow ring alike; and with kernel
+ * entries that persist between epochs: read in place, never re-inserted,
+ * the deltas exact across fetches, a swap mid-stream and a writer on
+ * another CPU.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <linux/in.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "datapath.h"
+#include "dptest.h"
 #include "fetcher.h"
 #include "frames.h"
 #include "tap.h"
@@ -20,6 +27,19 @@
 #define FLOWS	3000
 
 static uint64_t got_packets[FLOWS], got_flows, got_bytes;
+/* times: a delta's first_seen lies in [not_before, its last_seen], its
+ * last_seen before now; one packet is at its last_seen.  A persistent
+ * entry's new packets came after the previous fetch began (not_before):
+ * first_seen is exact for a new entry or a single packet, else that bound */
+static uint64_t not_before, fetch_start, bad_times;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static void on_flow(void *ctx, const struct flow_key *k,
 		    const struct flow_delta *m)
@@ -31,9 +51,13 @@ static void on_flow(void *ctx, const struct flow_key *k,
 		got_packets[port - 10000] += m->packets;
 	got_flows++;
 	got_bytes += m->bytes;
+	if (m->first_seen > m->last_seen || m->first_seen < not_before ||
+	    m->last_seen > now_ns() || (m->packets == 1 &&
+					m->first_seen != m->last_seen))
+		bad_times++;
 }
 
-static void send_flows(struct datapath *dp, int per_flow)
+static void send_flows(struct datapath *d, int per_flow)
 {
 	struct frame f;
 	int i;
@@ -48,7 +72,7 @@ static void send_flows(struct datapath *dp, int per_flow)
 		frame_finish(&f);
 		t.data_in = f.buf;
 		t.data_size_in = (__u32)f.len;
-		if (bpf_prog_test_run_opts(datapath_ingress_fd(dp), &t))
+		if (bpf_prog_test_run_opts(datapath_ingress_fd(d), &t))
 			tap_bail("test run: %s", strerror(errno));
 	}
 }
@@ -67,34 +91,34 @@ static int check(const char *name, int per_flow)
 	return bad;
 }
 
-static void run(const char *name, uint32_t map_entries, bool batch)
+static void run_drain(const char *name, uint32_t map_entries, bool batch)
 {
 	/* a ring that holds a whole round's overflow: ring-full loss is
 	 * test_datapath's subject, delivery is this test's */
 	struct datapath_opts o = { .map_entries = map_entries,
 				   .ring_bytes = 4 << 20 };
 	struct flow_stats delta, total = { 0 };
-	struct datapath dp;
+	struct datapath d;
 	struct fetcher *f;
 	int err;
 
-	err = datapath_open(&dp, &o);
+	err = datapath_open(&d, &o);
 	if (err)
 		tap_bail("load: %s", strerror(-err));
-	f = fetcher_new(&dp, map_entries, on_flow, NULL);
+	f = fetcher_new(&d, map_entries, on_flow, NULL);
 	if (!f)
 		tap_bail("fetcher_new: %s", strerror(errno));
 	fetcher_use_batch(f, batch);
 
 	got_flows = 0;
-	send_flows(&dp, 3);
+	send_flows(&d, 3);
 	tap_ok(fetcher_run(f) == 0, "%s: fetch", name);
 	check(name, 3);
 	tap_is(fetcher_stats(f)->flows + fetcher_stats(f)->ring_records,
 	       got_flows, "%s: map entries + ring records = deliveries", name);
 
 	/* the same again: nothing from the first round comes back */
-	send_flows(&dp, 2);
+	send_flows(&d, 2);
 	tap_ok(fetcher_run(f) == 0, "%s: second fetch", name);
 	check(name, 2);
 	tap_ok(fetcher_run(f) == 0 && got_bytes == 0, "%s: an idle fetch "
@@ -111,12 +135,186 @@ static void run(const char *name, uint32_t map_entries, bool batch)
 	 * the next packets are drained again, every one */
 	tap_is(fetcher_stats(f)->skipped, 1, "%s: the idle fetch skipped the "
 	       "drain", name);
-	send_flows(&dp, 4);
+	send_flows(&d, 4);
 	tap_ok(fetcher_run(f) == 0, "%s: a fetch after the idle one", name);
 	check(name, 4);
 	tap_is(fetcher_stats(f)->skipped, 1, "%s: ... drained", name);
 	fetcher_free(f);
-	datapath_close(&dp);
+	datapath_close(&d);
+}
+
+/* A fetch; deltas of the next one must not start before this one. */
+static int timed_fetch(struct fetcher *f)
+{
+	not_before = fetch_start;
+	fetch_start = now_ns();
+	return fetcher_run(f);
+}
+
+/* One persistent round: per_flow packets each, a fetch, exact deltas, and
+ * the entries still in the active map with their cumulative counts. */
+static void persist_round(const char *name, struct datapath *d,
+			  struct fetcher *f, int per_flow, uint64_t cumulative)
+{
+	struct flow_key k = key_of(AF_INET, IPPROTO_UDP, "10.0.0.1", "10.0.0.2",
+				   10000 + FLOWS - 1, 53, FLOW_DIR_INGRESS);
+	struct flow_metrics m;
+
+	send_flows(d, per_flow);
+	tap_ok(timed_fetch(f) == 0, "%s: fetch", name);
+	check(name, per_flow);
+	tap_is(map_entries(d->flows_fd[d->active]), FLOWS,
+	       "%s: the active map keeps every entry", name);
+	/* a re-inserted entry would hold this round's packets only */
+	tap_ok(datapath_lookup(d, d->flows_fd[d->active], &k, &m) == 0 &&
+	       m.packets == cumulative, "%s: the entry counts all %llu packets "
+	       "since its insert", name, (unsigned long long)cumulative);
+}
+
+/* A swap mid-stream: packets read in place, more after that read, then
+ * the epoch ends: its drain hands on exactly the rest. */
+static void persist_swap(const char *name, struct datapath *d, struct fetcher *f)
+{
+	char what[96];
+
+	send_flows(d, 2);
+	tap_ok(timed_fetch(f) == 0, "%s: read before the swap", name);
+	check(name, 2);
+	send_flows(d, 5);
+	fetcher_end_epoch(f);
+	tap_ok(timed_fetch(f) == 0, "%s: the epoch's fetch", name);
+	snprintf(what, sizeof(what), "%s, swap", name);
+	check(what, 5);
+	tap_is(fetcher_stats(f)->epochs, 1, "%s: one swap", name);
+	tap_is(map_entries(d->flows_fd[!d->active]), 0,
+	       "%s: the old map drained", name);
+	tap_is(map_entries(d->flows_fd[d->active]), 0,
+	       "%s: the new map starts empty", name);
+	send_flows(d, 1);
+	tap_ok(timed_fetch(f) == 0, "%s: a read of the new map", name);
+	snprintf(what, sizeof(what), "%s, after the swap", name);
+	check(what, 1);
+}
+
+static void run_persist(const char *name, bool batch)
+{
+	struct datapath_opts o = { .map_entries = 8192, .ring_bytes = 1 << 20,
+				   .precise_clock = true };
+	struct flow_stats delta, total = { 0 };
+	struct datapath d;
+	struct fetcher *f;
+	char what[96];
+	int err, i, active;
+
+	err = datapath_open(&d, &o);
+	if (err)
+		tap_bail("load: %s", strerror(-err));
+	f = fetcher_new(&d, o.map_entries, on_flow, NULL);
+	if (!f)
+		tap_bail("fetcher_new: %s", strerror(errno));
+	fetcher_use_batch(f, batch);
+	fetcher_set_epoch(f, 3600ull * 1000000000ull);
+	fetcher_stats_delta(f, &delta, &total);
+	active = d.active;
+	bad_times = 0;
+	fetch_start = now_ns();
+	for (i = 1; i <= 4; i++) {
+		snprintf(what, sizeof(what), "%s, fetch %d", name, i);
+		persist_round(what, &d, f, i, (uint64_t)i * (i + 1) / 2);
+	}
+	tap_is(fetcher_stats(f)->epochs, 0, "%s: no swap in the epoch", name);
+	tap_is(fetcher_stats(f)->reads, 4, "%s: four reads in place", name);
+	tap_is((uint64_t)d.active, (uint64_t)active, "%s: the same map active", name);
+	fetcher_stats_delta(f, &delta, &total);
+	tap_is(delta.c[STAT_COUNTED], (uint64_t)FLOWS * 10,
+	       "%s: every packet counted into an existing entry", name);
+	tap_is(delta.c[STAT_MAP_FULL], 0, "%s: nothing overflowed", name);
+	tap_ok(timed_fetch(f) == 0 && got_bytes == 0,
+	       "%s: an idle fetch hands on nothing", name);
+	tap_is(fetcher_stats(f)->skipped, 1, "%s: ... and skipped the read", name);
+
+	persist_swap(name, &d, f);
+	tap_is(bad_times, 0, "%s: every delta's times are in its interval, a "
+	       "single packet's first = last", name);
+	fetcher_free(f);
+	datapath_close(&d);
+}
+
+/* ---- a writer on another CPU while the map is read in place ---------- */
+
+#define RACE_ROUNDS	256
+#define RACE_REPEAT	2000
+
+static volatile int race_done;
+
+static void *race_writer(void *arg)
+{
+	struct datapath *d = arg;
+	struct frame fr;
+	cpu_set_t set;
+	int i;
+
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	frame_eth(&fr, 0);
+	frame_ipv4(&fr, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+	frame_udp(&fr, 10000, 53);
+	frame_payload(&fr, 12);
+	frame_finish(&fr);
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, t, .repeat = RACE_REPEAT,
+			    .data_in = fr.buf, .data_size_in = (__u32)fr.len);
+
+		if (bpf_prog_test_run_opts(datapath_ingress_fd(d), &t))
+			break;
+	}
+	race_done = 1;
+	return NULL;
+}
+
+static void run_race(void)
+{
+	struct datapath_opts o = { .map_entries = 64 };
+	struct datapath d;
+	struct fetcher *f;
+	pthread_t th;
+	cpu_set_t set, all;
+	int err, reads = 0;
+
+	err = datapath_open(&d, &o);
+	if (err)
+		tap_bail("load: %s", strerror(-err));
+	f = fetcher_new(&d, o.map_entries, on_flow, NULL);
+	if (!f)
+		tap_bail("fetcher_new: %s", strerror(errno));
+	fetcher_set_epoch(f, 3600ull * 1000000000ull);
+	sched_getaffinity(0, sizeof(all), &all);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	memset(got_packets, 0, sizeof(got_packets));
+	got_bytes = 0;
+	race_done = 0;
+	if (pthread_create(&th, NULL, race_writer, &d))
+		tap_bail("pthread_create");
+	while (!race_done) {
+		if (fetcher_run(f))
+			break;
+		reads++;
+	}
+	pthread_join(th, NULL);
+	fetcher_end_epoch(f);
+	tap_ok(fetcher_run(f) == 0, "race: the final fetch");
+	tap_diag("race: %d fetches while a writer ran", reads);
+	tap_is(got_packets[0], (uint64_t)RACE_ROUNDS * RACE_REPEAT,
+	       "race: every packet handed on exactly once");
+	tap_is(got_bytes, (uint64_t)RACE_ROUNDS * RACE_REPEAT * (20 + 8 + 12),
+	       "race: every byte handed on exactly once");
+	tap_is(fetcher_stats(f)->epochs, 1, "race: one swap, at the end");
+	sched_setaffinity(0, sizeof(all), &all);
+	fetcher_free(f);
+	datapath_close(&d);
 }
 
 int main(void)
@@ -124,9 +322,15 @@ int main(void)
 	if (geteuid() != 0)
 		tap_need_privilege("not root");
 	libbpf_set_print(NULL);
-	run("batch drain", 8192, true);
-	run("per-key drain", 8192, false);
+	run_drain("batch drain", 8192, true);
+	run_drain("per-key drain", 8192, false);
 	/* 3000 flows into a 512-entry map: most go through the ring */
-	run("overflow ring", 512, true);
+	run_drain("overflow ring", 512, true);
+	run_persist("persistent, batch", true);
+	run_persist("persistent, per key", false);
+	if (libbpf_num_possible_cpus() >= 2)
+		run_race();
+	else
+		tap_ok(false, "race: needs 2 CPUs");
 	return tap_done();
 }

@@ -32,6 +32,7 @@ static const char good[] =
 	"active_timeout_s = 30\n"
 	"idle_timeout_s = 5\n"
 	"tcp_end_timeout_s = 1\n"
+	"kernel_epoch_s = 0\n"
 	"max_flows = 5000\n"
 	"[collector out]\n"
 	"protocol = json\n"
@@ -63,6 +64,7 @@ static void test_good(void)
 	tap_is(c.active_timeout_s, 30, "active_timeout_s");
 	tap_is(c.idle_timeout_s, 5, "idle_timeout_s");
 	tap_is(c.tcp_end_timeout_s, 1, "tcp_end_timeout_s");
+	tap_is(c.kernel_epoch_s, 0, "kernel_epoch_s = 0: swap every fetch");
 	tap_is(c.max_flows, 5000, "max_flows");
 	tap_is((uint64_t)c.n_collectors, 2, "two collectors");
 	tap_ok(c.collectors[0].protocol == PROTO_JSON &&
@@ -86,6 +88,12 @@ static void test_defaults(void)
 	       c.sampling == 1 && c.fetch_interval_ms == 1000 &&
 	       c.active_timeout_s == 60 && c.idle_timeout_s == 15 &&
 	       !c.precise_clock, "defaults");
+	tap_is(c.kernel_epoch_s, 15, "kernel_epoch_s: the idle timeout");
+	tap_ok(config_parse_string("[capture]\ninterfaces = *\n[flows]\n"
+				   "idle_timeout_s = 7\n[collector j]\n"
+				   "protocol = json\npath = /tmp/x\n", "m.conf",
+				   &c, err, sizeof(err)) == 0 &&
+	       c.kernel_epoch_s == 7, "kernel_epoch_s follows idle_timeout_s");
 }
 
 /* Comments, indentation, "key: value", CRLF, a byte order mark. */
@@ -131,6 +139,8 @@ static const struct bad bads[] = {
 	  "b.conf:4: bogus: unknown key in [capture]" },
 	{ "[global]\nlog_level = info\n[nonsense]\nx = 1\n",
 	  "b.conf:3: unknown section [nonsense]" },
+	{ "[capture]\ninterfaces = *\n[flows]\nkernel_epoch_s = 3601\n",
+	  "b.conf:4: kernel_epoch_s: 3601 is out of range (0..3600)" },
 	{ "[capture]\ninterfaces = *\noverflow_ring_kb = 100\n",
 	  "b.conf:3: overflow_ring_kb: 100 is not a power of 2" },
 	{ "[capture]\ninterfaces = *\nthis line has no equals sign\n",
