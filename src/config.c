@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "config_kafka.h"
+#include "kmem.h"
 #include "exporter.h"
 #include "log.h"
 
@@ -223,8 +224,10 @@ static int capture_key(struct parse_state *ps, const char *k, const char *v)
 		       (c->direction || fail(ps, ps->line, k, "empty"));
 	if (!strcmp(k, "sampling"))
 		return parse_u32(ps, k, v, 1, 1u << 30, &c->sampling);
-	if (!strcmp(k, "kernel_flows"))
+	if (!strcmp(k, "kernel_flows")) {
+		c->kernel_flows_auto = false;
 		return parse_u32(ps, k, v, 16, 1u << 24, &c->kernel_flows);
+	}
 	if (!strcmp(k, "overflow_ring_kb")) {
 		if (!parse_u32(ps, k, v, 4, 1u << 20, &c->overflow_ring_kb))
 			return 0;
@@ -486,7 +489,8 @@ void config_defaults(struct config *c)
 	c->hook = HOOK_AUTO;
 	c->direction = DIR_INGRESS | DIR_EGRESS;
 	c->sampling = 1;
-	c->kernel_flows = 65536;
+	c->kernel_flows = FLOW_MAP_DEFAULT_ENTRIES;	/* sized in check() */
+	c->kernel_flows_auto = true;
 	c->overflow_ring_kb = 1024;
 	c->fetch_interval_ms = 1000;
 	c->active_timeout_s = 60;
@@ -573,6 +577,9 @@ static int check(struct parse_state *ps)
 	 * idle expiry is mostly a fresh kernel entry, with its exact start */
 	if (c->kernel_epoch_s == EPOCH_IDLE)
 		c->kernel_epoch_s = c->idle_timeout_s;
+	/* by default the two flow maps stay within the kernel memory budget */
+	if (c->kernel_flows_auto)
+		c->kernel_flows = kmem_default_entries(kmem_possible_cpus());
 	for (i = 0; i < c->n_collectors; i++)
 		if (!check_collector(ps, &c->collectors[i]))
 			return 0;
@@ -737,7 +744,12 @@ void config_print(FILE *f, const struct config *c)
 	fprintf(f, "hook = %s\n", config_hook_name(c->hook));
 	fprintf(f, "direction = %s\n", directions[c->direction & 3]);
 	fprintf(f, "sampling = %u\n", c->sampling);
-	fprintf(f, "kernel_flows = %u\n", c->kernel_flows);
+	/* the default depends on the machine: a comment, so it stays one */
+	if (c->kernel_flows_auto)
+		fprintf(f, "# kernel_flows = %u (the default for %d CPUs)\n",
+			c->kernel_flows, kmem_possible_cpus());
+	else
+		fprintf(f, "kernel_flows = %u\n", c->kernel_flows);
 	fprintf(f, "overflow_ring_kb = %u\n", c->overflow_ring_kb);
 	fprintf(f, "clock = %s\n", clocks[c->precise_clock]);
 

@@ -53,6 +53,8 @@ struct config {
 	int		direction;		/* DIR_* mask */
 	uint32_t	sampling;		/* 1-in-N */
 	uint32_t	kernel_flows;		/* per map (A and B) */
+	bool		kernel_flows_auto;	/* not in the file: sized by
+						 * the CPU count */
 	uint32_t	overflow_ring_kb;
 	bool		precise_clock;
 	/* [flows] */

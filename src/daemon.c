@@ -23,6 +23,7 @@
 
 #include "daemon.h"
 #include "iface.h"
+#include "kmem.h"
 #include "log.h"
 #include "notify.h"
 #include "record.h"
@@ -624,6 +625,11 @@ static int open_datapath(struct daemon *d, const struct config *cfg)
 		return err;
 	}
 	d->dp_open = true;
+	if (cfg->kernel_flows_auto && cfg->kernel_flows < FLOW_MAP_DEFAULT_ENTRIES)
+		log_info("kernel_flows: %u, not %u, to keep both maps within "
+			 "%llu MiB on %d CPUs (set kernel_flows to choose)",
+			 cfg->kernel_flows, FLOW_MAP_DEFAULT_ENTRIES,
+			 KMEM_BUDGET >> 20, d->dp.ncpus);
 	if (o.socket)
 		log_info("loaded BPF programs: sock_filter id %u",
 			 datapath_prog_id(datapath_socket_fd(&d->dp)));

@@ -14,6 +14,7 @@
 #include "datapath.h"
 #include "log.h"
 #include "delta.h"
+#include "kmem.h"
 #include "flow.skel.h"
 #include "sock.skel.h"
 
@@ -81,6 +82,22 @@ static int load(struct datapath *dp, const struct dp_obj *o,
 	return 0;
 }
 
+/* Say what the maps take, and warn when it is past the budget. */
+static void log_kmem(const struct datapath *dp)
+{
+	__u64 flows = 2 * kmem_flow_map_bytes(dp->map_entries, dp->ncpus);
+
+	log_info("kernel maps: %llu MiB for %d CPUs (%u flows a map)",
+		 (unsigned long long)((dp->map_bytes + (1 << 20) - 1) >> 20),
+		 dp->ncpus, dp->map_entries);
+	if (flows > KMEM_BUDGET)
+		log_warn("kernel maps: kernel_flows %u takes %llu MiB on %d CPUs, "
+			 "more than the %llu MiB the default (%u here) stays within",
+			 dp->map_entries, (unsigned long long)(flows >> 20),
+			 dp->ncpus, KMEM_BUDGET >> 20,
+			 kmem_default_entries(dp->ncpus));
+}
+
 static int open_obj(struct datapath *dp, const struct datapath_opts *opts)
 {
 	/* open: parse the embedded object; nothing is in the kernel yet */
@@ -106,6 +123,11 @@ int datapath_open(struct datapath *dp, const struct datapath_opts *opts)
 	if (dp->ncpus < 0)
 		return dp->ncpus;
 	dp->precise_clock = opts->precise_clock;
+	dp->map_entries = opts->map_entries ? opts->map_entries :
+					      FLOW_MAP_DEFAULT_ENTRIES;
+	dp->map_bytes = kmem_map_bytes(dp->map_entries, opts->ring_bytes ?
+					   opts->ring_bytes :
+					   FLOW_RING_DEFAULT_BYTES, dp->ncpus);
 	err = open_obj(dp, opts);
 	if (!err)
 		err = datapath_clock_sync(dp);
@@ -113,6 +135,7 @@ int datapath_open(struct datapath *dp, const struct datapath_opts *opts)
 		datapath_close(dp);
 		return err < 0 ? err : -EINVAL;
 	}
+	log_kmem(dp);
 	return 0;
 }
 

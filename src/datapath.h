@@ -28,6 +28,8 @@ struct datapath_opts {
 };
 
 struct datapath {
+	__u32		map_entries;	/* of flows_a and flows_b each */
+	__u64		map_bytes;	/* kernel memory of every map */
 	struct flow_bpf	*tc;		/* exactly one of tc and sock is set */
 	struct sock_bpf	*sock;
 	int		flows_fd[2];	/* flows_a, flows_b */

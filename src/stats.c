@@ -74,14 +74,15 @@ static uint64_t ring_bad(const struct daemon *d, int arg)
 	return fetcher_stats(d->fetcher)->ring_bad;
 }
 
-enum { K_EPOCHS, K_READS };
+enum { K_MAP_BYTES, K_EPOCHS, K_READS };
 
-/* The kernel maps: epochs (swaps), reads in place. */
+/* The kernel maps: their memory, epochs (swaps), reads in place. */
 static uint64_t kernel(const struct daemon *d, int which)
 {
 	const struct fetcher_stats *s = fetcher_stats(d->fetcher);
 
-	return which == K_EPOCHS ? s->epochs : s->reads;
+	return which == K_MAP_BYTES ? d->dp.map_bytes :
+	       which == K_EPOCHS ? s->epochs : s->reads;
 }
 
 enum { R_LOOKUPS, R_QUERIES, R_FAILURES, R_INVALIDATIONS };
@@ -166,6 +167,7 @@ const struct stats_counter stats_counters[] = {
 	{ "records_unexportable", records, X_UNEXPORTABLE, 0 },
 	{ "fetch_errors",	fetch_errors, 0, 0 },
 	{ "ring_bad",		ring_bad, 0, 0 },
+	{ "kernel_map_bytes",	kernel, K_MAP_BYTES, 0 },
 	{ "kernel_epochs",	kernel, K_EPOCHS, 0 },
 	{ "kernel_reads",	kernel, K_READS, 0 },
 	{ "route_lookups",	route, R_LOOKUPS, 0 },

@@ -64,7 +64,11 @@ check-sanitize:
 
 # --- unit tests of pure code ---------------------------------------------
 check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config \
-	tests/unit/test_enrich tests/unit/test_check tests/unit/test_statedir
+	tests/unit/test_enrich tests/unit/test_check tests/unit/test_statedir \
+	tests/unit/test_kmem
+tests_unit_test_kmem_SOURCES = tests/unit/test_kmem.c
+tests_unit_test_kmem_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_kmem_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_check_SOURCES = tests/unit/test_check.c
 tests_unit_test_check_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_check_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
@@ -82,7 +86,7 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_config_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
-	tests/unit/test_statedir \
+	tests/unit/test_statedir tests/unit/test_kmem \
 	tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh
 EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh \
 	tests/fuzz/crashes/nul-in-long-line
@@ -96,7 +100,7 @@ FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/confi
 	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
 	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/ipfix_tmpl.c \
 	$(top_srcdir)/exporter/kafka.c $(top_srcdir)/exporter/flowpb.c \
-	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c
+	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c $(top_srcdir)/src/kmem.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config

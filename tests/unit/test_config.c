@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "kmem.h"
 #include "exporter.h"
 #include "log.h"
 #include "tap.h"
@@ -89,6 +90,9 @@ static void test_defaults(void)
 	       c.active_timeout_s == 60 && c.idle_timeout_s == 15 &&
 	       !c.precise_clock, "defaults");
 	tap_is(c.kernel_epoch_s, 15, "kernel_epoch_s: the idle timeout");
+	tap_ok(c.kernel_flows_auto && c.kernel_flows ==
+	       kmem_default_entries(kmem_possible_cpus()),
+	       "kernel_flows: sized by the CPU count (%u)", c.kernel_flows);
 	tap_ok(config_parse_string("[capture]\ninterfaces = *\n[flows]\n"
 				   "idle_timeout_s = 7\n[collector j]\n"
 				   "protocol = json\npath = /tmp/x\n", "m.conf",
