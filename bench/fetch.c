@@ -2,10 +2,16 @@
 /*
  * bench/fetch - how long a fetch takes: swap, drain N kernel flows and
  * merge them into the flow cache, with BPF_MAP_LOOKUP_AND_DELETE_BATCH and
- * with the per-key fallback, in the same run (interleaved rounds, medians).
- * Also the daemon's resident memory per cached flow.
+ * with the per-key fallback; and a fetch between epochs, which reads the
+ * active map in place (BPF_MAP_LOOKUP_BATCH) and hands on every entry; in
+ * the same run (interleaved rounds, medians).  Also the daemon's resident
+ * memory per cached flow.
  *
- *	bench/fetch [-r rounds] [-m max-flows]
+ *	bench/fetch [-r rounds] [-s flows,flows,...] [-m map-entries]
+ *
+ * -s: the flow counts (default 10000,100000,1000000; e.g. -s 1000000,4000000
+ * for 1M and 4M kernel flows); -m: entries per kernel map (default the
+ * largest count).  4M flows on 2 CPUs take about 2 GiB of kernel maps.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +30,9 @@
 #include "flowcache.h"
 
 #define MAX_ROUNDS	15
+#define MAX_SIZES	8
+
+enum mode { DRAIN_BATCH, DRAIN_KEYS, IN_PLACE };
 
 static uint64_t delivered;
 static struct flowcache *cur_fc;	/* the cache this round feeds */
@@ -97,19 +106,35 @@ static void fill(struct datapath *dp, uint32_t n)
 	free(vals);
 }
 
+/* After an in-place read: end the epoch (the drain hands on nothing new)
+ * and go back to a swap at every fetch. */
+static void end_in_place(struct fetcher *f)
+{
+	uint64_t was = delivered;
+
+	fetcher_end_epoch(f);
+	if (fetcher_run(f) || delivered != was) {
+		fprintf(stderr, "fetch: the epoch after the read in place\n");
+		exit(1);
+	}
+	fetcher_set_epoch(f, 0);
+}
+
 /* One fetch of n flows into a fresh cache; returns its duration in ns. */
 static double one(struct datapath *dp, struct fetcher *f, struct flowcache **fc,
-		  uint32_t n, bool batch)
+		  uint32_t n, enum mode mode)
 {
 	static const struct flowcache_timeouts t = { ~0ull / 4, ~0ull / 4, ~0ull / 4 };
-	uint64_t t0;
+	uint64_t t0, reads = fetcher_stats(f)->reads;
 
 	fill(dp, n);
 	flowcache_free(*fc);
 	*fc = flowcache_new(n, &t, on_emit, NULL);
 	cur_fc = *fc;
-	fetcher_use_batch(f, batch);
+	fetcher_use_batch(f, mode != DRAIN_KEYS);
 	fetcher_skip_idle(f, false);	/* the maps are filled from here */
+	if (mode == IN_PLACE)
+		fetcher_set_epoch(f, 3600ull * 1000000000ull);
 	delivered = 0;
 	t0 = now_ns();
 	if (fetcher_run(f)) {
@@ -117,11 +142,13 @@ static double one(struct datapath *dp, struct fetcher *f, struct flowcache **fc,
 		exit(1);
 	}
 	t0 = now_ns() - t0;
-	if (delivered != n) {
-		fprintf(stderr, "fetch: drained %llu of %u flows\n",
+	if (delivered != n || fetcher_stats(f)->reads - reads != (mode == IN_PLACE)) {
+		fprintf(stderr, "fetch: handed on %llu of %u flows\n",
 			(unsigned long long)delivered, n);
 		exit(1);
 	}
+	if (mode == IN_PLACE)
+		end_in_place(f);
 	return (double)t0;
 }
 
@@ -159,27 +186,65 @@ static double cache_rss_per_flow(uint32_t n)
 	return per;
 }
 
+/* "10000,100000" into sizes; returns how many, 0 if malformed. */
+static int parse_sizes(const char *arg, uint32_t *sizes)
+{
+	int n = 0;
+	char *end;
+
+	while (*arg && n < MAX_SIZES) {
+		unsigned long v = strtoul(arg, &end, 10);
+
+		if (end == arg || v < 1 || v > (1u << 24) || (*end && *end != ','))
+			return 0;
+		sizes[n++] = (uint32_t)v;
+		arg = *end ? end + 1 : end;
+	}
+	return *arg ? 0 : n;
+}
+
+/* One line of the table: n flows, every mode, interleaved rounds. */
+static void row(struct datapath *dp, struct fetcher *f, struct flowcache **fc,
+		uint32_t n, int rounds)
+{
+	double b[MAX_ROUNDS], k[MAX_ROUNDS], p[MAX_ROUNDS];
+	int r;
+
+	for (r = 0; r < rounds; r++) {
+		b[r] = one(dp, f, fc, n, DRAIN_BATCH);
+		k[r] = one(dp, f, fc, n, DRAIN_KEYS);
+		p[r] = one(dp, f, fc, n, IN_PLACE);
+	}
+	printf("%10u %11.1f ms %11.1f ms %7.2fx %16.0f %11.1f ms\n", n,
+	       median(b, rounds) / 1e6, median(k, rounds) / 1e6,
+	       median(k, rounds) / median(b, rounds), median(b, rounds) / n,
+	       median(p, rounds) / 1e6);
+}
+
 int main(int argc, char **argv)
 {
-	static const uint32_t sizes[] = { 10000, 100000, 1000000 };
-	uint32_t max = 1000000;
-	int rounds = 5, c, r, err;
+	uint32_t sizes[MAX_SIZES] = { 10000, 100000, 1000000 }, max = 0;
+	int rounds = 5, n_sizes = 3, c, err, i;
 	struct datapath_opts o = { 0 };
 	struct flowcache *fc = NULL;
 	struct datapath dp;
 	struct fetcher *f;
-	size_t s;
 
-	while ((c = getopt(argc, argv, "r:m:")) != -1) {
+	while ((c = getopt(argc, argv, "r:m:s:")) != -1) {
 		if (c == 'r')
 			rounds = atoi(optarg);
 		else if (c == 'm')
 			max = (uint32_t)atol(optarg);
+		else if (c == 's' && (n_sizes = parse_sizes(optarg, sizes)))
+			continue;
 		else
 			return 2;
 	}
 	if (rounds < 1 || rounds > MAX_ROUNDS)
 		return 2;
+	/* the map holds the largest count at least */
+	for (i = 0; i < n_sizes; i++)
+		max = sizes[i] > max ? sizes[i] : max;
 	libbpf_set_print(NULL);
 	o.map_entries = max;
 	err = datapath_open(&dp, &o);
@@ -191,25 +256,15 @@ int main(int argc, char **argv)
 	if (!f)
 		return 1;
 
-	printf("bench/fetch: swap + drain + merge into the flow cache, %d "
-	       "interleaved rounds, medians (%d CPUs)\n\n", rounds, dp.ncpus);
-	printf("%10s %14s %14s %8s %16s\n", "flows", "batch", "per key",
-	       "ratio", "batch ns/flow");
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-		double b[MAX_ROUNDS], k[MAX_ROUNDS];
-		uint32_t n = sizes[s];
-
-		if (n > max)
-			break;
-		for (r = 0; r < rounds; r++) {
-			b[r] = one(&dp, f, &fc, n, true);
-			k[r] = one(&dp, f, &fc, n, false);
-		}
-		printf("%10u %11.1f ms %11.1f ms %7.2fx %16.0f\n", n,
-		       median(b, rounds) / 1e6, median(k, rounds) / 1e6,
-		       median(k, rounds) / median(b, rounds),
-		       median(b, rounds) / n);
-	}
+	printf("bench/fetch: swap + drain + merge into the flow cache, and a "
+	       "read in place\n(between epochs, every entry handed on), %d "
+	       "interleaved rounds, medians (%d CPUs, %u entries a map, "
+	       "%llu MiB of kernel maps)\n\n", rounds, dp.ncpus, max,
+	       (unsigned long long)(dp.map_bytes >> 20));
+	printf("%10s %14s %14s %8s %16s %14s\n", "flows", "batch", "per key",
+	       "ratio", "batch ns/flow", "in place");
+	for (i = 0; i < n_sizes; i++)
+		row(&dp, f, &fc, sizes[i], rounds);
 	printf("\nflow cache: %zu bytes per slot allocated; resident per "
 	       "cached flow at 1M flows: %.0f bytes\n",
 	       flowcache_bytes_per_flow(), cache_rss_per_flow(1000000));
