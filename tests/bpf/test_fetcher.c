@@ -143,6 +143,22 @@ static void run_drain(const char *name, uint32_t map_entries, bool batch)
 	datapath_close(&d);
 }
 
+/* Load the programs and a fetcher whose epoch outlasts the test. */
+static struct fetcher *open_persistent(struct datapath *d,
+				       const struct datapath_opts *o)
+{
+	struct fetcher *f;
+	int err = datapath_open(d, o);
+
+	if (err)
+		tap_bail("load: %s", strerror(-err));
+	f = fetcher_new(d, o->map_entries, on_flow, NULL);
+	if (!f)
+		tap_bail("fetcher_new: %s", strerror(errno));
+	fetcher_set_epoch(f, 3600ull * 1000000000ull);
+	return f;
+}
+
 /* A fetch; deltas of the next one must not start before this one. */
 static int timed_fetch(struct fetcher *f)
 {
@@ -204,16 +220,10 @@ static void run_persist(const char *name, bool batch)
 	struct datapath d;
 	struct fetcher *f;
 	char what[96];
-	int err, i, active;
+	int i, active;
 
-	err = datapath_open(&d, &o);
-	if (err)
-		tap_bail("load: %s", strerror(-err));
-	f = fetcher_new(&d, o.map_entries, on_flow, NULL);
-	if (!f)
-		tap_bail("fetcher_new: %s", strerror(errno));
+	f = open_persistent(&d, &o);
 	fetcher_use_batch(f, batch);
-	fetcher_set_epoch(f, 3600ull * 1000000000ull);
 	fetcher_stats_delta(f, &delta, &total);
 	active = d.active;
 	bad_times = 0;
@@ -280,15 +290,9 @@ static void run_race(void)
 	struct fetcher *f;
 	pthread_t th;
 	cpu_set_t set, all;
-	int err, reads = 0;
+	int reads = 0;
 
-	err = datapath_open(&d, &o);
-	if (err)
-		tap_bail("load: %s", strerror(-err));
-	f = fetcher_new(&d, o.map_entries, on_flow, NULL);
-	if (!f)
-		tap_bail("fetcher_new: %s", strerror(errno));
-	fetcher_set_epoch(f, 3600ull * 1000000000ull);
+	f = open_persistent(&d, &o);
 	sched_getaffinity(0, sizeof(all), &all);
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
