@@ -343,8 +343,9 @@ static int epoch(struct fetcher *f, uint64_t now)
 	f->stats.epochs++;
 	f->epoch_start = now;
 	f->fill_due = f->end_epoch = false;
+	/* (an entry read in place has a baseline: never skip its drain) */
 	empty = empty && packets_seen(f, &after, NULL) == 0 &&
-		after == f->seen_before_swap;
+		after == f->seen_before_swap && baseline_count(f->base) == 0;
 	f->seen_before_swap = before;
 	f->have_seen = true;
 	/* the new active map holds nothing of before (the last drain) */
@@ -352,7 +353,6 @@ static int epoch(struct fetcher *f, uint64_t now)
 	f->read_valid = f->drained;
 	if (empty) {
 		f->stats.skipped++;
-		baseline_clear(f->base);	/* nothing was read of it */
 		return 0;
 	}
 	f->drained = false;
