@@ -57,12 +57,13 @@ static void on_flow(void *ctx, const struct flow_key *k,
 		bad_times++;
 }
 
-static void send_flows(struct datapath *d, int per_flow)
+/* per_flow packets of each of n flows (source ports 10000...) */
+static void send_n(struct datapath *d, int n, int per_flow)
 {
 	struct frame f;
 	int i;
 
-	for (i = 0; i < FLOWS; i++) {
+	for (i = 0; i < n; i++) {
 		LIBBPF_OPTS(bpf_test_run_opts, t, .repeat = (__u32)per_flow);
 
 		frame_eth(&f, 0);
@@ -75,6 +76,11 @@ static void send_flows(struct datapath *d, int per_flow)
 		if (bpf_prog_test_run_opts(datapath_ingress_fd(d), &t))
 			tap_bail("test run: %s", strerror(errno));
 	}
+}
+
+static void send_flows(struct datapath *d, int per_flow)
+{
+	send_n(d, FLOWS, per_flow);
 }
 
 static int check(const char *name, int per_flow)
@@ -91,7 +97,8 @@ static int check(const char *name, int per_flow)
 	return bad;
 }
 
-static void run_drain(const char *name, uint32_t map_entries, bool batch)
+static void run_drain(const char *name, uint32_t map_entries, bool batch,
+		      uint64_t epoch_ns)
 {
 	/* a ring that holds a whole round's overflow: ring-full loss is
 	 * test_datapath's subject, delivery is this test's */
@@ -109,6 +116,7 @@ static void run_drain(const char *name, uint32_t map_entries, bool batch)
 	if (!f)
 		tap_bail("fetcher_new: %s", strerror(errno));
 	fetcher_use_batch(f, batch);
+	fetcher_set_epoch(f, epoch_ns);
 
 	got_flows = 0;
 	send_flows(&d, 3);
@@ -139,6 +147,10 @@ static void run_drain(const char *name, uint32_t map_entries, bool batch)
 	tap_ok(fetcher_run(f) == 0, "%s: a fetch after the idle one", name);
 	check(name, 4);
 	tap_is(fetcher_stats(f)->skipped, 1, "%s: ... drained", name);
+	/* persistent: a failed insert (map full) ends the epoch at once */
+	if (epoch_ns)
+		tap_is(fetcher_stats(f)->epochs, 3, "%s: an epoch at each fetch "
+		       "after the map was full", name);
 	fetcher_free(f);
 	datapath_close(&d);
 }
@@ -250,6 +262,33 @@ static void run_persist(const char *name, bool batch)
 	datapath_close(&d);
 }
 
+/* A map three quarters full at a read: the next fetch is an epoch. */
+static void run_fill(void)
+{
+	struct datapath_opts o = { .map_entries = 64 };
+	struct datapath d;
+	struct fetcher *f = open_persistent(&d, &o);
+
+	got_bytes = 0;
+	memset(got_packets, 0, sizeof(got_packets));
+	send_n(&d, 47, 1);
+	tap_ok(fetcher_run(f) == 0 && got_packets[46] == 1, "fill: 47 of 64");
+	tap_is(fetcher_stats(f)->epochs, 0, "fill: 47 of 64 keeps the epoch");
+	send_n(&d, 48, 1);
+	tap_ok(fetcher_run(f) == 0 && got_packets[47] == 1 &&
+	       got_packets[0] == 2, "fill: 48 of 64, read in place");
+	tap_is(fetcher_stats(f)->epochs, 0, "fill: ... no swap yet");
+	tap_ok(fetcher_run(f) == 0, "fill: the next fetch");
+	tap_is(fetcher_stats(f)->epochs, 1, "fill: three quarters full at the "
+	       "last read: an epoch");
+	tap_is(map_entries(d.flows_fd[!d.active]), 0, "fill: the full map drained");
+	tap_is(got_bytes, (47 + 48) * (20 + 8 + 12), "fill: every byte once");
+	memset(got_packets, 0, sizeof(got_packets));
+	got_bytes = 0;
+	fetcher_free(f);
+	datapath_close(&d);
+}
+
 /* ---- a writer on another CPU while the map is read in place ---------- */
 
 #define RACE_ROUNDS	256
@@ -326,10 +365,12 @@ int main(void)
 	if (geteuid() != 0)
 		tap_need_privilege("not root");
 	libbpf_set_print(NULL);
-	run_drain("batch drain", 8192, true);
-	run_drain("per-key drain", 8192, false);
+	run_drain("batch drain", 8192, true, 0);
+	run_drain("per-key drain", 8192, false, 0);
 	/* 3000 flows into a 512-entry map: most go through the ring */
-	run_drain("overflow ring", 512, true);
+	run_drain("overflow ring", 512, true, 0);
+	run_drain("overflow ring, persistent", 512, true, 3600ull * 1000000000ull);
+	run_fill();
 	run_persist("persistent, batch", true);
 	run_persist("persistent, per key", false);
 	if (libbpf_num_possible_cpus() >= 2)
