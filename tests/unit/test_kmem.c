@@ -45,6 +45,8 @@ int main(void)
 	       "65536 flows on 128 CPUs would take 1039 MiB");
 	rule(2, 65536);
 	rule(16, 65536);
+	rule(30, 65536);	/* the most CPUs that keep 65,536 */
+	rule(31, 63488);
 	rule(32, 61440);
 	rule(64, 31744);
 	rule(128, 15360);
