@@ -4,11 +4,15 @@
  *
  * A slab of entries filled in order, and an open-addressing index (linear
  * probing) at most half full.  Keys are only added until the table is
- * cleared as a whole, so there is no deletion.
+ * cleared as a whole, so there is no deletion; clearing gives back the
+ * pages the keys used.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "baseline.h"
 #include "delta.h"
@@ -100,11 +104,31 @@ struct baseline *baseline_get(struct baseline_table *t,
 	return b;
 }
 
+/*
+ * Zero len bytes at p and give their whole pages back to the kernel
+ * (anonymous memory reads as zero again once touched): an epoch frees
+ * what the last one's keys took.  Partial pages at the ends are zeroed.
+ */
+static void release(void *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)p, end = a + len;
+	uintptr_t lo = (a + page - 1) & ~(page - 1), hi = end & ~(page - 1);
+
+	if (lo >= hi || madvise((void *)lo, hi - lo, MADV_DONTNEED)) {
+		memset(p, 0, len);
+		return;
+	}
+	memset(p, 0, lo - a);
+	memset((void *)hi, 0, end - hi);
+}
+
 void baseline_clear(struct baseline_table *t)
 {
 	if (!t->n)
 		return;
-	memset(t->index, 0, ((size_t)t->mask + 1) * sizeof(*t->index));
+	release(t->index, ((size_t)t->mask + 1) * sizeof(*t->index));
+	release(t->e, (size_t)t->n * sizeof(*t->e));
 	t->n = 0;
 }
 

@@ -65,7 +65,10 @@ check-sanitize:
 # --- unit tests of pure code ---------------------------------------------
 check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config \
 	tests/unit/test_enrich tests/unit/test_check tests/unit/test_statedir \
-	tests/unit/test_kmem
+	tests/unit/test_kmem tests/unit/test_baseline
+tests_unit_test_baseline_SOURCES = tests/unit/test_baseline.c
+tests_unit_test_baseline_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_baseline_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_kmem_SOURCES = tests/unit/test_kmem.c
 tests_unit_test_kmem_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_kmem_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
@@ -86,7 +89,7 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_config_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
-	tests/unit/test_statedir tests/unit/test_kmem \
+	tests/unit/test_statedir tests/unit/test_kmem tests/unit/test_baseline \
 	tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh
 EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh \
 	tests/fuzz/crashes/nul-in-long-line
