@@ -385,8 +385,9 @@ static int read_live(struct fetcher *f, uint64_t seen)
 	f->seen_at_read = seen;
 	f->read_valid = true;
 	f->stats.live_entries = (uint64_t)n;
-	/* three quarters full: the next fetch starts a new epoch */
-	f->fill_due = (uint64_t)n * 4 >= (uint64_t)f->map_entries * 3;
+	/* seven eighths full: the next fetch starts a new epoch (before
+	 * new flows find the map full and go through the ring) */
+	f->fill_due = (uint64_t)n * 8 >= (uint64_t)f->map_entries * 7;
 	return 0;
 }
 

@@ -11,7 +11,7 @@
  * program finished) and drains the now idle map with
  * BPF_MAP_LOOKUP_AND_DELETE_BATCH (per key on kernels without batch ops):
  * the last deltas of its keys, exact.  An epoch ends every epoch_ns, when
- * the map was three quarters full at the last read or an insert failed
+ * the map was seven eighths full at the last read or an insert failed
  * (map full), and when asked (fetcher_end_epoch: shutdown).  Deltas have
  * times already CLOCK_MONOTONIC ns.  Ring-buffer records (flows that did
  * not fit in the map) go to the same callback.  Stats are read as deltas.

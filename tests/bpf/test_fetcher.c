@@ -262,7 +262,7 @@ static void run_persist(const char *name, bool batch)
 	datapath_close(&d);
 }
 
-/* A map three quarters full at a read: the next fetch is an epoch. */
+/* A map seven eighths full at a read: the next fetch is an epoch. */
 static void run_fill(void)
 {
 	struct datapath_opts o = { .map_entries = 64 };
@@ -271,18 +271,18 @@ static void run_fill(void)
 
 	got_bytes = 0;
 	memset(got_packets, 0, sizeof(got_packets));
-	send_n(&d, 47, 1);
-	tap_ok(fetcher_run(f) == 0 && got_packets[46] == 1, "fill: 47 of 64");
-	tap_is(fetcher_stats(f)->epochs, 0, "fill: 47 of 64 keeps the epoch");
-	send_n(&d, 48, 1);
-	tap_ok(fetcher_run(f) == 0 && got_packets[47] == 1 &&
-	       got_packets[0] == 2, "fill: 48 of 64, read in place");
+	send_n(&d, 55, 1);
+	tap_ok(fetcher_run(f) == 0 && got_packets[54] == 1, "fill: 55 of 64");
+	tap_is(fetcher_stats(f)->epochs, 0, "fill: 55 of 64 keeps the epoch");
+	send_n(&d, 56, 1);
+	tap_ok(fetcher_run(f) == 0 && got_packets[55] == 1 &&
+	       got_packets[0] == 2, "fill: 56 of 64, read in place");
 	tap_is(fetcher_stats(f)->epochs, 0, "fill: ... no swap yet");
 	tap_ok(fetcher_run(f) == 0, "fill: the next fetch");
-	tap_is(fetcher_stats(f)->epochs, 1, "fill: three quarters full at the "
+	tap_is(fetcher_stats(f)->epochs, 1, "fill: seven eighths full at the "
 	       "last read: an epoch");
 	tap_is(map_entries(d.flows_fd[!d.active]), 0, "fill: the full map drained");
-	tap_is(got_bytes, (47 + 48) * (20 + 8 + 12), "fill: every byte once");
+	tap_is(got_bytes, (55 + 56) * (20 + 8 + 12), "fill: every byte once");
 	memset(got_packets, 0, sizeof(got_packets));
 	got_bytes = 0;
 	fetcher_free(f);
