@@ -82,6 +82,12 @@ tests_unit_test_flowcache_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_config_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
+# the pacer's arithmetic (exporter/pacer.c), with an invented clock
+check_PROGRAMS += tests/unit/test_pacer
+tests_unit_test_pacer_SOURCES = tests/unit/test_pacer.c
+tests_unit_test_pacer_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_unit_test_pacer_LDADD = tests/libtap.a $(EXPORTER_LIBS)
+TESTS += tests/unit/test_pacer
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
 	tests/unit/test_statedir \
 	tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh
@@ -97,7 +103,8 @@ FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/confi
 	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
 	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/ipfix_tmpl.c \
 	$(top_srcdir)/exporter/kafka.c $(top_srcdir)/exporter/flowpb.c \
-	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c
+	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c \
+	$(top_srcdir)/src/config_pace.c $(top_srcdir)/exporter/pacer.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config

@@ -121,6 +121,18 @@ struct bad {
 };
 
 static const struct bad bads[] = {
+	{ "[capture]\ninterfaces = *\n[collector n]\nprotocol = ipfix\n"
+	  "address = x\nmax_rate = fast\n",
+	  "b.conf:6: max_rate: 'fast' is not a number (with k, M or G)" },
+	{ "[capture]\ninterfaces = *\n[collector n]\nprotocol = ipfix\n"
+	  "address = x\nmax_rate = 200M\n",
+	  "b.conf:6: max_rate: 200000000 is out of range (1..100000000)" },
+	{ "[capture]\ninterfaces = *\n[collector n]\nprotocol = ipfix\n"
+	  "address = x\nmax_bitrate = 100\n",
+	  "b.conf:6: max_bitrate: 100 is out of range (8000..100000000000)" },
+	{ "[capture]\ninterfaces = *\n[collector n]\nprotocol = ipfix\n"
+	  "address = x\nqueue_records = 0\n",
+	  "b.conf:6: queue_records: 0 is out of range (16..67108864)" },
 	{ "[capture]\ninterfaces = *\nsampling = 0\n",
 	  "b.conf:3: sampling: 0 is out of range (1..1073741824)" },
 	{ "[capture]\ninterfaces = *\nsampling = ten\n",
@@ -310,6 +322,48 @@ static void test_kafka(void)
 	free(buf);
 }
 
+/* The pacing keys: defaults, every form, printed and read back. */
+static void test_pace(void)
+{
+	static const char text[] = "[capture]\ninterfaces = *\n"
+		"[collector a]\nprotocol = ipfix\naddress = x\n"
+		"[collector b]\nprotocol = netflow9\naddress = x\n"
+		"max_rate = 20k\nmax_bitrate = 10M\nqueue_records = 5000\n"
+		"[collector c]\nprotocol = netflow5\naddress = x\nmax_rate = off\n"
+		"[collector d]\nprotocol = ipfix\naddress = x\nmax_rate = 0\n";
+	char err[CONFIG_ERR_LEN] = "", *buf = NULL;
+	const struct collector_config *cc;
+	struct config a, b;
+	size_t len = 0;
+	int i;
+	FILE *f;
+
+	if (!tap_ok(config_parse_string(text, "r.conf", &a, err, sizeof(err)) == 0,
+		    "pacing keys parse"))
+		tap_diag("%s", err);
+	cc = a.collectors;
+	tap_ok(cc[0].max_rate == COLLECTOR_RATE_AUTO && cc[0].max_bitrate == 0 &&
+	       cc[0].queue_records == COLLECTOR_QUEUE_RECORDS,
+	       "defaults: max_rate auto, no bit rate, a queue of 1048576 records");
+	tap_ok(cc[1].max_rate == 20000 && cc[1].max_bitrate == 10000000 &&
+	       cc[1].queue_records == 5000, "20k records/s, 10M bits/s, 5000");
+	tap_ok(cc[2].max_rate == 0 && cc[3].max_rate == 0,
+	       "max_rate = off and = 0: not paced");
+	f = open_memstream(&buf, &len);
+	config_print(f, &a);
+	fclose(f);
+	tap_ok(strstr(buf, "\nmax_rate = auto\nmax_bitrate = 0\n"
+		      "queue_records = 1048576\n") &&
+	       strstr(buf, "\nmax_rate = 20000\nmax_bitrate = 10000000\n"
+		      "queue_records = 5000\n") &&
+	       strstr(buf, "\nmax_rate = off\n"), "... printed");
+	config_parse_buffer(buf, len, "r.conf", &b, err, sizeof(err));
+	for (i = 0; i < a.n_collectors; i++)
+		b.collectors[i].line = a.collectors[i].line;
+	tap_ok(!memcmp(&a, &b, sizeof(a)), "... and read back the same");
+	free(buf);
+}
+
 /* What config_print() writes reads back to the same struct config. */
 static void test_print(void)
 {
@@ -388,6 +442,7 @@ int main(void)
 	test_raw();
 	test_crash_files();
 	test_print();
+	test_pace();
 	test_kafka();
 	test_missing_file();
 	return tap_done();
