@@ -201,7 +201,7 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/31-refused-small-messages.sh tests/netns/40-instances.sh \
 	tests/netns/41-statedir-lock.sh tests/netns/42-statedir-safe.sh \
 	tests/netns/43-min-caps.sh tests/netns/44-many-ifaces.sh \
-	tests/netns/45-stop-time.sh
+	tests/netns/45-stop-time.sh tests/netns/46-pacing.sh
 # running as a service: signals, readiness, systemd, privileges
 NETNS_TESTS += tests/netns/50-signals.sh tests/netns/51-daemonize.sh \
 	tests/netns/52-notify.sh tests/netns/53-privileges.sh
@@ -223,7 +223,7 @@ EXTRA_DIST += tests/kafka/lib.sh tests/kafka/consume.py tests/kafka/compare.py \
 	tests/kafka/pbdecode.py
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
-	tests/netns/decoders.py
+	tests/netns/decoders.py tests/netns/ipfixrecv.py
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = env top_builddir=$(abs_top_builddir) \

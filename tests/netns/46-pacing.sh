@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Scenario 46: export pacing.  20,000 UDP flows (crafted frames from
+# 20,000 source addresses, 2 packets each), 1 s fetches, IPFIX over UDP to
+# an nfcapd with the system's default receive buffer (no -B) and to a
+# receiver that timestamps every datagram in the kernel.  Sent as one
+# burst, a fetch's records overflow nfcapd's buffer; paced (max_rate
+# auto, the default: a fetch's records spread over 0.8 of the fetch
+# interval) nfdump accounts for every packet and byte, and no 10 ms holds
+# more records than the rate allows.  Then max_rate = 10000 with
+# queue_records = 4000: what the queue cannot take is counted as not
+# queued, and everything else arrives.
+. "$(dirname "$0")/lib.sh"
+need_root
+RECV_PY=$top_srcdir/tests/netns/ipfixrecv.py
+FLOWS=20000
+PAYLOAD=64
+
+ns_add g r
+veth g m0 r m1
+veth g c0 r c1
+ns g sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+ns r sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv4.ip_forward=0
+ns r ip addr add 192.0.2.2/24 dev m1
+mmac=$(ns r cat /sys/class/net/m1/address)
+cmac=$(ns r cat /sys/class/net/c1/address)
+diag "receive buffer of a default socket: $(ns r sysctl -n net.core.rmem_default) bytes"
+
+# start_recv PORT NAME: the timestamping receiver
+start_recv() {
+	ip netns exec "${P}r" python3 "$RECV_PY" listen 127.0.0.1 "$1" "$T/$2.recv" 60 \
+		>"$T/$2.recv.log" 2>&1 &
+	RECV_PID=$!
+	_pids="$_pids $RECV_PID"
+	for i in $(seq 300); do
+		grep -q listening "$T/$2.recv.log" && return 0
+		sleep 0.1
+	done
+	bail "receiver did not start: $(cat "$T/$2.recv.log")"
+}
+
+# stat NAME: a counter of tcflowd's last counters line
+stat() { grep -o " $1=[0-9]*" "$T/tcflowd.log" | tail -n1 | cut -d= -f2; }
+
+# wait_sent N: until tcflowd has sent or counted N records, and none
+# waits in a queue (its counters line, on SIGUSR1; 20 s at most)
+wait_sent() {
+	local i
+	for i in $(seq 100); do
+		kill -USR1 "$TCFLOWD_PID"
+		sleep 0.2
+		[ "$(($(stat records_sent) + $(stat records_not_sent)))" -ge "$1" ] &&
+			[ "$(stat records_queued)" = 0 ] && return 0
+	done
+	return 1
+}
+
+# run NAME [COLLECTOR-KEYS...]: tcflowd exports the traffic to nfcapd and
+# the receiver, both with these keys; sets ARRIVED (packets at m1) and
+# the counters
+run() {
+	local name=$1 want
+	shift
+	start_nfcapd r "$T/nf.$name" 2055
+	start_recv 2056 "$name"
+	# no JSON collector (config() adds one): it would slow the burst down
+	{
+		printf '[global]\nstats_interval_s = 0\nstate_dir = %s/state\n' "$T"
+		printf '[capture]\ninterfaces = m1\ndirection = ingress\nkernel_flows = 32768\n'
+		printf '[flows]\nfetch_interval_ms = 1000\nidle_timeout_s = 1\n'
+		for c in nfcapd:2055 recv:2056; do
+			printf '[collector %s]\nprotocol = ipfix\naddress = 127.0.0.1\nport = %s\n' \
+				"${c%:*}" "${c#*:}"
+			[ $# -eq 0 ] || printf '%s\n' "$@"
+		done
+	} >"$T/$name.conf"
+	start_tcflowd r "$T/$name.conf"
+	rx0=$(rx_packets r m1)
+	ns g "$GEN" lanes -m m0 -M "$mmac" -c c0 -C "$cmac" -f $FLOWS -s $PAYLOAD \
+		-n $((2 * FLOWS)) -k $((2 * FLOWS)) >"$T/$name.gen" || bail "gen lanes"
+	ARRIVED=$(($(rx_packets r m1) - rx0))
+	wait_sent $((2 * FLOWS))
+	ok $? "$name: tcflowd sent or counted $((2 * FLOWS)) records, none waits"
+	stop_tcflowd
+	is "$TCFLOWD_RC" 0 "$name: tcflowd exits 0"
+	stop_nfcapd
+	kill -TERM "$RECV_PID"
+	wait "$RECV_PID" 2>/dev/null
+	python3 "$RECV_PY" report "$T/$name.recv" 10 >"$T/$name.report"
+	sed "s/^/# $name: /" "$T/$name.report"
+	SENT=$(stat records_sent)
+	NOT_SENT=$(stat records_not_sent)
+	NOT_QUEUED=$(stat records_not_queued)
+	diag "$name: records_sent=$SENT records_not_sent=$NOT_SENT records_not_queued=$NOT_QUEUED"
+}
+
+report() { sed -n "s/^$2=//p" "$T/$1.report"; }
+nfdump_total() {	# nfdump_total NAME: "packets bytes" of the test's flows
+	nfdump -R "$T/nf.$1" -q -N -o "fmt:%dp %pkt %byt" 2>/dev/null |
+		awk '$1 == 9000 { p += $2; b += $3 } END { printf "%d %d", p, b }'
+}
+
+# 1. the default pacing
+run auto
+is "$ARRIVED" $((2 * FLOWS)) "auto: $((2 * FLOWS)) packets reached m1"
+is "$SENT $NOT_SENT" "$((2 * FLOWS)) 0" "auto: every record sent, to both collectors"
+is "$(nfdump_total auto)" "$ARRIVED $((ARRIVED * (28 + PAYLOAD)))" \
+	"auto: nfcapd without -B accounts for every packet and byte (100.000%)"
+is "$(report auto sequence_errors)" 0 "auto: no sequence error at the receiver"
+nf_seq=$(nfdump -I -R "$T/nf.auto" 2>/dev/null | sed -n 's/^Sequence failures: *//p')
+opt=$(report auto options_messages)
+ok "$([ "${nf_seq:-99}" -le "$opt" ]; echo $?)" \
+	"auto: nfdump's sequence failures ($nf_seq) are its miscount of the $opt messages with options records (README), none more"
+# auto: 20,000 records in one fetch go at 20,000 * 1.25 = 25,000 records/s
+# (a little more with the messages of templates and options, which cost
+# one record each: 200 of them allowed); a 10 ms window holds 10 + 2 (the
+# bucket) ms of that, plus one message that may leave the bucket in debt
+most=$(report auto most_flow_records)
+bound=$(( (FLOWS + 200) * 125 / 100 * 12 / 1000 + $(report auto most_flows_per_message) ))
+ok "$([ "$most" -le "$bound" ]; echo $?)" \
+	"auto: at most $bound flow records in any 10 ms ($most, in $(report auto most_datagrams) datagrams)"
+
+# 2. a fixed rate and a small queue: the rest is counted as not queued
+run fixed "max_rate = 10000" "queue_records = 4000"
+ok "$([ "${NOT_QUEUED:-0}" -gt 0 ]; echo $?)" "fixed: a 4000-record queue cannot take it all ($NOT_QUEUED not queued)"
+is "$NOT_SENT" "$NOT_QUEUED" "fixed: what was not queued is what was not sent"
+is "$((SENT + NOT_SENT))" $((2 * FLOWS)) "fixed: sent + not sent = every record, to both collectors"
+nf=$(nfdump -R "$T/nf.fixed" -q -N -o "fmt:%dp %pkt" 2>/dev/null | awk '$1 == 9000 { n++ } END { print n + 0 }')
+is "$((nf + $(report fixed flow_records)))" "$SENT" \
+	"fixed: nfcapd and the receiver got every record sent ($nf + $(report fixed flow_records))"
+most=$(report fixed most_flow_records)
+bound=$(( 10000 * 12 / 1000 + $(report fixed most_flows_per_message) ))
+ok "$([ "$most" -le "$bound" ]; echo $?)" \
+	"fixed: at most $bound flow records in any 10 ms ($most, in $(report fixed most_datagrams) datagrams)"
+done_testing
