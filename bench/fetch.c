@@ -5,7 +5,11 @@
  * with the per-key fallback, in the same run (interleaved rounds, medians).
  * Also the daemon's resident memory per cached flow.
  *
- *	bench/fetch [-r rounds] [-m max-flows]
+ *	bench/fetch [-r rounds] [-n flows,flows,...] [-m max-flows]
+ *
+ * -n: the kernel flow counts to drain (10000,100000,1000000 unless given;
+ * e.g. -n 1000000,4000000); -m: the maps' size (the largest count unless
+ * given).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +28,7 @@
 #include "flowcache.h"
 
 #define MAX_ROUNDS	15
+#define MAX_SIZES	8
 
 static uint64_t delivered;
 static struct flowcache *cur_fc;	/* the cache this round feeds */
@@ -159,10 +164,30 @@ static double cache_rss_per_flow(uint32_t n)
 	return per;
 }
 
+/* "n,n,..." into sizes (at most MAX_SIZES); how many, 0 if bad. */
+static size_t parse_sizes(const char *arg, uint32_t *sizes)
+{
+	size_t n = 0;
+	char *end;
+
+	while (*arg && n < MAX_SIZES) {
+		unsigned long v = strtoul(arg, &end, 10);
+
+		if (end == arg || v < 1 || v > (1ul << 26))
+			return 0;
+		sizes[n++] = (uint32_t)v;
+		arg = *end == ',' ? end + 1 : end;
+		if (*end && *end != ',')
+			return 0;
+	}
+	return *arg ? 0 : n;
+}
+
 int main(int argc, char **argv)
 {
-	static const uint32_t sizes[] = { 10000, 100000, 1000000 };
-	uint32_t max = 1000000;
+	uint32_t sizes[MAX_SIZES] = { 10000, 100000, 1000000 };
+	uint32_t max = 0;
+	size_t nsizes = 3;
 	int rounds = 5, c, r, err;
 	struct datapath_opts o = { 0 };
 	struct flowcache *fc = NULL;
@@ -170,16 +195,21 @@ int main(int argc, char **argv)
 	struct fetcher *f;
 	size_t s;
 
-	while ((c = getopt(argc, argv, "r:m:")) != -1) {
+	while ((c = getopt(argc, argv, "r:m:n:")) != -1) {
 		if (c == 'r')
 			rounds = atoi(optarg);
 		else if (c == 'm')
 			max = (uint32_t)atol(optarg);
-		else
+		else if (c == 'n' && !(nsizes = parse_sizes(optarg, sizes)))
+			return fprintf(stderr, "fetch: -n: flows,flows,...\n"), 2;
+		else if (c != 'n')
 			return 2;
 	}
 	if (rounds < 1 || rounds > MAX_ROUNDS)
 		return 2;
+	if (!max)	/* the maps hold the largest count */
+		for (s = 0; s < nsizes; s++)
+			max = sizes[s] > max ? sizes[s] : max;
 	libbpf_set_print(NULL);
 	o.map_entries = max;
 	err = datapath_open(&dp, &o);
@@ -195,12 +225,12 @@ int main(int argc, char **argv)
 	       "interleaved rounds, medians (%d CPUs)\n\n", rounds, dp.ncpus);
 	printf("%10s %14s %14s %8s %16s\n", "flows", "batch", "per key",
 	       "ratio", "batch ns/flow");
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+	for (s = 0; s < nsizes; s++) {
 		double b[MAX_ROUNDS], k[MAX_ROUNDS];
 		uint32_t n = sizes[s];
 
 		if (n > max)
-			break;
+			continue;
 		for (r = 0; r < rounds; r++) {
 			b[r] = one(&dp, f, &fc, n, true);
 			k[r] = one(&dp, f, &fc, n, false);
