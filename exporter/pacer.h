@@ -24,7 +24,7 @@
 
 #define PACER_BURST_MS		2
 #define PACER_AUTO_MIN		1000u		/* records/s */
-#define PACER_AUTO_MAX		200000u
+#define PACER_AUTO_MAX		100000u	/* nfcapd with a default buffer: 15 ms of slack */
 
 struct pacer_msg {
 	uint8_t		*buf;

@@ -130,7 +130,7 @@ static void auto_rate(void)
 	       "within 0.8 of the fetch interval");
 	tap_is(p.rate, PACER_AUTO_MIN, "empty again: back to the floor");
 	push_n(&p, 10000, 100, 25, T0 + 6000 * MS);
-	tap_is(p.rate, PACER_AUTO_MAX, "250,000 records: the ceiling, 200,000/s");
+	tap_is(p.rate, PACER_AUTO_MAX, "250,000 records: the ceiling, 100,000/s");
 	pacer_set(&p, COLLECTOR_RATE_AUTO, 0, 0, 100);
 	tap_is(p.rate, PACER_AUTO_MAX, "a shorter interval: still the ceiling");
 	pacer_set(&p, 5000, 0, 0, 1000);
