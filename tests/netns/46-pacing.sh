@@ -8,7 +8,9 @@
 # interval) nfdump accounts for every packet and byte, and no 10 ms holds
 # more records than the rate allows.  Then max_rate = 10000 with
 # queue_records = 4000: what the queue cannot take is counted as not
-# queued, and everything else arrives.
+# queued, and everything else arrives.  Last, max_rate = 4000, reloaded to
+# 8000 while records wait (the queues stay), then stopped while they still
+# wait: everything arrives, within the stop's bound.
 . "$(dirname "$0")/lib.sh"
 need_root
 RECV_PY=$top_srcdir/tests/netns/ipfixrecv.py
@@ -54,15 +56,12 @@ wait_sent() {
 	return 1
 }
 
-# run NAME [COLLECTOR-KEYS...]: tcflowd exports the traffic to nfcapd and
-# the receiver, both with these keys; sets ARRIVED (packets at m1) and
-# the counters
-run() {
-	local name=$1 want
+# write_conf NAME [COLLECTOR-KEYS...]: tcflowd exports to nfcapd and the
+# receiver, both with these keys.  No JSON collector (config() adds one):
+# it would slow the burst down.
+write_conf() {
+	local name=$1 c
 	shift
-	start_nfcapd r "$T/nf.$name" 2055
-	start_recv 2056 "$name"
-	# no JSON collector (config() adds one): it would slow the burst down
 	{
 		printf '[global]\nstats_interval_s = 0\nstate_dir = %s/state\n' "$T"
 		printf '[capture]\ninterfaces = m1\ndirection = ingress\nkernel_flows = 32768\n'
@@ -73,14 +72,25 @@ run() {
 			[ $# -eq 0 ] || printf '%s\n' "$@"
 		done
 	} >"$T/$name.conf"
+}
+
+# start_run NAME [COLLECTOR-KEYS...]: the collectors, tcflowd, the
+# traffic; sets ARRIVED (packets at m1)
+start_run() {
+	local name=$1
+	start_nfcapd r "$T/nf.$name" 2055
+	start_recv 2056 "$name"
+	write_conf "$@"
 	start_tcflowd r "$T/$name.conf"
 	rx0=$(rx_packets r m1)
 	ns g "$GEN" lanes -m m0 -M "$mmac" -c c0 -C "$cmac" -f $FLOWS -s $PAYLOAD \
 		-n $((2 * FLOWS)) -k $((2 * FLOWS)) >"$T/$name.gen" || bail "gen lanes"
 	ARRIVED=$(($(rx_packets r m1) - rx0))
-	wait_sent $((2 * FLOWS))
-	ok $? "$name: tcflowd sent or counted $((2 * FLOWS)) records, none waits"
-	stop_tcflowd
+}
+
+# finish_run NAME: (tcflowd stopped) the collectors' view, the counters
+finish_run() {
+	local name=$1
 	is "$TCFLOWD_RC" 0 "$name: tcflowd exits 0"
 	stop_nfcapd
 	kill -TERM "$RECV_PID"
@@ -91,6 +101,15 @@ run() {
 	NOT_SENT=$(stat records_not_sent)
 	NOT_QUEUED=$(stat records_not_queued)
 	diag "$name: records_sent=$SENT records_not_sent=$NOT_SENT records_not_queued=$NOT_QUEUED"
+}
+
+# run NAME [COLLECTOR-KEYS...]: all of it, tcflowd stopped once nothing waits
+run() {
+	start_run "$@"
+	wait_sent $((2 * FLOWS))
+	ok $? "$1: tcflowd sent or counted $((2 * FLOWS)) records, none waits"
+	stop_tcflowd
+	finish_run "$1"
 }
 
 report() { sed -n "s/^$2=//p" "$T/$1.report"; }
@@ -131,4 +150,34 @@ most=$(report fixed most_flow_records)
 bound=$(( 10000 * 12 / 1000 + $(report fixed most_flows_per_message) ))
 ok "$([ "$most" -le "$bound" ]; echo $?)" \
 	"fixed: at most $bound flow records in any 10 ms ($most, in $(report fixed most_datagrams) datagrams)"
+
+# 3. a reload keeps the queues (and takes the new rate); a stop sends
+# what still waits, faster, within its bound
+start_run reload "max_rate = 4000"
+for i in $(seq 100); do
+	kill -USR1 "$TCFLOWD_PID"
+	sleep 0.1
+	[ "$(stat records_queued)" -gt 1000 ] && break
+done
+before=$(stat records_queued)
+write_conf reload "max_rate = 8000"
+kill -HUP "$TCFLOWD_PID"
+for i in $(seq 100); do grep -q "reloaded $T/reload.conf" "$T/tcflowd.log" && break; sleep 0.1; done
+kill -USR1 "$TCFLOWD_PID"
+sleep 0.2
+after=$(stat records_queued)
+ok "$([ "$before" -gt 1000 ] && [ "$after" -gt 0 ]; echo $?)" \
+	"reload: the queues are kept ($before records waited before, $after after)"
+grep -q "collectors opened" "$T/tcflowd.log"
+ok $((! $?)) "reload: both collectors kept open"
+t0=$(date +%s%3N)
+stop_tcflowd
+stop_ms=$(($(date +%s%3N) - t0))
+ok "$([ "$stop_ms" -lt 4000 ]; echo $?)" "reload: stopped in $stop_ms ms with records waiting (2 s for them at most)"
+finish_run reload
+is "$SENT $NOT_SENT" "$((2 * FLOWS)) 0" "reload: every record sent, to both collectors"
+is "$(nfdump_total reload)" "$ARRIVED $((ARRIVED * (28 + PAYLOAD)))" \
+	"reload: nfcapd accounts for every packet and byte"
+is "$(report reload flow_records) $(report reload sequence_errors)" "$FLOWS 0" \
+	"reload: the receiver got all $FLOWS flow records, no sequence error"
 done_testing
