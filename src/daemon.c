@@ -711,7 +711,7 @@ void daemon_fini(struct daemon *d)
 	if (live && d->at_open && attach_count(&d->at)) {
 		final_export(d);
 		/* paced collectors' queues, too (bounded, faster if need be) */
-		outputs_settle(&d->out, d->exp, d->n_exp, OUTPUTS_DRAIN_MS);
+		outputs_settle(d->exp, d->n_exp, OUTPUTS_DRAIN_MS);
 		log_info("stopping: %llu records sent; detaching from %d "
 			 "interfaces", (unsigned long long)stats_export_totals(d).records,
 			 attach_count(&d->at));

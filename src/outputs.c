@@ -136,13 +136,11 @@ int outputs_pace(struct outputs *o, struct exporter *const *exp, int n)
 	return t;
 }
 
-void outputs_settle(struct outputs *o, struct exporter *const *exp, int n,
-		    uint32_t ms)
+void outputs_settle(struct exporter *const *exp, int n, uint32_t ms)
 {
 	uint64_t until = export_mono_ms() + ms, now;
 	int i, t;
 
-	(void)o;
 	while ((now = export_mono_ms()) < until) {
 		for (i = 0, t = -1; i < n; i++)
 			t = sooner(t, exporter_pace(exp[i], (uint32_t)(until - now)));

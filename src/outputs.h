@@ -59,8 +59,7 @@ int outputs_timeout_ms(const struct outputs *o);
 int outputs_pace(struct outputs *o, struct exporter *const *exp, int n);
 /* Stop: wait (at most ms, faster if need be) until no paced message of
  * exp waits, so nothing is left in the queues when the hooks go. */
-void outputs_settle(struct outputs *o, struct exporter *const *exp, int n,
-		    uint32_t ms);
+void outputs_settle(struct exporter *const *exp, int n, uint32_t ms);
 /* Every exporter's counters summed: open, retired, closed. */
 struct exporter_counters outputs_totals(const struct outputs *o,
 					struct exporter *const *exp, int n);
