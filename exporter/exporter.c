@@ -228,6 +228,24 @@ bool exporter_pending(const struct exporter *e)
 	return !e->down && e->ops->pending && e->ops->pending(e);
 }
 
+int exporter_pace(struct exporter *e, uint32_t hurry_ms)
+{
+	if (e->down || !e->ops->pace)
+		return -1;
+	return e->ops->pace(e, hurry_ms);
+}
+
+void exporter_set_pacing(struct exporter *e, const struct collector_config *cc,
+			 uint32_t fetch_interval_ms)
+{
+	e->cfg.max_rate = cc->max_rate;
+	e->cfg.max_bitrate = cc->max_bitrate;
+	e->cfg.queue_records = cc->queue_records;
+	e->env.fetch_interval_ms = fetch_interval_ms;
+	if (!e->down && e->ops->set_pace)
+		e->ops->set_pace(e);
+}
+
 int exporter_reopen(struct exporter *e)
 {
 	if (e->down || !e->ops->reopen)
@@ -235,7 +253,7 @@ int exporter_reopen(struct exporter *e)
 	return e->ops->reopen(e);
 }
 
-void exporter_close(struct exporter *e)
+void exporter_close_counted(struct exporter *e, struct exporter_counters *sum)
 {
 	if (!e)
 		return;
@@ -243,8 +261,15 @@ void exporter_close(struct exporter *e)
 		e->ops->flush(e);
 		e->ops->close(e);
 	}
+	if (sum)
+		exporter_counters_add(sum, &e->counters);
 	free(e->ifs);
 	free(e);
+}
+
+void exporter_close(struct exporter *e)
+{
+	exporter_close_counted(e, NULL);
 }
 
 const struct exporter_counters *exporter_get_counters(const struct exporter *e)
@@ -261,6 +286,8 @@ void exporter_counters_add(struct exporter_counters *sum,
 	sum->errors += c->errors;
 	sum->not_sent += c->not_sent;
 	sum->unexportable += c->unexportable;
+	sum->not_queued += c->not_queued;
+	sum->queued += c->queued;
 }
 
 const struct collector_config *exporter_get_config(const struct exporter *e)

@@ -40,6 +40,10 @@ enum export_transport {
 #define COLLECTOR_MESSAGE_SIZE		1400	/* no fragments on a 1500-byte path */
 #define COLLECTOR_REFRESH_S		60
 #define COLLECTOR_REFRESH_MESSAGES	100
+/* pacing (UDP): max_rate auto, records queued at most */
+#define COLLECTOR_RATE_AUTO		UINT32_MAX
+#define COLLECTOR_RATE_MAX		100000000u
+#define COLLECTOR_QUEUE_RECORDS		1048576u
 
 /* [collector] format and key (protocol = kafka) */
 #define KAFKA_FORMAT_JSON	0
@@ -62,6 +66,13 @@ struct collector_config {
 	uint32_t	message_size;		   /* bytes a message at most */
 	char		source_address[64];	   /* export from; "" = any */
 	uint16_t	source_port;		   /* 0 = any */
+	/* pacing of UDP messages: records/s (0: not paced, as a section
+	 * built by hand; COLLECTOR_RATE_AUTO: spread each fetch's records
+	 * over the fetch interval), bits/s (0: no limit), and the records
+	 * that may wait (0: COLLECTOR_QUEUE_RECORDS) */
+	uint32_t	max_rate;
+	uint64_t	max_bitrate;
+	uint32_t	queue_records;
 	/* protocol = kafka */
 	char		brokers[512];		   /* host:port,... */
 	char		topic[256];
@@ -139,6 +150,9 @@ struct exporter_env {
 	 * (parse errors, lost in the kernel; the daemon keeps it current),
 	 * for reliability statistics; may be NULL */
 	const uint64_t	*ignored_packets;
+	/* the daemon's fetch interval: max_rate auto spreads a fetch's
+	 * records over 0.8 of it (0: 1000 ms) */
+	uint32_t	fetch_interval_ms;
 };
 
 struct exporter_counters {
@@ -149,6 +163,9 @@ struct exporter_counters {
 	uint64_t	not_sent;	/* records lost to those errors */
 	uint64_t	unexportable;	/* flows the format cannot carry
 					 * (IPv6 in NetFlow v5) */
+	uint64_t	not_queued;	/* of not_sent: the pacing queue was
+					 * full (queue_records) */
+	uint64_t	queued;		/* records waiting for their pace now */
 };
 
 /* Interface names and descriptions the template exporters announce in
@@ -183,6 +200,12 @@ struct exporter_ops {
 	/* optional: reopen the file by its name (SIGHUP, logrotate) */
 	int	(*reopen)(struct exporter *e);
 	void	(*close)(struct exporter *e);
+	/* optional: send the paced messages that are due; ms until the
+	 * next is (-1: none waits).  hurry_ms > 0: go faster if need be, so
+	 * every one has gone within that time (stop, retired collector) */
+	int	(*pace)(struct exporter *e, uint32_t hurry_ms);
+	/* optional: new pacing limits (reload keeps the queue) */
+	void	(*set_pace)(struct exporter *e);
 	/* the least message_size the encoder works with (NULL: it has no
 	 * use for message_size) */
 	size_t	(*min_message_size)(void);
@@ -250,9 +273,23 @@ int exporter_fd(const struct exporter *e, uint32_t *events);
 void exporter_poll(struct exporter *e);
 /* Messages still on their way (TCP: queued or not acknowledged). */
 bool exporter_pending(const struct exporter *e);
+/*
+ * Send the paced messages that are due now; returns the ms until the next
+ * one is (-1: nothing waits, as for every unpaced collector).  With
+ * hurry_ms, what waits goes faster if need be to be gone within that
+ * time (stop).  Paced messages count as pending (exporter_pending()).
+ */
+int exporter_pace(struct exporter *e, uint32_t hurry_ms);
+/* Reload: a kept collector takes the pacing keys of cc and the fetch
+ * interval; what waits stays queued. */
+void exporter_set_pacing(struct exporter *e, const struct collector_config *cc,
+			 uint32_t fetch_interval_ms);
 /* SIGHUP: a file output is reopened by its name (logrotate); 0 or -errno */
 int exporter_reopen(struct exporter *e);
 void exporter_close(struct exporter *e);
+/* The same, adding e's counters as they are after the close (what it
+ * still held is counted as not sent by then) into sum. */
+void exporter_close_counted(struct exporter *e, struct exporter_counters *sum);
 
 /* Render key addresses: "192.0.2.1" for IPv4-mapped, else IPv6. */
 void export_addr_str(const uint8_t addr[16], char *buf, size_t len);

@@ -667,6 +667,21 @@ static void ipfix_poll(struct exporter *e)
 		transport_poll(&x->t);
 }
 
+static int ipfix_pace(struct exporter *e, uint32_t hurry_ms)
+{
+	struct ipfix *x = e->priv;
+
+	return x->file ? -1 : transport_pace(&x->t, hurry_ms);
+}
+
+static void ipfix_set_pace(struct exporter *e)
+{
+	struct ipfix *x = e->priv;
+
+	if (!x->file)
+		transport_set_pace(&x->t, &e->cfg, e->env.fetch_interval_ms);
+}
+
 static bool ipfix_pending(const struct exporter *e)
 {
 	const struct ipfix *x = e->priv;
@@ -684,5 +699,7 @@ const struct exporter_ops ipfix_exporter_ops = {
 	.poll	= ipfix_poll,
 	.pending = ipfix_pending,
 	.close	= ipfix_close,
+	.pace	= ipfix_pace,
+	.set_pace = ipfix_set_pace,
 	.min_message_size = ipfix_min_message_size,
 };

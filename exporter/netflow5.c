@@ -173,10 +173,34 @@ static void nf5_close(struct exporter *e)
 	free(x);
 }
 
+static int nf5_pace(struct exporter *e, uint32_t hurry_ms)
+{
+	struct nf5 *x = e->priv;
+
+	return transport_pace(&x->t, hurry_ms);
+}
+
+static void nf5_set_pace(struct exporter *e)
+{
+	struct nf5 *x = e->priv;
+
+	transport_set_pace(&x->t, &e->cfg, e->env.fetch_interval_ms);
+}
+
+static bool nf5_pending(const struct exporter *e)
+{
+	const struct nf5 *x = e->priv;
+
+	return transport_pending(&x->t);
+}
+
 const struct exporter_ops netflow5_exporter_ops = {
 	.name	= "netflow5",
 	.open	= nf5_open,
 	.add	= nf5_add,
 	.flush	= nf5_flush,
 	.close	= nf5_close,
+	.pace	= nf5_pace,
+	.set_pace = nf5_set_pace,
+	.pending = nf5_pending,
 };

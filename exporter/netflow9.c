@@ -624,6 +624,27 @@ static void nf9_close(struct exporter *e)
 	free(x);
 }
 
+static int nf9_pace(struct exporter *e, uint32_t hurry_ms)
+{
+	struct nf9 *x = e->priv;
+
+	return transport_pace(&x->t, hurry_ms);
+}
+
+static void nf9_set_pace(struct exporter *e)
+{
+	struct nf9 *x = e->priv;
+
+	transport_set_pace(&x->t, &e->cfg, e->env.fetch_interval_ms);
+}
+
+static bool nf9_pending(const struct exporter *e)
+{
+	const struct nf9 *x = e->priv;
+
+	return transport_pending(&x->t);
+}
+
 const struct exporter_ops netflow9_exporter_ops = {
 	.name	= "netflow9",
 	.interface_options = true,
@@ -631,5 +652,8 @@ const struct exporter_ops netflow9_exporter_ops = {
 	.add	= nf9_add,
 	.flush	= nf9_flush,
 	.close	= nf9_close,
+	.pace	= nf9_pace,
+	.set_pace = nf9_set_pace,
+	.pending = nf9_pending,
 	.min_message_size = nf9_min_message_size,
 };

@@ -39,9 +39,17 @@ int transport_open(struct transport *t, struct exporter *e)
 {
 	const struct collector_config *cc = &e->cfg;
 
+	int err;
+
 	transport_set_source(t, cc->source_address, cc->source_port);
-	if (cc->transport == TRANSPORT_UDP)
-		return transport_open_udp(t, cc->address, cc->port, &e->counters);
+	if (cc->transport == TRANSPORT_UDP) {
+		err = transport_open_udp(t, cc->address, cc->port, &e->counters);
+		if (!err)
+			err = transport_set_pace(t, cc, e->env.fetch_interval_ms);
+		if (err)
+			transport_close(t);
+		return err;
+	}
 	if (cc->transport == TRANSPORT_TCP)
 		return transport_open_tcp(t, cc->address, cc->port, &e->counters);
 	log_err("open collector %s: %s over %s is not available (udp%s are; "
@@ -388,13 +396,12 @@ int transport_open_tcp(struct transport *t, const char *address,
 
 /* ---- both --------------------------------------------------------------- */
 
-int transport_send(struct transport *t, const void *msg, size_t len,
-		   uint32_t records)
+/* One UDP datagram, now. */
+static int udp_send(struct transport *t, const void *msg, size_t len,
+		    uint32_t records)
 {
 	ssize_t n;
 
-	if (t->tcp)
-		return tcp_send(t, msg, len, records);
 	if (t->unconnected && udp_reconnect(t)) {
 		t->c->errors++;
 		t->c->not_sent += records;
@@ -426,6 +433,91 @@ int transport_send(struct transport *t, const void *msg, size_t len,
 	return n < 0 ? -errno : -EIO;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int transport_pace(struct transport *t, uint32_t hurry_ms)
+{
+	const struct pacer_msg *m;
+	uint64_t now = mono_ns();
+	int64_t wait;
+
+	if (!t->pace)
+		return -1;
+	if (hurry_ms)
+		pacer_hurry(t->pace, hurry_ms);
+	while ((m = pacer_due(t->pace, now))) {
+		udp_send(t, m->buf, m->len, m->records);
+		pacer_pop(t->pace);
+	}
+	t->c->queued = t->pace->records;
+	wait = pacer_wait_ns(t->pace, now);
+	return wait < 0 ? -1 : (int)((wait + 999999) / 1000000);
+}
+
+/* Queue the message for its pace; send what is due. */
+static int udp_queue(struct transport *t, const void *msg, size_t len,
+		     uint32_t records)
+{
+	int err = pacer_push(t->pace, msg, len, records, mono_ns());
+
+	if (err) {
+		t->c->errors++;
+		t->c->not_sent += records;
+		if (err == -ENOBUFS)
+			t->c->not_queued += records;
+		transport_complain(t, TRANSPORT_LOG_QUEUE, "pace to",
+				   err == -ENOBUFS ? "queue full (queue_records)" :
+				   "out of memory");
+		return err;
+	}
+	transport_pace(t, 0);
+	return 0;
+}
+
+int transport_set_pace(struct transport *t, const struct collector_config *cc,
+		       uint32_t spread_ms)
+{
+	if (t->tcp)
+		return 0;	/* TCP's own flow control paces it */
+	if (!cc->max_rate) {
+		if (t->pace) {
+			transport_pace(t, 1);	/* what waited goes now */
+			t->c->not_sent += pacer_fini(t->pace);
+			free(t->pace);
+			t->pace = NULL;
+			t->c->queued = 0;
+		}
+		return 0;
+	}
+	if (t->pace) {
+		pacer_set(t->pace, cc->max_rate, cc->max_bitrate,
+			  cc->queue_records, spread_ms);
+		return 0;
+	}
+	t->pace = malloc(sizeof(*t->pace));
+	if (!t->pace)
+		return -ENOMEM;
+	pacer_init(t->pace, cc->max_rate, cc->max_bitrate, cc->queue_records,
+		   spread_ms, mono_ns());
+	return 0;
+}
+
+int transport_send(struct transport *t, const void *msg, size_t len,
+		   uint32_t records)
+{
+	if (t->tcp)
+		return tcp_send(t, msg, len, records);
+	if (t->pace)
+		return udp_queue(t, msg, len, records);
+	return udp_send(t, msg, len, records);
+}
+
 int transport_fd(const struct transport *t, uint32_t *events)
 {
 	if (!t->tcp || t->fd < 0 || t->state == 0)
@@ -440,7 +532,9 @@ int transport_fd(const struct transport *t, uint32_t *events)
 
 int transport_pending(const struct transport *t)
 {
-	return t->tcp && t->state == 2 && t->mcount > 0;
+	if (!t->tcp)
+		return t->pace && t->pace->n > 0;
+	return t->state == 2 && t->mcount > 0;
 }
 
 /* Never waits: what is not acknowledged now is counted as not sent (the
@@ -455,6 +549,12 @@ void transport_close(struct transport *t)
 		if (t->ai)
 			freeaddrinfo(t->ai);
 		t->ai = NULL;
+	}
+	if (t->pace) {
+		t->c->not_sent += pacer_fini(t->pace);
+		t->c->queued = 0;
+		free(t->pace);
+		t->pace = NULL;
 	}
 	if (t->fd >= 0)
 		close(t->fd);

@@ -17,6 +17,12 @@
  * is bounded (TRANSPORT_TCP_SNDBUF) so little waits there.  A new
  * connection sets peer_lost: the exporter must begin it with its templates.
  *
+ * Pacing (UDP, max_rate set): messages wait in a bounded queue and go at
+ * the pacer's rate (pacer.h) from transport_pace(), which the daemon's
+ * loop calls when it is due; they count as sent when they go.  What the
+ * full queue refuses is counted as not sent and as not queued; what is
+ * still queued at close, as not sent.
+ *
  * Complaints (a collector refusing, a full queue, a connection lost) are
  * logged at most once a minute for each kind and reason, with how many
  * were not logged since.
@@ -30,6 +36,7 @@
 #include <netdb.h>
 
 #include "exporter.h"
+#include "pacer.h"
 
 #define TRANSPORT_TCP_QUEUE	(4u << 20)	/* bytes queued at most */
 #define TRANSPORT_TCP_MSGS	4096		/* messages not yet acknowledged */
@@ -39,7 +46,7 @@
 enum transport_complaint {
 	TRANSPORT_LOG_SEND,		/* a send failed */
 	TRANSPORT_LOG_CONN,		/* a connection failed or broke */
-	TRANSPORT_LOG_QUEUE,		/* the TCP queue is full */
+	TRANSPORT_LOG_QUEUE,		/* the TCP or pacing queue is full */
 	TRANSPORT_LOG_KINDS
 };
 
@@ -80,6 +87,7 @@ struct transport {
 	int			unconnected;
 	struct sockaddr_storage	udp_peer;
 	socklen_t		udp_peer_len;
+	struct pacer		*pace;		/* UDP: NULL, not paced */
 };
 
 /* Open what e's collector section says: source, UDP or TCP.  0 or -errno
@@ -115,6 +123,13 @@ int transport_pending(const struct transport *t);
 int transport_send(struct transport *t, const void *msg, size_t len,
 		   uint32_t records);
 void transport_close(struct transport *t);
+/* Pace the UDP messages (max_rate 0: not paced; what waited goes now):
+ * at open, and with new limits on reload.  0 or -ENOMEM. */
+int transport_set_pace(struct transport *t, const struct collector_config *cc,
+		       uint32_t spread_ms);
+/* Send the paced messages due now; ms until the next (-1: none waits).
+ * hurry_ms: see exporter_pace(). */
+int transport_pace(struct transport *t, uint32_t hurry_ms);
 /* Log "WHAT collector PEER: WHY" at most once a minute for each kind
  * (at once when WHY changes).  The file outputs use it too. */
 void transport_complain(struct transport *t, enum transport_complaint kind,

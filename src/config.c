@@ -20,6 +20,7 @@
 #include "config.h"
 #include "config_kafka.h"
 #include "kmem.h"
+#include "config_pace.h"
 #include "exporter.h"
 #include "log.h"
 
@@ -273,6 +274,7 @@ static int collector_key(struct parse_state *ps, const char *k, const char *v)
 	struct collector_config *cc = ps->cur;
 	char why[128];
 	uint32_t port;
+	int rc;
 
 	if (!strcmp(k, "protocol"))
 		return parse_enum(ps, k, v, protocols, &cc->protocol);
@@ -314,6 +316,9 @@ static int collector_key(struct parse_state *ps, const char *k, const char *v)
 		cc->source_port = (uint16_t)port;
 		return 1;
 	}
+	rc = config_pace_key(cc, k, v, why, sizeof(why));
+	if (rc <= 0)
+		return rc ? fail(ps, ps->line, k, "%s", why) : 1;
 	if (config_kafka_key(cc, k, v, why, sizeof(why)))
 		return fail(ps, ps->line, k, "%s", why);
 	return 1;
@@ -341,6 +346,7 @@ static int enter_collector(struct parse_state *ps, const char *name)
 	cc->template_refresh_s = COLLECTOR_REFRESH_S;
 	cc->template_refresh_messages = COLLECTOR_REFRESH_MESSAGES;
 	cc->message_size = COLLECTOR_MESSAGE_SIZE;
+	config_pace_defaults(cc);
 	ps->cur = cc;
 	return 1;
 }
@@ -722,6 +728,7 @@ static void print_collector(FILE *f, const struct collector_config *cc)
 	fprintf(f, "template_refresh_s = %u\n", cc->template_refresh_s);
 	fprintf(f, "template_refresh_messages = %u\n",
 		cc->template_refresh_messages);
+	config_pace_print(f, cc);
 	config_kafka_print(f, cc);
 }
 

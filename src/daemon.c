@@ -286,7 +286,8 @@ static void on_route_event(void *ctx, const struct nlmsghdr *nlh)
 static int open_exporters(struct daemon *d)
 {
 	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
-				    .ignored_packets = &d->ignored_packets };
+				    .ignored_packets = &d->ignored_packets,
+				    .fetch_interval_ms = d->cfg.fetch_interval_ms };
 	int i;
 
 	for (i = 0; i < d->cfg.n_collectors; i++) {
@@ -321,7 +322,8 @@ static void close_exporters(struct daemon *d)
 static int swap_exporters(struct daemon *d, uint32_t old_domain)
 {
 	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
-				    .ignored_packets = &d->ignored_packets };
+				    .ignored_packets = &d->ignored_packets,
+				    .fetch_interval_ms = d->cfg.fetch_interval_ms };
 	struct exporter *next[CONFIG_MAX_COLLECTORS] = { 0 };
 	int kept[CONFIG_MAX_COLLECTORS] = { 0 }, fresh[CONFIG_MAX_COLLECTORS] = { 0 };
 	int i, j, n = d->cfg.n_collectors, reopened = 0;
@@ -338,6 +340,7 @@ static int swap_exporters(struct daemon *d, uint32_t old_domain)
 			next[i] = d->exp[j];
 			exporter_reopen(next[i]);	/* logrotate */
 			exporter_rename(next[i], cc->name, cc->line);
+			exporter_set_pacing(next[i], cc, d->cfg.fetch_interval_ms);
 			continue;
 		}
 		next[i] = exporter_open_kept(cc, &env);
@@ -473,12 +476,13 @@ int daemon_run(struct daemon *d)
 	int n, i, ring_fd = fetcher_ring_fd(d->fetcher);
 
 	for (;;) {
-		n = epoll_wait(d->epfd, ev, 8, outputs_timeout_ms(&d->out));
+		/* paced collectors send what is due, and say when more is */
+		n = epoll_wait(d->epfd, ev, 8, outputs_pace(&d->out, d->exp, d->n_exp));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (n == 0)	/* retired collectors still delivering */
+		if (n == 0)	/* retired collectors still delivering, or paced */
 			outputs_poll(&d->out, d->exp, d->n_exp);
 		for (i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
@@ -712,10 +716,14 @@ void daemon_fini(struct daemon *d)
 
 	/* everything counted so far goes out before the detach, which
 	 * takes an RCU grace period per hook */
-	if (live && d->at_open && attach_count(&d->at))
+	if (live && d->at_open && attach_count(&d->at)) {
+		final_export(d);
+		/* paced collectors' queues, too (bounded, faster if need be) */
+		outputs_settle(d->exp, d->n_exp, OUTPUTS_DRAIN_MS);
 		log_info("stopping: %llu records sent; detaching from %d "
-			 "interfaces", (unsigned long long)final_export(d),
+			 "interfaces", (unsigned long long)stats_export_totals(d).records,
 			 attach_count(&d->at));
+	}
 	if (d->at_open)
 		attach_fini(&d->at);
 	d->at_open = false;

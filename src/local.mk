@@ -4,6 +4,7 @@ noinst_LIBRARIES += src/libtcflowd.a
 src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
 	src/delta.c src/delta.h src/baseline.c src/baseline.h src/kmem.c src/kmem.h src/flowcache.c src/flowcache.h \
 	src/config.c src/config.h src/config_kafka.c src/config_kafka.h \
+	src/config_pace.c src/config_pace.h \
 	src/config_system.c \
 	src/fetcher.c src/fetcher.h src/attach.c src/attach.h \
 	src/iface.c src/iface.h src/enrich.c src/enrich.h \

@@ -21,8 +21,7 @@ void outputs_init(struct outputs *o, int epfd)
 
 static void close_one(struct outputs *o, struct exporter *e)
 {
-	exporter_counters_add(&o->retired, exporter_get_counters(e));
-	exporter_close(e);
+	exporter_close_counted(e, &o->retired);
 }
 
 /* Every fd out of the epoll set: before any exporter closes, so a number
@@ -115,6 +114,42 @@ int outputs_timeout_ms(const struct outputs *o)
 	return o->n_draining ? POLL_SLICE_MS : -1;
 }
 
+/* a ms timeout: the sooner of a and b, where -1 is never */
+static int sooner(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+int outputs_pace(struct outputs *o, struct exporter *const *exp, int n)
+{
+	uint64_t now = export_mono_ms();
+	int i, t = outputs_timeout_ms(o);
+
+	for (i = 0; i < n; i++)
+		t = sooner(t, exporter_pace(exp[i], 0));
+	for (i = 0; i < o->n_draining; i++) {
+		uint64_t left = o->drain_until[i] > now ?
+				o->drain_until[i] - now : 1;
+
+		t = sooner(t, exporter_pace(o->draining[i], (uint32_t)left));
+	}
+	return t;
+}
+
+void outputs_settle(struct exporter *const *exp, int n, uint32_t ms)
+{
+	uint64_t until = export_mono_ms() + ms, now;
+	int i, t;
+
+	while ((now = export_mono_ms()) < until) {
+		for (i = 0, t = -1; i < n; i++)
+			t = sooner(t, exporter_pace(exp[i], (uint32_t)(until - now)));
+		if (t < 0)
+			return;
+		poll(NULL, 0, t);
+	}
+}
+
 struct exporter_counters outputs_totals(const struct outputs *o,
 					struct exporter *const *exp, int n)
 {
@@ -143,7 +178,7 @@ void outputs_fini(struct outputs *o, struct exporter *const *exp, int n)
 			p[i] = (struct pollfd){ .fd = fd[i],
 				.events = (short)((ev[i] & EPOLLOUT ? POLLOUT : 0) |
 						  (ev[i] & EPOLLIN ? POLLIN : 0)) };
-		poll(p, (nfds_t)k, POLL_SLICE_MS);
+		poll(p, (nfds_t)k, sooner(POLL_SLICE_MS, outputs_pace(o, NULL, 0)));
 		outputs_poll(o, NULL, 0);
 	}
 }

@@ -9,6 +9,8 @@
  * exporter that still has messages on their way keeps going in the loop,
  * for OUTPUTS_DRAIN_MS at most, then closes; what it could not deliver is
  * counted as not sent.  At shutdown all of them get that time together.
+ * Paced UDP collectors send from the loop too, when their pace lets
+ * them (outputs_pace() gives epoll_wait its timeout).
  */
 #ifndef TCFLOWD_OUTPUTS_H
 #define TCFLOWD_OUTPUTS_H
@@ -49,6 +51,15 @@ void outputs_poll(struct outputs *o, struct exporter *const *exp, int n);
 void outputs_watch(struct outputs *o, struct exporter *const *exp, int n);
 /* epoll_wait's timeout: -1, or a short one while retired ones deliver. */
 int outputs_timeout_ms(const struct outputs *o);
+/*
+ * Paced collectors (and retired ones, faster if need be to be done by
+ * their time) send what is due; returns epoll_wait's timeout: until the
+ * next paced message, or outputs_timeout_ms() if that is sooner.
+ */
+int outputs_pace(struct outputs *o, struct exporter *const *exp, int n);
+/* Stop: wait (at most ms, faster if need be) until no paced message of
+ * exp waits, so nothing is left in the queues when the hooks go. */
+void outputs_settle(struct exporter *const *exp, int n, uint32_t ms);
 /* Every exporter's counters summed: open, retired, closed. */
 struct exporter_counters outputs_totals(const struct outputs *o,
 					struct exporter *const *exp, int n);

@@ -54,14 +54,16 @@ static uint64_t evicted(const struct daemon *d, int arg)
 	return flowcache_stats(d->cache)->evicted;
 }
 
-enum { X_SENT, X_NOT_SENT, X_UNEXPORTABLE };
+enum { X_SENT, X_NOT_SENT, X_UNEXPORTABLE, X_NOT_QUEUED, X_QUEUED };
 
 static uint64_t records(const struct daemon *d, int which)
 {
 	struct exporter_counters t = stats_export_totals(d);
 
 	return which == X_SENT ? t.records :
-	       which == X_NOT_SENT ? t.not_sent : t.unexportable;
+	       which == X_NOT_SENT ? t.not_sent :
+	       which == X_NOT_QUEUED ? t.not_queued :
+	       which == X_QUEUED ? t.queued : t.unexportable;
 }
 
 static uint64_t fetch_errors(const struct daemon *d, int arg)
@@ -165,6 +167,8 @@ const struct stats_counter stats_counters[] = {
 	{ "records_sent",	records, X_SENT, 0 },
 	{ "records_not_sent",	records, X_NOT_SENT, 0 },
 	{ "records_unexportable", records, X_UNEXPORTABLE, 0 },
+	{ "records_not_queued",	records, X_NOT_QUEUED, 0 },
+	{ "records_queued",	records, X_QUEUED, 0 },
 	{ "fetch_errors",	fetch_errors, 0, 0 },
 	{ "ring_bad",		ring_bad, 0, 0 },
 	{ "kernel_map_bytes",	kernel, K_MAP_BYTES, 0 },

@@ -88,6 +88,12 @@ tests_unit_test_flowcache_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_config_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
+# the pacer's arithmetic (exporter/pacer.c), with an invented clock
+check_PROGRAMS += tests/unit/test_pacer
+tests_unit_test_pacer_SOURCES = tests/unit/test_pacer.c
+tests_unit_test_pacer_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_unit_test_pacer_LDADD = tests/libtap.a $(EXPORTER_LIBS)
+TESTS += tests/unit/test_pacer
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
 	tests/unit/test_statedir tests/unit/test_kmem tests/unit/test_baseline \
 	tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh
@@ -103,7 +109,8 @@ FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/confi
 	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
 	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/ipfix_tmpl.c \
 	$(top_srcdir)/exporter/kafka.c $(top_srcdir)/exporter/flowpb.c \
-	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c $(top_srcdir)/src/kmem.c
+	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c $(top_srcdir)/src/kmem.c \
+	$(top_srcdir)/src/config_pace.c $(top_srcdir)/exporter/pacer.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config
@@ -200,7 +207,7 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/31-refused-small-messages.sh tests/netns/40-instances.sh \
 	tests/netns/41-statedir-lock.sh tests/netns/42-statedir-safe.sh \
 	tests/netns/43-min-caps.sh tests/netns/44-many-ifaces.sh \
-	tests/netns/45-stop-time.sh
+	tests/netns/45-stop-time.sh tests/netns/46-pacing.sh
 # running as a service: signals, readiness, systemd, privileges
 NETNS_TESTS += tests/netns/50-signals.sh tests/netns/51-daemonize.sh \
 	tests/netns/52-notify.sh tests/netns/53-privileges.sh
@@ -222,7 +229,7 @@ EXTRA_DIST += tests/kafka/lib.sh tests/kafka/consume.py tests/kafka/compare.py \
 	tests/kafka/pbdecode.py
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
-	tests/netns/decoders.py
+	tests/netns/decoders.py tests/netns/ipfixrecv.py
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = env top_builddir=$(abs_top_builddir) \

@@ -133,6 +133,18 @@ struct bad {
 };
 
 static const struct bad bads[] = {
+	{ "[capture]\ninterfaces = *\n[collector n]\nprotocol = ipfix\n"
+	  "address = x\nmax_rate = fast\n",
+	  "b.conf:6: max_rate: 'fast' is not a number (with k, M or G)" },
+	{ "[capture]\ninterfaces = *\n[collector n]\nprotocol = ipfix\n"
+	  "address = x\nmax_rate = 200M\n",
+	  "b.conf:6: max_rate: 200000000 is out of range (1..100000000)" },
+	{ "[capture]\ninterfaces = *\n[collector n]\nprotocol = ipfix\n"
+	  "address = x\nmax_bitrate = 100\n",
+	  "b.conf:6: max_bitrate: 100 is out of range (8000..100000000000)" },
+	{ "[capture]\ninterfaces = *\n[collector n]\nprotocol = ipfix\n"
+	  "address = x\nqueue_records = 0\n",
+	  "b.conf:6: queue_records: 0 is out of range (16..67108864)" },
 	{ "[capture]\ninterfaces = *\nsampling = 0\n",
 	  "b.conf:3: sampling: 0 is out of range (1..1073741824)" },
 	{ "[capture]\ninterfaces = *\nsampling = ten\n",
@@ -289,6 +301,30 @@ static void test_crash_files(void)
 	}
 }
 
+/*
+ * config_print() a and read what it wrote back: the same configuration
+ * (where each section is, its line, does not count).  Returns the text.
+ */
+static char *round_trip(const struct config *a, const char *what)
+{
+	char err[CONFIG_ERR_LEN] = "", *buf = NULL;
+	struct config b;
+	size_t len = 0;
+	int i, rc;
+	FILE *f;
+
+	f = open_memstream(&buf, &len);
+	config_print(f, a);
+	fclose(f);
+	rc = config_parse_buffer(buf, len, a->file, &b, err, sizeof(err));
+	if (!tap_ok(rc == 0, "%s: the printed configuration parses", what))
+		tap_diag("%s\n%s", err, buf);
+	for (i = 0; i < a->n_collectors; i++)
+		b.collectors[i].line = a->collectors[i].line;
+	tap_ok(!memcmp(a, &b, sizeof(b)), "%s: ... to the same configuration", what);
+	return buf;
+}
+
 /* A Kafka collector: its keys, and config_print() writes them back. */
 static void test_kafka(void)
 {
@@ -296,11 +332,9 @@ static void test_kafka(void)
 		"[collector fleet]\nprotocol = kafka\nbrokers = k1:9092,k2:9092\n"
 		"topic = flows\nkey = flow\nkafka_config = /etc/k.conf\n"
 		"exporter_id = edge-1\n";
-	char err[CONFIG_ERR_LEN] = "", *buf = NULL;
+	char err[CONFIG_ERR_LEN] = "", *buf;
 	const struct collector_config *k;
-	struct config a, b;
-	size_t len = 0;
-	FILE *f;
+	struct config a;
 
 	if (!tap_ok(config_parse_string(text, "k.conf", &a, err, sizeof(err)) == 0,
 		    "a kafka collector parses"))
@@ -310,39 +344,54 @@ static void test_kafka(void)
 	       !strcmp(k->topic, "flows") && k->format == KAFKA_FORMAT_JSON &&
 	       k->key == KAFKA_KEY_FLOW && !strcmp(k->kafka_config, "/etc/k.conf") &&
 	       !strcmp(k->exporter_id, "edge-1"), "... with its keys");
-	f = open_memstream(&buf, &len);
-	config_print(f, &a);
-	fclose(f);
+	buf = round_trip(&a, "kafka");
 	tap_ok(strstr(buf, "\nbrokers = k1:9092,k2:9092\ntopic = flows\n"
 		      "format = json\nkey = flow\nkafka_config = /etc/k.conf\n"
 		      "exporter_id = edge-1\n") != NULL, "... printed");
-	if (!tap_ok(config_parse_buffer(buf, len, "k.conf", &b, err, sizeof(err)) == 0,
-		    "... and read back"))
-		tap_diag("%s\n%s", err, buf);
-	b.collectors[0].line = a.collectors[0].line;
-	tap_ok(!memcmp(&a, &b, sizeof(a)), "... to the same configuration");
+	free(buf);
+}
+
+/* The pacing keys: defaults, every form, printed and read back. */
+static void test_pace(void)
+{
+	static const char text[] = "[capture]\ninterfaces = *\n"
+		"[collector a]\nprotocol = ipfix\naddress = x\n"
+		"[collector b]\nprotocol = netflow9\naddress = x\n"
+		"max_rate = 20k\nmax_bitrate = 10M\nqueue_records = 5000\n"
+		"[collector c]\nprotocol = netflow5\naddress = x\nmax_rate = off\n"
+		"[collector d]\nprotocol = ipfix\naddress = x\nmax_rate = 0\n";
+	char err[CONFIG_ERR_LEN] = "", *buf;
+	const struct collector_config *cc;
+	struct config a;
+
+	if (!tap_ok(config_parse_string(text, "r.conf", &a, err, sizeof(err)) == 0,
+		    "pacing keys parse"))
+		tap_diag("%s", err);
+	cc = a.collectors;
+	tap_ok(cc[0].max_rate == COLLECTOR_RATE_AUTO && cc[0].max_bitrate == 0 &&
+	       cc[0].queue_records == COLLECTOR_QUEUE_RECORDS,
+	       "defaults: max_rate auto, no bit rate, a queue of 1048576 records");
+	tap_ok(cc[1].max_rate == 20000 && cc[1].max_bitrate == 10000000 &&
+	       cc[1].queue_records == 5000, "20k records/s, 10M bits/s, 5000");
+	tap_ok(cc[2].max_rate == 0 && cc[3].max_rate == 0,
+	       "max_rate = off and = 0: not paced");
+	buf = round_trip(&a, "pacing");
+	tap_ok(strstr(buf, "\nmax_rate = auto\nmax_bitrate = 0\n"
+		      "queue_records = 1048576\n") &&
+	       strstr(buf, "\nmax_rate = 20000\nmax_bitrate = 10000000\n"
+		      "queue_records = 5000\n") &&
+	       strstr(buf, "\nmax_rate = off\n"), "... printed");
 	free(buf);
 }
 
 /* What config_print() writes reads back to the same struct config. */
 static void test_print(void)
 {
-	char err[CONFIG_ERR_LEN] = "", *buf = NULL;
-	struct config a, b;
-	size_t len = 0;
-	int i;
-	FILE *f;
+	char err[CONFIG_ERR_LEN] = "", *buf;
+	struct config a;
 
 	config_parse_string(good, "p.conf", &a, err, sizeof(err));
-	f = open_memstream(&buf, &len);
-	config_print(f, &a);
-	fclose(f);
-	if (!tap_ok(config_parse_buffer(buf, len, "p.conf", &b, err, sizeof(err)) == 0,
-		    "the printed configuration parses"))
-		tap_diag("%s\n%s", err, buf);
-	for (i = 0; i < a.n_collectors; i++)
-		b.collectors[i].line = a.collectors[i].line;	/* where it is */
-	tap_ok(!memcmp(&a, &b, sizeof(a)), "... to the same configuration");
+	buf = round_trip(&a, "print");
 	tap_ok(strstr(buf, "\nkernel_flows = 1024\n") &&
 	       strstr(buf, "\nroutes = yes\n") &&
 	       strstr(buf, "\ninterfaces = eth0 veth* wlan0\n") &&
@@ -402,6 +451,7 @@ int main(void)
 	test_raw();
 	test_crash_files();
 	test_print();
+	test_pace();
 	test_kafka();
 	test_missing_file();
 	return tap_done();
