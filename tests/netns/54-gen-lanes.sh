@@ -25,13 +25,20 @@ is "$(ns g "$GEN" lanes -m m0 -M "$mmac" -x 20)" "flush_sent=20" "the flush burs
 is "$(( $(rx_packets r m1) - m0 ))" 3020 "the measured lane's far end received 3000 + 20"
 is "$(( $(rx_packets r c1) - c0 ))" 3000 "the control lane's far end received 3000"
 
-# the frames themselves, as tshark decodes them on arrival: flush frames
-# one at a time until the capture sees them (it starts a moment after it
-# says so), then a small run of every flow
-ip netns exec "${P}r" timeout 30 tshark -n -l -i m1 -T fields -e ip.src -e udp.srcport \
+# the frames themselves, as tshark decodes them on arrival: wait until it
+# says it captures (its start-up takes seconds on a busy machine), then
+# flush frames one at a time until the capture sees them (it starts a
+# moment after it says so), then a small run of every flow
+ip netns exec "${P}r" timeout 90 tshark -n -l -i m1 -T fields -e ip.src -e udp.srcport \
 	-e ip.dst -e udp.dstport -e ip.len >"$T/frames" 2>"$T/tshark.log" &
 tshark_pid=$!
 _pids="$_pids $tshark_pid"
+for i in $(seq 450); do
+	grep -q '^Capturing on' "$T/tshark.log" && break
+	sleep 0.1
+done
+grep -q '^Capturing on' "$T/tshark.log"
+ok $? "tshark captures on m1 (after $i waits of 0.1 s)"
 for i in $(seq 100); do
 	ns g "$GEN" lanes -m m0 -M "$mmac" -x 1 >/dev/null
 	[ -s "$T/frames" ] && break
