@@ -247,6 +247,11 @@ void exporter_close(struct exporter *e)
 	free(e);
 }
 
+bool exporter_up(const struct exporter *e)
+{
+	return !e->down && !e->counters.down;
+}
+
 const struct exporter_counters *exporter_get_counters(const struct exporter *e)
 {
 	return &e->counters;
@@ -261,6 +266,10 @@ void exporter_counters_add(struct exporter_counters *sum,
 	sum->errors += c->errors;
 	sum->not_sent += c->not_sent;
 	sum->unexportable += c->unexportable;
+	sum->refused += c->refused;
+	sum->queue_full += c->queue_full;
+	sum->conn_failures += c->conn_failures;
+	sum->down += c->down;
 }
 
 const struct collector_config *exporter_get_config(const struct exporter *e)
