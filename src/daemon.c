@@ -21,9 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "daemon.h"
 #include "iface.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "record.h"
 #include "stats.h"
@@ -69,11 +73,15 @@ static void on_flow(void *ctx, const struct flow_key *k,
 static void fetch(struct daemon *d)
 {
 	struct flow_stats delta;
+	uint64_t t0, drained = fetcher_stats(d->fetcher)->flows;
 	int err, i;
 
 	/* realtime - monotonic, once a fetch, for every record's times */
 	d->rc.wall_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	t0 = clock_ns(CLOCK_MONOTONIC);
 	err = fetcher_run(d->fetcher);
+	stats_hist_observe(&d->fetch_hist, clock_ns(CLOCK_MONOTONIC) - t0);
+	d->map_entries = fetcher_stats(d->fetcher)->flows - drained;
 	if (err) {
 		d->fetch_errors++;
 		log_err("fetch flows: %s", strerror(-err));
@@ -117,11 +125,12 @@ const char *daemon_status(struct daemon *d)
 
 void daemon_log_stats(struct daemon *d)
 {
-	char line[2048];
+	char line[8192];
 
 	stats_format(d, line, sizeof(line));
 	log_info("stats: %s", line);
 	notify_status("%s", daemon_status(d));
+	metrics_tick(d);
 }
 
 /* ---- interfaces, exporters, timers -------------------------------------- */
@@ -412,6 +421,7 @@ static void reload(struct daemon *d)
 	d->cfg = next;
 
 	log_set_level(next.log_level);
+	metrics_update(d, old.metrics_listen);
 	datapath_set_sampling(&d->dp, next.sampling);
 	t = timeouts_of(&next);
 	flowcache_set_timeouts(d->cache, &t);
@@ -465,24 +475,42 @@ static void drain_timer(int fd)
 		log_warn("read timer: %s", strerror(errno));
 }
 
+/* epoll_wait's timeout: the shorter of the retired collectors' and the
+ * metrics endpoint's (-1: none). */
+static int loop_timeout_ms(const struct daemon *d)
+{
+	int a = outputs_timeout_ms(&d->out);
+	int b = d->http ? metrics_http_timeout_ms(d->http) : -1;
+
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 int daemon_run(struct daemon *d)
 {
 	struct epoll_event ev[8];
 	int n, i, ring_fd = fetcher_ring_fd(d->fetcher);
 
 	for (;;) {
-		n = epoll_wait(d->epfd, ev, 8, outputs_timeout_ms(&d->out));
+		n = epoll_wait(d->epfd, ev, 8, loop_timeout_ms(d));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (n == 0)	/* retired collectors still delivering */
+		if (n == 0) {	/* retired collectors still delivering */
 			outputs_poll(&d->out, d->exp, d->n_exp);
+			if (d->http)	/* idle connections time out */
+				metrics_http_run(d->http);
+		}
 		for (i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
 			if (ev[i].data.u64 == OUTPUTS_EPOLL_TAG) {
 				outputs_poll(&d->out, d->exp, d->n_exp);
+				continue;
+			}
+			if (ev[i].data.u64 == METRICS_EPOLL_TAG) {
+				if (d->http)
+					metrics_http_run(d->http);
 				continue;
 			}
 			if (fd == d->sigfd && handle_signal(d))
@@ -669,6 +697,10 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 	}
 	d->out.epfd = d->epfd;
 	outputs_watch(&d->out, d->exp, d->n_exp);
+	d->possible_cpus = libbpf_num_possible_cpus();
+	err = metrics_open(d);
+	if (err)
+		return err;
 	/* 4. and only now the hooks */
 	attach_init(&d->at, &d->dp, cfg->hook, cfg->direction, &d->sd);
 	d->at_open = true;
@@ -718,6 +750,7 @@ void daemon_fini(struct daemon *d)
 		final_export(d);
 		daemon_log_stats(d);
 	}
+	metrics_close(d);
 	close_exporters(d);
 	iface_watch_free(d->watch);
 	enrich_free(d->enrich);

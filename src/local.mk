@@ -4,7 +4,8 @@ noinst_LIBRARIES += src/libtcflowd.a
 src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
 	src/delta.c src/delta.h src/flowcache.c src/flowcache.h \
 	src/config.c src/config.h src/config_kafka.c src/config_kafka.h \
-	src/config_system.c \
+	src/config_system.c src/config_metrics.c src/config_metrics.h \
+	src/metrics.c src/metrics.h src/metrics_http.c src/metrics_http.h \
 	src/fetcher.c src/fetcher.h src/attach.c src/attach.h \
 	src/iface.c src/iface.h src/enrich.c src/enrich.h \
 	src/daemon.c src/daemon.h src/record.c src/record.h \

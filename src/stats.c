@@ -4,6 +4,7 @@
  */
 #include <net/if.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "daemon.h"
@@ -24,12 +25,12 @@ uint64_t stats_ignored_packets(const struct flow_stats *s)
 	return n;
 }
 
-static uint64_t kstat(const struct daemon *d, int i)
+static uint64_t kstat(const struct daemon *d, int i, int unused)
 {
 	return d->kstats.c[i];
 }
 
-static uint64_t parse_errors(const struct daemon *d, int arg)
+static uint64_t parse_errors(const struct daemon *d, int arg, int unused)
 {
 	uint64_t n = 0;
 	int i;
@@ -39,44 +40,104 @@ static uint64_t parse_errors(const struct daemon *d, int arg)
 	return n;
 }
 
-static uint64_t flows_active(const struct daemon *d, int arg)
+static uint64_t flows_active(const struct daemon *d, int arg, int unused)
 {
-	return flowcache_stats(d->cache)->active;
+	return d->cache ? flowcache_stats(d->cache)->active : 0;
 }
 
-static uint64_t exported(const struct daemon *d, int reason)
+static uint64_t exported(const struct daemon *d, int reason, int unused)
 {
-	return flowcache_stats(d->cache)->exported[reason];
+	return d->cache ? flowcache_stats(d->cache)->exported[reason] : 0;
 }
 
-static uint64_t evicted(const struct daemon *d, int arg)
+static uint64_t evicted(const struct daemon *d, int arg, int unused)
 {
-	return flowcache_stats(d->cache)->evicted;
+	return d->cache ? flowcache_stats(d->cache)->evicted : 0;
 }
 
-enum { X_SENT, X_NOT_SENT, X_UNEXPORTABLE };
+enum { X_SENT, X_NOT_SENT, X_UNEXPORTABLE, X_MESSAGES, X_BYTES, X_ERRORS,
+       X_REFUSED, X_QUEUE_FULL, X_CONN, X_OTHER };
 
-static uint64_t records(const struct daemon *d, int which)
+static uint64_t of(const struct exporter_counters *t, int which)
+{
+	switch (which) {
+	case X_SENT:		return t->records;
+	case X_NOT_SENT:	return t->not_sent;
+	case X_UNEXPORTABLE:	return t->unexportable;
+	case X_MESSAGES:	return t->messages;
+	case X_BYTES:		return t->bytes;
+	case X_ERRORS:		return t->errors;
+	case X_REFUSED:		return t->refused;
+	case X_QUEUE_FULL:	return t->queue_full;
+	case X_CONN:		return t->conn_failures;
+	}
+	return t->errors - t->refused - t->queue_full - t->conn_failures;
+}
+
+static uint64_t records(const struct daemon *d, int which, int unused)
 {
 	struct exporter_counters t = stats_export_totals(d);
 
-	return which == X_SENT ? t.records :
-	       which == X_NOT_SENT ? t.not_sent : t.unexportable;
+	return of(&t, which);
 }
 
-static uint64_t fetch_errors(const struct daemon *d, int arg)
+/* Collector d->exp[i]'s own. */
+static uint64_t collector(const struct daemon *d, int which, int i)
+{
+	return of(exporter_get_counters(d->exp[i]), which);
+}
+
+uint64_t stats_collector_up(const struct daemon *d, int i)
+{
+	return exporter_up(d->exp[i]);
+}
+
+static uint64_t up(const struct daemon *d, int arg, int i)
+{
+	return stats_collector_up(d, i);
+}
+
+static uint64_t fetch_errors(const struct daemon *d, int arg, int unused)
 {
 	return d->fetch_errors;
 }
 
-static uint64_t ring_bad(const struct daemon *d, int arg)
+enum { F_FETCHES, F_RING_BAD, F_MAP_LAST };
+
+static uint64_t fetcher(const struct daemon *d, int which, int unused)
 {
-	return fetcher_stats(d->fetcher)->ring_bad;
+	const struct fetcher_stats *s;
+
+	if (!d->fetcher)
+		return 0;
+	s = fetcher_stats(d->fetcher);
+	return which == F_FETCHES ? s->fetches :
+	       which == F_RING_BAD ? s->ring_bad : d->map_entries;
+}
+
+static uint64_t fetch_seconds(const struct daemon *d, int arg, int unused)
+{
+	return d->fetch_hist.sum_ns / 1000;
+}
+
+enum { M_CAPACITY, M_BYTES };
+
+/* The flow maps: entries each holds, and the memory both take (key and
+ * per-CPU value per entry), plus the overflow ring. */
+static uint64_t kmap(const struct daemon *d, int which, int unused)
+{
+	uint64_t n = d->cfg.kernel_flows;
+
+	if (which == M_CAPACITY)
+		return n;
+	return 2 * n * (sizeof(struct flow_key) + sizeof(struct flow_metrics) *
+			(uint64_t)d->possible_cpus) +
+	       d->cfg.overflow_ring_kb * 1024ull;
 }
 
 enum { R_LOOKUPS, R_QUERIES, R_FAILURES, R_INVALIDATIONS };
 
-static uint64_t route(const struct daemon *d, int which)
+static uint64_t route(const struct daemon *d, int which, int unused)
 {
 	const struct enrich_stats *s;
 
@@ -89,7 +150,7 @@ static uint64_t route(const struct daemon *d, int which)
 }
 
 /* The daemon's own CPU so far, user + system, in µs. */
-static uint64_t cpu_us(const struct daemon *d, int arg)
+static uint64_t cpu_us(const struct daemon *d, int arg, int unused)
 {
 	struct rusage ru;
 
@@ -99,9 +160,15 @@ static uint64_t cpu_us(const struct daemon *d, int arg)
 	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
-static uint64_t attached(const struct daemon *d, int arg)
+static uint64_t attached(const struct daemon *d, int arg, int unused)
 {
-	return (uint64_t)attach_count(&d->at);
+	return d->at_open ? (uint64_t)attach_count(&d->at) : 0;
+}
+
+/* Interface attach_ifindex(i) is attached: always, while it is listed. */
+static uint64_t iface_attached(const struct daemon *d, int arg, int i)
+{
+	return 1;
 }
 
 uint64_t stats_unattached(const struct daemon *d)
@@ -121,70 +188,182 @@ uint64_t stats_unattached(const struct daemon *d)
 	return n;
 }
 
-static uint64_t unattached(const struct daemon *d, int arg)
+static uint64_t unattached(const struct daemon *d, int arg, int unused)
 {
 	return stats_unattached(d);
 }
 
+#define C STATS_COUNTER
+#define G STATS_GAUGE
+#define ONE STATS_ONE
+#define COLL STATS_COLLECTOR
+#define KP "tcflowd_kernel_packets_total"
+#define KP_HELP "Packets the kernel programs saw, by what became of each " \
+	"(the fates sum to every packet seen)"
+#define EXP "tcflowd_flow_records_total"
+#define CERR "tcflowd_collector_errors_total"
+
 const struct stats_counter stats_counters[] = {
-	{ "packets",		kstat, STAT_PACKETS, 0 },
-	{ "counted",		kstat, STAT_COUNTED, 0 },
-	{ "segments",		kstat, STAT_SEGMENTS, 0 },
-	{ "sampled_out",	kstat, STAT_SAMPLED_OUT, 0 },
-	{ "non_ip",		kstat, STAT_NON_IP, 0 },
-	{ "parse_errors",	parse_errors, 0, 0 },
-	{ "trunc_l2",		kstat, STAT_TRUNC_L2, 0 },
-	{ "trunc_l3",		kstat, STAT_TRUNC_L3, 0 },
-	{ "trunc_l4",		kstat, STAT_TRUNC_L4, 0 },
-	{ "bad_ihl",		kstat, STAT_BAD_IHL, 0 },
-	{ "bad_l3",		kstat, STAT_BAD_L3, 0 },
-	{ "bad_l4",		kstat, STAT_BAD_L4, 0 },
-	{ "bad_ipv6_chain",	kstat, STAT_BAD_IPV6_CHAIN, 0 },
-	{ "map_full",		kstat, STAT_MAP_FULL, 0 },
-	{ "ring_records",	kstat, STAT_RING_RECORDS, 0 },
-	{ "ring_full",		kstat, STAT_RING_FULL, 0 },
-	{ "no_map",		kstat, STAT_NO_MAP, 0 },
-	{ "flows_active",	flows_active, 0, 0 },
-	{ "exported_idle",	exported, END_IDLE, 0 },
-	{ "exported_active",	exported, END_ACTIVE, 0 },
-	{ "exported_end",	exported, END_DETECTED, 0 },
-	{ "exported_forced",	exported, END_FORCED, 0 },
-	{ "exported_resources",	exported, END_RESOURCES, 0 },
-	{ "evicted",		evicted, 0, 0 },
-	{ "records_sent",	records, X_SENT, 0 },
-	{ "records_not_sent",	records, X_NOT_SENT, 0 },
-	{ "records_unexportable", records, X_UNEXPORTABLE, 0 },
-	{ "fetch_errors",	fetch_errors, 0, 0 },
-	{ "ring_bad",		ring_bad, 0, 0 },
-	{ "route_lookups",	route, R_LOOKUPS, 0 },
-	{ "route_queries",	route, R_QUERIES, 0 },
-	{ "route_failures",	route, R_FAILURES, 0 },
-	{ "route_invalidations", route, R_INVALIDATIONS, 0 },
-	{ "cpu_s",		cpu_us, 0, 1 },
-	{ "ifaces_attached",	attached, 0, 0 },
-	{ "ifaces_unattached",	unattached, 0, 0 },
+	{ "packets", kstat, STAT_PACKETS, 0, ONE, NULL, NULL, C, NULL },
+	{ "counted", kstat, STAT_COUNTED, 0, ONE, KP, "fate=\"counted\"", C, KP_HELP },
+	{ "sampled_out", kstat, STAT_SAMPLED_OUT, 0, ONE, KP, "fate=\"sampled_out\"", C, NULL },
+	{ "non_ip", kstat, STAT_NON_IP, 0, ONE, KP, "fate=\"non_ip\"", C, NULL },
+	{ "parse_errors", parse_errors, 0, 0, ONE, NULL, NULL, C, NULL },
+	{ "trunc_l2", kstat, STAT_TRUNC_L2, 0, ONE, KP, "fate=\"trunc_l2\"", C, NULL },
+	{ "trunc_l3", kstat, STAT_TRUNC_L3, 0, ONE, KP, "fate=\"trunc_l3\"", C, NULL },
+	{ "trunc_l4", kstat, STAT_TRUNC_L4, 0, ONE, KP, "fate=\"trunc_l4\"", C, NULL },
+	{ "bad_ihl", kstat, STAT_BAD_IHL, 0, ONE, KP, "fate=\"bad_ihl\"", C, NULL },
+	{ "bad_l3", kstat, STAT_BAD_L3, 0, ONE, KP, "fate=\"bad_l3\"", C, NULL },
+	{ "bad_l4", kstat, STAT_BAD_L4, 0, ONE, KP, "fate=\"bad_l4\"", C, NULL },
+	{ "bad_ipv6_chain", kstat, STAT_BAD_IPV6_CHAIN, 0, ONE, KP,
+	  "fate=\"bad_ipv6_chain\"", C, NULL },
+	{ "ring_records", kstat, STAT_RING_RECORDS, 0, ONE, KP, "fate=\"ring\"", C, NULL },
+	{ "ring_full", kstat, STAT_RING_FULL, 0, ONE, KP, "fate=\"ring_full\"", C, NULL },
+	{ "no_map", kstat, STAT_NO_MAP, 0, ONE, KP, "fate=\"no_map\"", C, NULL },
+	{ "segments", kstat, STAT_SEGMENTS, 0, ONE, "tcflowd_kernel_segments_total",
+	  NULL, C, "Wire packets (GSO segments) of the packets put in flows" },
+	{ "map_full", kstat, STAT_MAP_FULL, 0, ONE, "tcflowd_kernel_map_full_total",
+	  NULL, C, "Packets that found the flow map full (then ring or ring_full)" },
+	{ "map_entries", fetcher, F_MAP_LAST, 0, ONE, "tcflowd_kernel_map_entries",
+	  "map=\"active\"", G, "Flows in the kernel map at the last fetch, and its capacity" },
+	{ NULL, kmap, M_CAPACITY, 0, ONE, "tcflowd_kernel_map_entries",
+	  "map=\"capacity\"", G, NULL },
+	{ NULL, kmap, M_BYTES, 0, ONE, "tcflowd_kernel_map_bytes", NULL, G,
+	  "Memory of the kernel flow maps (both, per-CPU values) and the ring" },
+	{ "fetches", fetcher, F_FETCHES, 0, ONE, "tcflowd_fetches_total", NULL, C,
+	  "Fetches of the kernel maps" },
+	{ "fetch_s", fetch_seconds, 0, 1, ONE, "tcflowd_fetch_duration_seconds",
+	  NULL, STATS_HISTOGRAM, "How long each fetch took" },
+	{ "flows_active", flows_active, 0, 0, ONE, "tcflowd_flows_active", NULL, G,
+	  "Flows in the daemon's cache" },
+	{ "exported_idle", exported, END_IDLE, 0, ONE, EXP, "reason=\"idle\"", C,
+	  "Flow records by end reason (IPFIX flowEndReason)" },
+	{ "exported_active", exported, END_ACTIVE, 0, ONE, EXP, "reason=\"active\"", C, NULL },
+	{ "exported_end", exported, END_DETECTED, 0, ONE, EXP, "reason=\"end\"", C, NULL },
+	{ "exported_forced", exported, END_FORCED, 0, ONE, EXP, "reason=\"forced\"", C, NULL },
+	{ "exported_resources", exported, END_RESOURCES, 0, ONE, EXP,
+	  "reason=\"resources\"", C, NULL },
+	{ "evicted", evicted, 0, 0, ONE, "tcflowd_flows_evicted_total", NULL, C,
+	  "Flows ended early because the cache was full" },
+	{ "records_sent", records, X_SENT, 0, ONE, NULL, NULL, C, NULL },
+	{ "records_not_sent", records, X_NOT_SENT, 0, ONE, NULL, NULL, C, NULL },
+	{ "records_unexportable", records, X_UNEXPORTABLE, 0, ONE, NULL, NULL, C, NULL },
+	{ "fetch_errors", fetch_errors, 0, 0, ONE, "tcflowd_fetch_errors_total",
+	  NULL, C, "Fetches that failed" },
+	{ "ring_bad", fetcher, F_RING_BAD, 0, ONE, "tcflowd_kernel_ring_bad_total",
+	  NULL, C, "Overflow ring records too short to use (lost)" },
+	{ "route_lookups", route, R_LOOKUPS, 0, ONE, "tcflowd_route_lookups_total",
+	  NULL, C, "Route lookups for flow records" },
+	{ "route_queries", route, R_QUERIES, 0, ONE, "tcflowd_route_kernel_queries_total",
+	  NULL, C, "Route lookups the cache could not answer: asked the kernel" },
+	{ "route_failures", route, R_FAILURES, 0, ONE, "tcflowd_route_failures_total",
+	  NULL, C, "Route lookups that failed (records went without a route)" },
+	{ "route_invalidations", route, R_INVALIDATIONS, 0, ONE,
+	  "tcflowd_route_invalidations_total", NULL, C,
+	  "Route cache flushes (a route, rule, address or link changed)" },
+	{ "cpu_s", cpu_us, 0, 1, ONE, "tcflowd_cpu_seconds_total", NULL, C,
+	  "The daemon's CPU time, user and system" },
+	{ "ifaces_attached", attached, 0, 0, ONE, NULL, NULL, G, NULL },
+	{ "ifaces_unattached", unattached, 0, 0, ONE, "tcflowd_interfaces_unattached",
+	  NULL, G, "Interfaces the config selects that could not be attached (yet)" },
+	{ NULL, iface_attached, 0, 0, STATS_INTERFACE, "tcflowd_interface_attached",
+	  NULL, G, "1 for each interface the programs are attached to" },
+	{ "records_sent", collector, X_SENT, 0, COLL,
+	  "tcflowd_collector_records_sent_total", NULL, C,
+	  "Flow records sent (TCP: acknowledged; Kafka: delivered)" },
+	{ "records_not_sent", collector, X_NOT_SENT, 0, COLL,
+	  "tcflowd_collector_records_not_sent_total", NULL, C,
+	  "Flow records lost to collector errors (refused, queue full, down)" },
+	{ "records_unexportable", collector, X_UNEXPORTABLE, 0, COLL,
+	  "tcflowd_collector_records_unexportable_total", NULL, C,
+	  "Flows the protocol cannot carry (IPv6 in NetFlow v5)" },
+	{ "messages_sent", collector, X_MESSAGES, 0, COLL,
+	  "tcflowd_collector_messages_sent_total", NULL, C,
+	  "Messages (datagrams, TCP messages, lines, Kafka messages) sent" },
+	{ "bytes_sent", collector, X_BYTES, 0, COLL,
+	  "tcflowd_collector_bytes_sent_total", NULL, C, "Bytes of those messages" },
+	{ "up", up, 0, 0, COLL, "tcflowd_collector_up", NULL, G,
+	  "1 while the collector accepts (TCP connected, UDP not refused)" },
+	{ "errors_refused", collector, X_REFUSED, 0, COLL, CERR, "error=\"refused\"", C,
+	  "Collector errors by kind" },
+	{ "errors_queue_full", collector, X_QUEUE_FULL, 0, COLL, CERR,
+	  "error=\"queue_full\"", C, NULL },
+	{ "errors_connection", collector, X_CONN, 0, COLL, CERR,
+	  "error=\"connection\"", C, NULL },
+	{ "errors_other", collector, X_OTHER, 0, COLL, CERR, "error=\"other\"", C, NULL },
 };
 const size_t stats_n = sizeof(stats_counters) / sizeof(stats_counters[0]);
 
-void stats_format(const struct daemon *d, char *buf, size_t len)
-{
-	size_t i, n = 0;
+const double stats_fetch_bounds[STATS_FETCH_BUCKETS] = {
+	0.0001, 0.001, 0.01, 0.1, 1, 10
+};
 
-	buf[0] = '\0';
+void stats_hist_observe(struct stats_hist *h, uint64_t ns)
+{
+	int i;
+
+	for (i = 0; i < STATS_FETCH_BUCKETS; i++)
+		if ((double)ns <= stats_fetch_bounds[i] * 1e9) {
+			h->count[i]++;
+			break;
+		}
+	h->n++;
+	h->sum_ns += ns;
+}
+
+/* A collector's name as a key: what would end or split it becomes _. */
+static void key_name(char *out, size_t len, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		out[i] = strchr(" =\"\t", name[i]) ? '_' : name[i];
+	out[i] = '\0';
+}
+
+static int format_one(char *buf, size_t len, const char *sep,
+		      const char *prefix, const struct stats_counter *c,
+		      unsigned long long v)
+{
+	if (c->micro)
+		return snprintf(buf, len, "%s%s%s=%llu.%06llu", sep, prefix,
+				c->name, v / 1000000, v % 1000000);
+	return snprintf(buf, len, "%s%s%s=%llu", sep, prefix, c->name, v);
+}
+
+/* The rows counted per (kind): for collector j, or the one value. */
+static size_t format_rows(const struct daemon *d, char *buf, size_t len,
+			  size_t n, int per, int j)
+{
+	char prefix[COLLECTOR_NAME_LEN + 16] = "", name[COLLECTOR_NAME_LEN];
+	size_t i;
+	int w;
+
+	if (per == STATS_COLLECTOR) {
+		key_name(name, sizeof(name), exporter_get_config(d->exp[j])->name);
+		snprintf(prefix, sizeof(prefix), "collector.%s.", name);
+	}
 	for (i = 0; i < stats_n && n < len; i++) {
 		const struct stats_counter *c = &stats_counters[i];
-		unsigned long long v = c->get(d, c->arg);
-		int w;
 
-		if (c->micro)
-			w = snprintf(buf + n, len - n, "%s%s=%llu.%06llu",
-				     i ? " " : "", c->name, v / 1000000,
-				     v % 1000000);
-		else
-			w = snprintf(buf + n, len - n, "%s%s=%llu",
-				     i ? " " : "", c->name, v);
+		if (!c->name || c->per != per)
+			continue;
+		w = format_one(buf + n, len - n, n ? " " : "", prefix, c,
+			       c->get(d, c->arg, j));
 		if (w < 0)
 			break;
 		n += (size_t)w;
 	}
+	return n;
+}
+
+void stats_format(const struct daemon *d, char *buf, size_t len)
+{
+	size_t n;
+	int j;
+
+	buf[0] = '\0';
+	n = format_rows(d, buf, len, 0, STATS_ONE, 0);
+	for (j = 0; j < d->n_exp && n < len; j++)
+		n = format_rows(d, buf, len, n, STATS_COLLECTOR, j);
 }

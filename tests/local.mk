@@ -97,7 +97,8 @@ FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/confi
 	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
 	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/ipfix_tmpl.c \
 	$(top_srcdir)/exporter/kafka.c $(top_srcdir)/exporter/flowpb.c \
-	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c
+	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c \
+	$(top_srcdir)/src/config_metrics.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config
