@@ -103,6 +103,8 @@ static void fetch(struct daemon *d)
 	flowcache_expire(d->cache, clock_ns(CLOCK_MONOTONIC));
 	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);
+	/* what went out meanwhile: refused, acknowledged, or through */
+	outputs_poll(&d->out, d->exp, d->n_exp);
 	notify_watchdog();	/* the loop is alive and fetching */
 }
 
@@ -496,11 +498,8 @@ int daemon_run(struct daemon *d)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (n == 0) {	/* retired collectors still delivering */
+		if (n == 0)	/* retired collectors still delivering */
 			outputs_poll(&d->out, d->exp, d->n_exp);
-			if (d->http)	/* idle connections time out */
-				metrics_http_run(d->http);
-		}
 		for (i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
@@ -508,11 +507,8 @@ int daemon_run(struct daemon *d)
 				outputs_poll(&d->out, d->exp, d->n_exp);
 				continue;
 			}
-			if (ev[i].data.u64 == METRICS_EPOLL_TAG) {
-				if (d->http)
-					metrics_http_run(d->http);
-				continue;
-			}
+			if (ev[i].data.u64 == METRICS_EPOLL_TAG)
+				continue;	/* below */
 			if (fd == d->sigfd && handle_signal(d))
 				return 0;
 			if (fd == d->fetch_tfd) {
@@ -535,6 +531,10 @@ int daemon_run(struct daemon *d)
 		}
 		/* sockets come and go with connections */
 		outputs_watch(&d->out, d->exp, d->n_exp);
+		/* requests, and idle connections timing out (its timeout
+		 * passes while other fds keep the loop busy) */
+		if (d->http)
+			metrics_http_run(d->http);
 	}
 }
 
