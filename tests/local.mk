@@ -215,6 +215,10 @@ NETNS_TESTS += tests/netns/60-kafka.sh tests/netns/61-kafka-outage.sh \
 	tests/netns/62-kafka-silent.sh tests/netns/63-kafka-protobuf.sh
 EXTRA_DIST += tests/kafka/lib.sh tests/kafka/consume.py tests/kafka/compare.py \
 	tests/kafka/pbdecode.py
+# [metrics]: a real Prometheus server scrapes; promtool checks the text
+NETNS_TESTS += tests/netns/70-metrics.sh tests/netns/71-metrics-collector-down.sh \
+	tests/netns/72-metrics-flood.sh
+EXTRA_DIST += tests/netns/prom.py
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
 	tests/netns/decoders.py
