@@ -108,11 +108,12 @@ static uint64_t fetcher(const struct daemon *d, int which, int unused)
 {
 	const struct fetcher_stats *s;
 
+	if (which == F_MAP_LAST)
+		return d->map_entries;
 	if (!d->fetcher)
 		return 0;
 	s = fetcher_stats(d->fetcher);
-	return which == F_FETCHES ? s->fetches :
-	       which == F_RING_BAD ? s->ring_bad : d->map_entries;
+	return which == F_FETCHES ? s->fetches : s->ring_bad;
 }
 
 static uint64_t fetch_seconds(const struct daemon *d, int arg, int unused)

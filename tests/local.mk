@@ -66,6 +66,11 @@ check-sanitize:
 # --- unit tests of pure code ---------------------------------------------
 check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config \
 	tests/unit/test_enrich tests/unit/test_check tests/unit/test_statedir
+check_PROGRAMS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
+tests_unit_test_metrics_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_metrics_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/unit/test_metrics
 tests_unit_test_check_SOURCES = tests/unit/test_check.c
 tests_unit_test_check_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_check_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
