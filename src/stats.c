@@ -323,33 +323,34 @@ static void key_name(char *out, size_t len, const char *name)
 }
 
 static int format_one(char *buf, size_t len, const char *sep,
-		      const char *prefix, const struct stats_counter *c,
+		      const struct stats_counter *c, const char *suffix,
 		      unsigned long long v)
 {
 	if (c->micro)
-		return snprintf(buf, len, "%s%s%s=%llu.%06llu", sep, prefix,
-				c->name, v / 1000000, v % 1000000);
-	return snprintf(buf, len, "%s%s%s=%llu", sep, prefix, c->name, v);
+		return snprintf(buf, len, "%s%s%s=%llu.%06llu", sep, c->name,
+				suffix, v / 1000000, v % 1000000);
+	return snprintf(buf, len, "%s%s%s=%llu", sep, c->name, suffix, v);
 }
 
-/* The rows counted per (kind): for collector j, or the one value. */
+/* The rows counted once, or those of collector j as "key.NAME=value" (a
+ * key never ends like a total's: "records_sent=" is the total's only). */
 static size_t format_rows(const struct daemon *d, char *buf, size_t len,
 			  size_t n, int per, int j)
 {
-	char prefix[COLLECTOR_NAME_LEN + 16] = "", name[COLLECTOR_NAME_LEN];
+	char suffix[COLLECTOR_NAME_LEN + 1] = "", name[COLLECTOR_NAME_LEN];
 	size_t i;
 	int w;
 
 	if (per == STATS_COLLECTOR) {
 		key_name(name, sizeof(name), exporter_get_config(d->exp[j])->name);
-		snprintf(prefix, sizeof(prefix), "collector.%s.", name);
+		snprintf(suffix, sizeof(suffix), ".%s", name);
 	}
 	for (i = 0; i < stats_n && n < len; i++) {
 		const struct stats_counter *c = &stats_counters[i];
 
 		if (!c->name || c->per != per)
 			continue;
-		w = format_one(buf + n, len - n, n ? " " : "", prefix, c,
+		w = format_one(buf + n, len - n, n ? " " : "", c, suffix,
 			       c->get(d, c->arg, j));
 		if (w < 0)
 			break;

@@ -68,7 +68,7 @@ uint64_t stats_unattached(const struct daemon *d);
 uint64_t stats_collector_up(const struct daemon *d, int i);
 
 /* "name=value name=value ..." of every counter into buf (cut to len);
- * per collector "collector.NAME.name=value". */
+ * then each collector's as "name.COLLECTOR=value". */
 void stats_format(const struct daemon *d, char *buf, size_t len);
 
 #endif /* TCFLOWD_STATS_H */

@@ -88,7 +88,7 @@ ok "$(promtool check metrics <"$T/tcflowd.prom" >/dev/null 2>&1; echo $?)" \
 	"the textfile passes promtool check metrics"
 ok "$([ "$(ls "$T" | grep -c '\.tmp$')" -eq 0 ]; echo $?)" "no temporary file is left"
 line=$(grep 'stats: ' "$T/tcflowd.log" | tail -n1)
-echo "$line" | grep -q ' collector.nfcapd.records_sent=30 ' &&
+echo "$line" | grep -q ' records_sent.nfcapd=30 ' &&
 	! echo "$line" | grep -q '[()]'
 ok $? "the stats line is key=value, per collector too"
 done_testing

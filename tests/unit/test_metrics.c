@@ -300,11 +300,13 @@ static void test_line(struct daemon *d)
 	       "no groups, no quotes");
 	tap_ok(strstr(line, " records_sent=89 records_not_sent=9 records_unexportable=5 ") != NULL,
 	       "the totals");
-	tap_ok(strstr(line, " collector.edge__1_\\x.records_sent=40 "
-		      "collector.edge__1_\\x.records_not_sent=9 ") != NULL,
-	       "each collector's own, its name made a key");
-	tap_ok(strstr(line, " collector.local.up=1 ") != NULL &&
-	       strstr(line, " collector.edge__1_\\x.up=0 ") != NULL, "up per collector");
+	tap_ok(strstr(line, " records_sent.edge__1_\\x=40 "
+		      "records_not_sent.edge__1_\\x=9 ") != NULL,
+	       "each collector's own, its name in the key");
+	tap_ok(strstr(line, " up.local=1 ") != NULL &&
+	       strstr(line, " up.edge__1_\\x=0 ") != NULL, "up per collector");
+	tap_ok(strstr(strstr(line, "records_sent=") + 1, "records_sent=") == NULL,
+	       "records_sent= only once: the total");
 }
 
 static void test_config(void)
