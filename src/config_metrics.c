@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_kafka.h"
 #include "config_metrics.h"
 
 static int port_of(const char *p, uint16_t *port, char *why, size_t len)
@@ -74,23 +75,12 @@ int config_metrics_key(struct config *c, const char *k, const char *v,
 	if (!strcmp(k, "listen")) {
 		if (*v && config_metrics_addr(v, &ss, &sl, why, len))
 			return -EINVAL;
-		if (strlen(v) >= sizeof(c->metrics_listen)) {
-			snprintf(why, len, "longer than %zu characters",
-				 sizeof(c->metrics_listen) - 1);
-			return -EINVAL;
-		}
-		strcpy(c->metrics_listen, v);
-		return 0;
+		return config_set_string(v, c->metrics_listen,
+					 sizeof(c->metrics_listen), why, len);
 	}
-	if (!strcmp(k, "textfile")) {
-		if (strlen(v) >= sizeof(c->metrics_textfile)) {
-			snprintf(why, len, "longer than %zu characters",
-				 sizeof(c->metrics_textfile) - 1);
-			return -EINVAL;
-		}
-		strcpy(c->metrics_textfile, v);
-		return 0;
-	}
+	if (!strcmp(k, "textfile"))
+		return config_set_string(v, c->metrics_textfile,
+					 sizeof(c->metrics_textfile), why, len);
 	snprintf(why, len, "unknown key in [metrics]");
 	return -EINVAL;
 }
