@@ -57,6 +57,7 @@ static void on_record(void *ctx, const struct flow_key *k,
 	d->rc.routes = d->cfg.routes;
 	d->rc.sampling = d->cfg.sampling;
 	record_build(&d->rc, k, m, reason, &r);
+	stats_iface_add(&d->ifstats, r.key.ifindex, r.packets, r.bytes);
 	for (i = 0; i < d->n_exp; i++)
 		exporter_add(d->exp[i], &r);
 }
@@ -756,6 +757,7 @@ void daemon_fini(struct daemon *d)
 	enrich_free(d->enrich);
 	fetcher_free(d->fetcher);
 	flowcache_free(d->cache);
+	stats_ifaces_free(&d->ifstats);
 	if (d->dp_open)
 		datapath_close(&d->dp);
 	if (d->epfd >= 0)

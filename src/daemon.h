@@ -45,6 +45,7 @@ struct daemon {
 	uint64_t		map_entries;	/* drained by the last fetch */
 	int			possible_cpus;	/* per-CPU map values */
 	struct metrics_http	*http;		/* [metrics] listen; NULL: off */
+	struct stats_ifaces	ifstats;	/* records exported per interface */
 	char			status[256];	/* daemon_status() */
 };
 

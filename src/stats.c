@@ -2,8 +2,10 @@
 /*
  * stats.c - the table of the daemon's counters, and the line made of it.
  */
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -172,6 +174,79 @@ static uint64_t iface_attached(const struct daemon *d, int arg, int i)
 	return 1;
 }
 
+enum { I_PACKETS, I_BYTES };
+
+/* The records exported for interface attach_ifindex(i). */
+static uint64_t iface_records(const struct daemon *d, int which, int i)
+{
+	const struct stats_iface *f =
+		stats_iface_get(&d->ifstats, (uint32_t)d->at.v[i].ifindex);
+
+	return !f ? 0 : which == I_PACKETS ? f->packets : f->bytes;
+}
+
+static struct stats_iface *slot(const struct stats_ifaces *t, uint32_t ifindex)
+{
+	uint32_t i = (ifindex * 2654435761u) & (t->cap - 1);
+
+	while (t->v[i].ifindex && t->v[i].ifindex != ifindex)
+		i = (i + 1) & (t->cap - 1);
+	return &t->v[i];
+}
+
+const struct stats_iface *stats_iface_get(const struct stats_ifaces *t,
+					  uint32_t ifindex)
+{
+	const struct stats_iface *f;
+
+	if (!t->cap || !ifindex)
+		return NULL;
+	f = slot(t, ifindex);
+	return f->ifindex ? f : NULL;
+}
+
+/* Twice the slots (16 at first), every entry moved over. */
+static int grow(struct stats_ifaces *t)
+{
+	struct stats_ifaces next = { .cap = t->cap ? t->cap * 2 : 16, .n = t->n };
+	uint32_t i;
+
+	next.v = calloc(next.cap, sizeof(*next.v));
+	if (!next.v)
+		return -ENOMEM;
+	for (i = 0; i < t->cap; i++)
+		if (t->v[i].ifindex)
+			*slot(&next, t->v[i].ifindex) = t->v[i];
+	free(t->v);
+	*t = next;
+	return 0;
+}
+
+int stats_iface_add(struct stats_ifaces *t, uint32_t ifindex,
+		    uint64_t packets, uint64_t bytes)
+{
+	struct stats_iface *f;
+
+	if (!ifindex)
+		return 0;
+	if ((t->n + 1) * 2 > t->cap && grow(t))
+		return -ENOMEM;
+	f = slot(t, ifindex);
+	if (!f->ifindex) {
+		f->ifindex = ifindex;
+		t->n++;
+	}
+	f->packets += packets;
+	f->bytes += bytes;
+	return 0;
+}
+
+void stats_ifaces_free(struct stats_ifaces *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
 uint64_t stats_unattached(const struct daemon *d)
 {
 	struct if_nameindex *ifs, *i;
@@ -269,6 +344,12 @@ const struct stats_counter stats_counters[] = {
 	  NULL, G, "Interfaces the config selects that could not be attached (yet)" },
 	{ NULL, iface_attached, 0, 0, STATS_INTERFACE, "tcflowd_interface_attached",
 	  NULL, G, "1 for each interface the programs are attached to" },
+	{ NULL, iface_records, I_PACKETS, 0, STATS_INTERFACE,
+	  "tcflowd_interface_packets_total", NULL, C,
+	  "Packets of the flow records exported for the interface" },
+	{ NULL, iface_records, I_BYTES, 0, STATS_INTERFACE,
+	  "tcflowd_interface_bytes_total", NULL, C,
+	  "Bytes of the flow records exported for the interface" },
 	{ "records_sent", collector, X_SENT, 0, COLL,
 	  "tcflowd_collector_records_sent_total", NULL, C,
 	  "Flow records sent (TCP: acknowledged; Kafka: delivered)" },

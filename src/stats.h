@@ -53,6 +53,23 @@ void stats_hist_observe(struct stats_hist *h, uint64_t ns);
 extern const struct stats_counter stats_counters[];
 extern const size_t stats_n;
 
+/* Packets and bytes of the records exported for each interface, by
+ * ifindex: open addressing, grown as interfaces appear (a few dozen bytes
+ * each).  stats_iface_add() returns 0 or -ENOMEM (then not counted). */
+struct stats_iface {
+	uint32_t	ifindex;	/* 0: free slot */
+	uint64_t	packets, bytes;
+};
+struct stats_ifaces {
+	struct stats_iface	*v;
+	uint32_t		cap, n;	/* cap: 0 or a power of 2 */
+};
+int stats_iface_add(struct stats_ifaces *t, uint32_t ifindex,
+		    uint64_t packets, uint64_t bytes);
+const struct stats_iface *stats_iface_get(const struct stats_ifaces *t,
+					  uint32_t ifindex);
+void stats_ifaces_free(struct stats_ifaces *t);
+
 /* Every collector's counters summed, those a reload closed included. */
 struct exporter_counters stats_export_totals(const struct daemon *d);
 

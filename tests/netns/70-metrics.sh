@@ -57,6 +57,8 @@ q_json=$(ns b python3 "$PROM_PY" query "$PROM" \
 q_packets=$(ns b python3 "$PROM_PY" query "$PROM" 'tcflowd_kernel_packets_total{fate="counted"}')
 q_up=$(ns b python3 "$PROM_PY" query "$PROM" 'tcflowd_collector_up{collector="nfcapd"}')
 q_fetch=$(ns b python3 "$PROM_PY" query "$PROM" 'tcflowd_fetches_total > 0')
+q_if=$(ns b python3 "$PROM_PY" query "$PROM" 'tcflowd_interface_packets_total{interface="b0"}')
+q_att=$(ns b python3 "$PROM_PY" query "$PROM" 'tcflowd_interface_attached{interface="b0"}')
 ns b python3 "$PROM_PY" scrape "$URL" >"$T/scrape.txt"
 diag "scrape: $(grep -c -v '^#' "$T/scrape.txt") series, e.g.:"
 grep -E '^tcflowd_(collector_records_sent|kernel_packets_total\{fate="counted"|collector_up)' \
@@ -81,6 +83,8 @@ is "$q_sent" "$decoded" "Prometheus: records_sent of collector nfcapd is what nf
 is "$q_json" "$json" "Prometheus: records_sent of collector test is the JSON file's lines"
 is "$q_up" 1 "Prometheus: collector nfcapd is up"
 ok "$([ -n "$q_fetch" ]; echo $?)" "Prometheus: fetches counted"
+is "$q_if" "$rx" "Prometheus: the records exported for b0 carry its 150 packets"
+is "$q_att" 1 "Prometheus: b0 is attached"
 grep -q '^tcflowd_collector_records_sent_total{collector="nfcapd",protocol="ipfix"} 30$' \
 	"$T/tcflowd.prom"
 ok $? "the textfile written at exit holds the final counts"

@@ -61,6 +61,17 @@ static void fill(struct daemon *d)
 	if (!d->cache || !d->exp[0] || !d->exp[1])
 		tap_bail("set up the daemon's parts");
 	d->n_exp = 2;
+	/* one attached interface; records for it and for one that is not */
+	static struct attachment one = { .ifindex = 7, .ifname = "veth\"0",
+					 .hook = HOOK_TCX };
+	d->at.v = &one;
+	d->at.n = 1;
+	d->at_open = true;
+	stats_iface_add(&d->ifstats, 7, 300, 45000);
+	stats_iface_add(&d->ifstats, 9, 1, 100);
+	stats_iface_add(&d->ifstats, 7, 300, 45000);
+	for (i = 100; i < 140; i++)	/* past the first table's 16 slots */
+		stats_iface_add(&d->ifstats, (uint32_t)i, 1, 1);
 	c = &d->exp[0]->counters;
 	*c = (struct exporter_counters){ .records = 40, .messages = 4,
 		.bytes = 4000, .errors = 7, .not_sent = 9, .refused = 2,
@@ -169,6 +180,15 @@ static const char want_text[] =
 "# HELP tcflowd_interface_attached 1 for each interface the programs are "
 "attached to\n"
 "# TYPE tcflowd_interface_attached gauge\n"
+"tcflowd_interface_attached{interface=\"veth\\\"0\",ifindex=\"7\",hook=\"tcx\"} 1\n"
+"# HELP tcflowd_interface_packets_total Packets of the flow records exported "
+"for the interface\n"
+"# TYPE tcflowd_interface_packets_total counter\n"
+"tcflowd_interface_packets_total{interface=\"veth\\\"0\",ifindex=\"7\",hook=\"tcx\"} 600\n"
+"# HELP tcflowd_interface_bytes_total Bytes of the flow records exported "
+"for the interface\n"
+"# TYPE tcflowd_interface_bytes_total counter\n"
+"tcflowd_interface_bytes_total{interface=\"veth\\\"0\",ifindex=\"7\",hook=\"tcx\"} 90000\n"
 "# HELP tcflowd_collector_records_sent_total Flow records sent (TCP: "
 "acknowledged; Kafka: delivered)\n"
 "# TYPE tcflowd_collector_records_sent_total counter\n"
@@ -358,5 +378,10 @@ int main(void)
 	exporter_close(d.exp[0]);
 	exporter_close(d.exp[1]);
 	flowcache_free(d.cache);
+	tap_is(d.ifstats.n, 42, "42 interfaces counted");
+	tap_ok(stats_iface_get(&d.ifstats, 9)->packets == 1 &&
+	       stats_iface_get(&d.ifstats, 139)->bytes == 1 &&
+	       !stats_iface_get(&d.ifstats, 8), "each found again after the table grew");
+	stats_ifaces_free(&d.ifstats);
 	return tap_done();
 }
