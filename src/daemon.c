@@ -128,10 +128,15 @@ const char *daemon_status(struct daemon *d)
 
 void daemon_log_stats(struct daemon *d)
 {
-	char line[8192];
+	char line[1024];
+	int i;
 
 	stats_format(d, line, sizeof(line));
 	log_info("stats: %s", line);
+	for (i = 0; i < d->n_exp; i++) {	/* a line each: none is cut */
+		stats_format_collector(d, i, line, sizeof(line));
+		log_info("stats: %s", line);
+	}
 	notify_status("%s", daemon_status(d));
 	metrics_tick(d);
 }

@@ -350,19 +350,19 @@ const struct stats_counter stats_counters[] = {
 	{ NULL, iface_records, I_BYTES, 0, STATS_INTERFACE,
 	  "tcflowd_interface_bytes_total", NULL, C,
 	  "Bytes of the flow records exported for the interface" },
-	{ "records_sent", collector, X_SENT, 0, COLL,
+	{ "sent", collector, X_SENT, 0, COLL,
 	  "tcflowd_collector_records_sent_total", NULL, C,
 	  "Flow records sent (TCP: acknowledged; Kafka: delivered)" },
-	{ "records_not_sent", collector, X_NOT_SENT, 0, COLL,
+	{ "not_sent", collector, X_NOT_SENT, 0, COLL,
 	  "tcflowd_collector_records_not_sent_total", NULL, C,
 	  "Flow records lost to collector errors (refused, queue full, down)" },
-	{ "records_unexportable", collector, X_UNEXPORTABLE, 0, COLL,
+	{ "unexportable", collector, X_UNEXPORTABLE, 0, COLL,
 	  "tcflowd_collector_records_unexportable_total", NULL, C,
 	  "Flows the protocol cannot carry (IPv6 in NetFlow v5)" },
-	{ "messages_sent", collector, X_MESSAGES, 0, COLL,
+	{ "messages", collector, X_MESSAGES, 0, COLL,
 	  "tcflowd_collector_messages_sent_total", NULL, C,
 	  "Messages (datagrams, TCP messages, lines, Kafka messages) sent" },
-	{ "bytes_sent", collector, X_BYTES, 0, COLL,
+	{ "bytes", collector, X_BYTES, 0, COLL,
 	  "tcflowd_collector_bytes_sent_total", NULL, C, "Bytes of those messages" },
 	{ "up", up, 0, 0, COLL, "tcflowd_collector_up", NULL, G,
 	  "1 while the collector accepts (TCP connected, UDP not refused)" },
@@ -403,36 +403,27 @@ static void key_name(char *out, size_t len, const char *name)
 	out[i] = '\0';
 }
 
-static int format_one(char *buf, size_t len, const char *sep,
-		      const struct stats_counter *c, const char *suffix,
-		      unsigned long long v)
-{
-	if (c->micro)
-		return snprintf(buf, len, "%s%s%s=%llu.%06llu", sep, c->name,
-				suffix, v / 1000000, v % 1000000);
-	return snprintf(buf, len, "%s%s%s=%llu", sep, c->name, suffix, v);
-}
-
-/* The rows counted once, or those of collector j as "key.NAME=value" (a
- * key never ends like a total's: "records_sent=" is the total's only). */
+/* The rows of kind per (collector j's, or those counted once). */
 static size_t format_rows(const struct daemon *d, char *buf, size_t len,
 			  size_t n, int per, int j)
 {
-	char suffix[COLLECTOR_NAME_LEN + 1] = "", name[COLLECTOR_NAME_LEN];
 	size_t i;
 	int w;
 
-	if (per == STATS_COLLECTOR) {
-		key_name(name, sizeof(name), exporter_get_config(d->exp[j])->name);
-		snprintf(suffix, sizeof(suffix), ".%s", name);
-	}
 	for (i = 0; i < stats_n && n < len; i++) {
 		const struct stats_counter *c = &stats_counters[i];
+		unsigned long long v;
 
 		if (!c->name || c->per != per)
 			continue;
-		w = format_one(buf + n, len - n, n ? " " : "", c, suffix,
-			       c->get(d, c->arg, j));
+		v = c->get(d, c->arg, j);
+		if (c->micro)
+			w = snprintf(buf + n, len - n, "%s%s=%llu.%06llu",
+				     n ? " " : "", c->name, v / 1000000,
+				     v % 1000000);
+		else
+			w = snprintf(buf + n, len - n, "%s%s=%llu",
+				     n ? " " : "", c->name, v);
 		if (w < 0)
 			break;
 		n += (size_t)w;
@@ -442,11 +433,20 @@ static size_t format_rows(const struct daemon *d, char *buf, size_t len,
 
 void stats_format(const struct daemon *d, char *buf, size_t len)
 {
-	size_t n;
-	int j;
-
 	buf[0] = '\0';
-	n = format_rows(d, buf, len, 0, STATS_ONE, 0);
-	for (j = 0; j < d->n_exp && n < len; j++)
-		n = format_rows(d, buf, len, n, STATS_COLLECTOR, j);
+	format_rows(d, buf, len, 0, STATS_ONE, 0);
+}
+
+void stats_format_collector(const struct daemon *d, int j, char *buf,
+			    size_t len)
+{
+	const struct collector_config *cc = exporter_get_config(d->exp[j]);
+	char name[COLLECTOR_NAME_LEN];
+	int n;
+
+	key_name(name, sizeof(name), cc->name);
+	n = snprintf(buf, len, "collector=%s protocol=%s", name,
+		     config_protocol_name(cc->protocol));
+	if (n > 0 && (size_t)n < len)
+		format_rows(d, buf, len, (size_t)n, STATS_COLLECTOR, j);
 }

@@ -84,8 +84,12 @@ uint64_t stats_unattached(const struct daemon *d);
  * not refused since its last message); 0 or 1. */
 uint64_t stats_collector_up(const struct daemon *d, int i);
 
-/* "name=value name=value ..." of every counter into buf (cut to len);
- * then each collector's as "name.COLLECTOR=value". */
+/* "name=value name=value ..." of every counter counted once (the
+ * totals) into buf (cut to len). */
 void stats_format(const struct daemon *d, char *buf, size_t len);
+/* "collector=NAME protocol=P sent=... up=..." of collector d->exp[j]: its
+ * keys never read like a total's (records_sent= is the total's only). */
+void stats_format_collector(const struct daemon *d, int j, char *buf,
+			    size_t len);
 
 #endif /* TCFLOWD_STATS_H */
