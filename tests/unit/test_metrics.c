@@ -368,6 +368,12 @@ static void test_config(void)
 	config_parse_string(text, "c.conf", &c, err, sizeof(err));
 	tap_ok(!strcmp(c.metrics_listen, "[2001:db8::1]:80") && !*c.metrics_textfile,
 	       "listen kept as written, textfile empty by default");
+	snprintf(c.metrics_textfile, sizeof(c.metrics_textfile), "/nonexistent/t.prom");
+	rc = config_check_system(&c, err, sizeof(err));
+	if (!tap_ok(rc && !strcmp(err, "c.conf: [metrics] textfile: directory "
+				  "/nonexistent: No such file or directory"),
+		    "tcflowd -t: a textfile in a missing directory is refused"))
+		tap_diag("got %s", err);
 }
 
 int main(void)
