@@ -2,7 +2,7 @@
 # 1,000 connections to the metrics endpoint that say nothing, and one
 # client that sends requests and never reads the answers: the fetch loop
 # keeps its interval, the daemon's memory stays bounded and its CPU low;
-# once they are gone a scrape is answered again.
+# once they are gone a scrape is answered again; a reload moves it.
 . "$(dirname "$0")/lib.sh"
 need_root
 PROM_PY=$top_srcdir/tests/netns/prom.py
@@ -47,4 +47,15 @@ ok "$([ $((peak - rss0)) -le 4096 ]; echo $?)" \
 cpu_ms=$(python3 -c "print(int((float('$c1') - float('$c0')) * 1000))")
 ok "$([ "$cpu_ms" -le $(((t1 - t0) / 2)) ]; echo $?)" \
 	"no busy loop: $cpu_ms ms of CPU in $((t1 - t0)) ms"
+# a reload moves the endpoint
+sed -i 's/^listen = 127.0.0.1:9465$/listen = 127.0.0.1:9466/' "$T/c.conf"
+kill -HUP "$TCFLOWD_PID"
+for i in $(seq 100); do
+	v=$(ns b python3 "$PROM_PY" sum http://127.0.0.1:9466/metrics \
+		tcflowd_interface_attached 2>/dev/null) && [ -n "$v" ] && break
+	sleep 0.1
+done
+is "$v" 1 "after SIGHUP with a new listen address it answers there"
+ns b python3 "$PROM_PY" scrape "$URL" >/dev/null 2>&1
+ok "$([ $? -ne 0 ]; echo $?)" "... and no longer at the old one"
 done_testing
