@@ -133,9 +133,11 @@ void daemon_log_stats(struct daemon *d)
 
 	stats_format(d, line, sizeof(line));
 	log_info("stats: %s", line);
-	for (i = 0; i < d->n_exp; i++) {	/* a line each: none is cut */
+	/* a line each, so none is cut; not "stats:", which stays the
+	 * totals' (scripts take the last such line) */
+	for (i = 0; i < d->n_exp; i++) {
 		stats_format_collector(d, i, line, sizeof(line));
-		log_info("stats: %s", line);
+		log_info("collector stats: %s", line);
 	}
 	notify_status("%s", daemon_status(d));
 	metrics_tick(d);

@@ -92,8 +92,10 @@ ok "$(promtool check metrics <"$T/tcflowd.prom" >/dev/null 2>&1; echo $?)" \
 	"the textfile passes promtool check metrics"
 ok "$([ "$(ls "$T" | grep -c '\.tmp$')" -eq 0 ]; echo $?)" "no temporary file is left"
 line=$(grep 'stats: packets=' "$T/tcflowd.log" | tail -n1)
-cline=$(grep 'stats: collector=nfcapd ' "$T/tcflowd.log" | tail -n1)
+cline=$(grep 'collector stats: collector=nfcapd ' "$T/tcflowd.log" | tail -n1)
+[ "$(grep 'info: stats:' "$T/tcflowd.log" | tail -n1)" = "$line" ]
+ok $? "the last stats: line is the totals'"
 echo "$line" | grep -q ' records_sent=60 ' && ! echo "$line$cline" | grep -q '[()]' &&
-	echo "$cline" | grep -q '^tcflowd: info: stats: collector=nfcapd protocol=ipfix sent=30 not_sent=0 '
+	echo "$cline" | grep -q '^tcflowd: info: collector stats: collector=nfcapd protocol=ipfix sent=30 not_sent=0 '
 ok $? "the stats lines are key=value: the totals, and one per collector"
 done_testing
