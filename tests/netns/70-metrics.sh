@@ -16,8 +16,10 @@ config "$T/c.conf" "[capture]" "interfaces = b0" "direction = ingress" \
 	"[metrics]" "listen = 127.0.0.1:9465" "textfile = $T/tcflowd.prom" \
 	"[collector nfcapd]" "protocol = ipfix" "address = 127.0.0.1" "port = 2055"
 printf 'global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: tcflowd\n    static_configs:\n      - targets: ["127.0.0.1:9465"]\n' >"$T/prom.yml"
-ns b prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/prom" \
-	--web.listen-address=127.0.0.1:9090 >"$T/prometheus.log" 2>&1 &
+# ip netns exec execs it: $! is Prometheus itself, stopped by that pid
+ip netns exec "${P}b" prometheus --config.file="$T/prom.yml" \
+	--storage.tsdb.path="$T/prom" --web.listen-address=127.0.0.1:9090 \
+	>"$T/prometheus.log" 2>&1 &
 PROM_PID=$!
 _pids="$_pids $PROM_PID"
 start_nfcapd b "$T/nfcapd" 2055
@@ -72,6 +74,9 @@ grep -q '^tcflowd_build_info{version="[0-9.]*"} 1$' "$T/scrape.txt"
 ok $? "tcflowd_build_info names the version"
 stop_tcflowd
 stop_nfcapd
+kill -TERM "$PROM_PID"
+wait "$PROM_PID" 2>/dev/null
+ok "$(kill -0 "$PROM_PID" 2>/dev/null; [ $? -ne 0 ]; echo $?)" "Prometheus stopped (pid $PROM_PID)"
 decoded=$(nfdump -R "$T/nfcapd" -q -N -o "fmt:%sp %pkt" 2>/dev/null | wc -l)
 json=$(wc -l <"$T/flows.json")
 

@@ -20,7 +20,7 @@ f0=$(metric tcflowd_fetches_total)
 c0=$(metric tcflowd_cpu_seconds_total)
 rss0=$(rss_kb)
 t0=$(now_ms)
-ns b python3 "$PROM_PY" idle "$URL" 1000 3 >"$T/idle.out" 2>&1 &
+ip netns exec "${P}b" python3 "$PROM_PY" idle "$URL" 1000 3 >"$T/idle.out" 2>&1 &
 IDLE=$!
 _pids="$_pids $IDLE"
 # the peak, while they hold their connections
