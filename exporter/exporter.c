@@ -272,6 +272,11 @@ void exporter_close(struct exporter *e)
 	exporter_close_counted(e, NULL);
 }
 
+bool exporter_up(const struct exporter *e)
+{
+	return !e->down && !e->counters.down;
+}
+
 const struct exporter_counters *exporter_get_counters(const struct exporter *e)
 {
 	return &e->counters;
@@ -288,6 +293,10 @@ void exporter_counters_add(struct exporter_counters *sum,
 	sum->unexportable += c->unexportable;
 	sum->not_queued += c->not_queued;
 	sum->queued += c->queued;
+	sum->refused += c->refused;
+	sum->queue_full += c->queue_full;
+	sum->conn_failures += c->conn_failures;
+	sum->down += c->down;
 }
 
 const struct collector_config *exporter_get_config(const struct exporter *e)

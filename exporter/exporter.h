@@ -166,6 +166,15 @@ struct exporter_counters {
 	uint64_t	not_queued;	/* of not_sent: the pacing queue was
 					 * full (queue_records) */
 	uint64_t	queued;		/* records waiting for their pace now */
+	/* of errors: the collector refused (UDP: ICMP port unreachable), a
+	 * queue was full (TCP, Kafka: the record or message was dropped), a
+	 * connection failed or broke (TCP) */
+	uint64_t	refused;
+	uint64_t	queue_full;
+	uint64_t	conn_failures;
+	/* 1 while the collector does not accept what it is sent (TCP not
+	 * connected, UDP refused since the last message); summed: how many */
+	uint64_t	down;
 };
 
 /* Interface names and descriptions the template exporters announce in
@@ -245,6 +254,9 @@ struct exporter *exporter_open_kept(const struct collector_config *cc,
 /* 1 if a and b are the same collector: everything but name and line. */
 int exporter_same_collector(const struct collector_config *a,
 			    const struct collector_config *b);
+/* Whether e's collector accepts what it is sent now: open, and not down
+ * (see exporter_counters.down). */
+bool exporter_up(const struct exporter *e);
 /* What e counted so far. */
 const struct exporter_counters *exporter_get_counters(const struct exporter *e);
 /* Add c into sum. */

@@ -303,8 +303,10 @@ static int kafka_add(struct exporter *e, const struct export_record *r)
 	free(v);
 	e->counters.errors++;
 	e->counters.not_sent++;
-	if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+	if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
 		k->refused++;
+		e->counters.queue_full++;
+	}
 	complain(e, "queue to", rd_kafka_err2str(err));
 	return -ENOBUFS;
 }

@@ -161,6 +161,22 @@ static int nf5_add(struct exporter *e, const struct export_record *r)
 	return err;
 }
 
+/* The socket: EPOLLERR when a collector refused a message. */
+static int nf5_fd(const struct exporter *e, uint32_t *events)
+{
+	const struct nf5 *x = e->priv;
+
+	return transport_fd(&x->t, events);
+}
+
+/* Count what the collector refused; notice when it takes them again. */
+static void nf5_poll(struct exporter *e)
+{
+	struct nf5 *x = e->priv;
+
+	transport_poll(&x->t);
+}
+
 static void nf5_close(struct exporter *e)
 {
 	struct nf5 *x = e->priv;
@@ -199,6 +215,8 @@ const struct exporter_ops netflow5_exporter_ops = {
 	.open	= nf5_open,
 	.add	= nf5_add,
 	.flush	= nf5_flush,
+	.fd	= nf5_fd,
+	.poll	= nf5_poll,
 	.close	= nf5_close,
 	.pace	= nf5_pace,
 	.set_pace = nf5_set_pace,

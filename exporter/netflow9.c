@@ -616,6 +616,22 @@ static size_t nf9_min_message_size(void)
 	return tmpl > rec ? tmpl : rec;
 }
 
+/* The socket: EPOLLERR when a collector refused a message. */
+static int nf9_fd(const struct exporter *e, uint32_t *events)
+{
+	const struct nf9 *x = e->priv;
+
+	return transport_fd(&x->t, events);
+}
+
+/* Count what the collector refused; notice when it takes them again. */
+static void nf9_poll(struct exporter *e)
+{
+	struct nf9 *x = e->priv;
+
+	transport_poll(&x->t);
+}
+
 static void nf9_close(struct exporter *e)
 {
 	struct nf9 *x = e->priv;
@@ -651,6 +667,8 @@ const struct exporter_ops netflow9_exporter_ops = {
 	.open	= nf9_open,
 	.add	= nf9_add,
 	.flush	= nf9_flush,
+	.fd	= nf9_fd,
+	.poll	= nf9_poll,
 	.close	= nf9_close,
 	.pace	= nf9_pace,
 	.set_pace = nf9_set_pace,

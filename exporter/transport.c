@@ -203,6 +203,8 @@ static void tcp_down(struct transport *t, const char *why)
 	tcp_settle(t);
 	tcp_drop_all(t);
 	t->c->errors++;
+	t->c->conn_failures++;
+	t->c->down = 1;
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;
@@ -280,6 +282,61 @@ static void tcp_check_peer(struct transport *t)
 		tcp_down(t, strerror(errno));
 }
 
+/*
+ * The previous datagram found no collector (ECONNREFUSED, from an ICMP
+ * port unreachable): its records move from sent to not sent, and the
+ * collector is down until a message gets through.  Said when it goes down
+ * (at most once a minute) and, if that was said, when it is back.
+ */
+static void udp_refused(struct transport *t)
+{
+	const struct transport_log *l = &t->log[TRANSPORT_LOG_SEND];
+	const char *why = strerror(ECONNREFUSED);
+
+	t->c->errors++;
+	t->c->refused++;
+	t->c->records -= t->last_records;
+	t->c->not_sent += t->last_records;
+	t->last_records = 0;
+	t->delivered = 0;
+	t->peer_lost = 1;
+	if (t->c->down)
+		return;
+	t->c->down = 1;
+	t->down_logged = !l->why[0] || strcmp(l->why, why) ||
+			 export_mono_ms() / 1000 >= l->at + 60;
+	transport_complain(t, TRANSPORT_LOG_SEND, "send to", why);
+}
+
+/* A UDP message went out and none was refused since the one before it
+ * (or for a second): the collector takes them again. */
+static void udp_delivered(struct transport *t)
+{
+	if (!t->c->down)
+		return;
+	t->c->down = 0;
+	if (t->down_logged)
+		log_info("collector %s: up again (%llu records not sent so far)",
+			 t->peer, (unsigned long long)t->c->not_sent);
+	t->down_logged = 0;
+}
+
+/* UDP: an ICMP error that came back for our last message (epoll says
+ * EPOLLERR), or quiet for a second since it went out. */
+static void udp_check(struct transport *t)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (t->fd < 0 || t->unconnected)
+		return;
+	if (getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+	    err == ECONNREFUSED)
+		udp_refused(t);
+	else if (t->delivered && export_mono_ms() >= t->sent_at + 1000)
+		udp_delivered(t);
+}
+
 /* A UDP collector that had no route at start: try again.  0 when the
  * socket is connected; the exporter resends its templates first. */
 static int udp_reconnect(struct transport *t)
@@ -302,6 +359,7 @@ int transport_poll(struct transport *t)
 
 	if (!t->tcp) {
 		udp_reconnect(t);
+		udp_check(t);
 		return !t->unconnected;
 	}
 	if (t->state == 0 && export_mono_ms() >= t->retry_at)
@@ -314,6 +372,7 @@ int transport_poll(struct transport *t)
 				tcp_down(t, strerror(err));
 			} else {
 				t->state = 2;
+				t->c->down = 0;
 				t->backoff_ms = 1000;
 				t->peer_lost = 1;	/* a new session */
 				log_info("connected to collector %s", t->peer);
@@ -351,6 +410,7 @@ static int tcp_send(struct transport *t, const void *msg, size_t len,
 	if (t->qlen + len > TRANSPORT_TCP_QUEUE || t->mcount == TRANSPORT_TCP_MSGS) {
 		/* the collector does not keep up: this message is dropped */
 		t->c->errors++;
+		t->c->queue_full++;
 		t->c->not_sent += records;
 		transport_complain(t, TRANSPORT_LOG_QUEUE, "slow", "queue full");
 		return -ENOBUFS;
@@ -377,6 +437,7 @@ int transport_open_tcp(struct transport *t, const char *address,
 
 	reset(t, c);
 	t->tcp = 1;
+	t->c->down = 1;		/* until connected */
 	t->backoff_ms = 1000;
 	snprintf(t->peer, sizeof(t->peer), "%s:%u (tcp)", address, port);
 	snprintf(service, sizeof(service), "%u", port);
@@ -411,11 +472,7 @@ static int udp_send(struct transport *t, const void *msg, size_t len,
 	n = send(t->fd, msg, len, MSG_DONTWAIT);
 	if (n < 0 && errno == ECONNREFUSED) {
 		/* the previous message found no collector */
-		t->c->errors++;
-		t->c->records -= t->last_records;
-		t->c->not_sent += t->last_records;
-		t->last_records = 0;
-		t->peer_lost = 1;
+		udp_refused(t);
 		n = send(t->fd, msg, len, MSG_DONTWAIT);
 	}
 	if (n == (ssize_t)len) {
@@ -423,6 +480,9 @@ static int udp_send(struct transport *t, const void *msg, size_t len,
 		t->c->bytes += len;
 		t->c->records += records;
 		t->last_records = records;
+		if (t->delivered++)	/* the one before was not refused */
+			udp_delivered(t);
+		t->sent_at = export_mono_ms();
 		return 0;
 	}
 	t->c->errors++;
@@ -520,6 +580,10 @@ int transport_send(struct transport *t, const void *msg, size_t len,
 
 int transport_fd(const struct transport *t, uint32_t *events)
 {
+	if (!t->tcp && t->fd >= 0 && !t->unconnected) {
+		*events = 0;	/* EPOLLERR: an ICMP error came back */
+		return t->fd;
+	}
 	if (!t->tcp || t->fd < 0 || t->state == 0)
 		return -1;
 	if (t->state == 1)

@@ -80,6 +80,11 @@ struct transport {
 	int			peer_lost;	/* the collector was unreachable:
 						 * it may have lost our templates */
 	uint32_t		last_records;	/* records of the last message */
+	/* UDP: messages sent since the last refusal, when the last went out
+	 * (CLOCK_MONOTONIC ms), whether going down was logged */
+	uint32_t		delivered;
+	uint64_t		sent_at;
+	int			down_logged;
 	char			src_addr[64];	/* bind to this, if set */
 	uint16_t		src_port;
 	/* UDP: no route to the collector yet (a router still coming up):
@@ -108,8 +113,9 @@ int transport_open_tcp(struct transport *t, const char *address,
 /* TCP: make progress (connect, write the queue).  Sets peer_lost when a
  * new connection comes up.  Returns 1 when the connection is up. */
 int transport_poll(struct transport *t);
-/* The fd to watch for progress, and for what (EPOLLIN, EPOLLOUT); -1 when
- * nothing is to be waited for (UDP, or TCP down until its retry). */
+/* The fd to watch for progress, and for what (EPOLLIN, EPOLLOUT; UDP:
+ * nothing, so only EPOLLERR: an ICMP error for a message); -1 when nothing
+ * is to be waited for (TCP down until its retry). */
 int transport_fd(const struct transport *t, uint32_t *events);
 /* TCP: messages not yet acknowledged on a connection that is up. */
 int transport_pending(const struct transport *t);

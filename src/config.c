@@ -21,13 +21,14 @@
 #include "config_kafka.h"
 #include "kmem.h"
 #include "config_pace.h"
+#include "config_metrics.h"
 #include "exporter.h"
 #include "log.h"
 
 enum section { SECTION_NONE, SECTION_GLOBAL, SECTION_CAPTURE, SECTION_FLOWS,
-	       SECTION_COLLECTOR };
+	       SECTION_COLLECTOR, SECTION_METRICS };
 static const char *const section_names[] = { "", "global", "capture", "flows",
-					     "collector" };
+					     "collector", "metrics" };
 
 struct parse_state {
 	struct config	*cfg;
@@ -269,6 +270,15 @@ static int flows_key(struct parse_state *ps, const char *k, const char *v)
 	return fail(ps, ps->line, k, "unknown key in [flows]");
 }
 
+static int metrics_key(struct parse_state *ps, const char *k, const char *v)
+{
+	char why[192];
+
+	if (config_metrics_key(ps->cfg, k, v, why, sizeof(why)))
+		return fail(ps, ps->line, k, "%s", why);
+	return 1;
+}
+
 static int collector_key(struct parse_state *ps, const char *k, const char *v)
 {
 	struct collector_config *cc = ps->cur;
@@ -389,6 +399,9 @@ static int section_line(struct parse_state *ps, char *s)
 	} else if (!strcmp(name, "flows")) {
 		ps->section = SECTION_FLOWS;
 		name = "";
+	} else if (!strcmp(name, "metrics")) {
+		ps->section = SECTION_METRICS;
+		name = "";
 	} else {
 		return fail(ps, ps->line, NULL, "unknown section [%s]", name);
 	}
@@ -429,6 +442,7 @@ static int key_line(struct parse_state *ps, const char *k, const char *v)
 	case SECTION_CAPTURE:	return capture_key(ps, k, v);
 	case SECTION_FLOWS:	return flows_key(ps, k, v);
 	case SECTION_COLLECTOR:	return collector_key(ps, k, v);
+	case SECTION_METRICS:	return metrics_key(ps, k, v);
 	case SECTION_NONE:	break;
 	}
 	return fail(ps, ps->line, k, "outside any [section]");
@@ -768,6 +782,7 @@ void config_print(FILE *f, const struct config *c)
 	fprintf(f, "max_flows = %u\n", c->max_flows);
 	fprintf(f, "routes = %s\n", c->routes ? "yes" : "no");
 	fprintf(f, "route_cache = %u\n", c->route_cache);
+	config_metrics_print(f, c);
 
 	for (i = 0; i < c->n_collectors; i++)
 		print_collector(f, &c->collectors[i]);

@@ -67,6 +67,9 @@ struct config {
 	uint32_t	max_flows;
 	bool		routes;			/* look up each flow's route */
 	uint32_t	route_cache;		/* route answers kept */
+	/* [metrics] */
+	char		metrics_listen[128];	/* "ADDR:PORT", "[V6]:PORT"; "" = off */
+	char		metrics_textfile[PATH_MAX]; /* written atomically; "" = none */
 	/* [collector NAME] */
 	struct collector_config collectors[CONFIG_MAX_COLLECTORS];
 	int		n_collectors;

@@ -30,7 +30,7 @@ int config_name_index(const char *v, const char *const *names, int *out,
 	return -EINVAL;
 }
 
-static int set_string(const char *v, char *out, size_t size, char *why,
+int config_set_string(const char *v, char *out, size_t size, char *why,
 		      size_t len)
 {
 	if (strlen(v) >= size) {
@@ -45,20 +45,22 @@ int config_kafka_key(struct collector_config *cc, const char *k,
 		     const char *v, char *why, size_t len)
 {
 	if (!strcmp(k, "brokers"))
-		return set_string(v, cc->brokers, sizeof(cc->brokers), why, len);
+		return config_set_string(v, cc->brokers, sizeof(cc->brokers),
+					 why, len);
 	if (!strcmp(k, "topic"))
-		return set_string(v, cc->topic, sizeof(cc->topic), why, len);
+		return config_set_string(v, cc->topic, sizeof(cc->topic), why,
+					 len);
 	if (!strcmp(k, "format"))
 		return config_name_index(v, kafka_formats, &cc->format, why,
 					 len);
 	if (!strcmp(k, "key"))
 		return config_name_index(v, kafka_keys, &cc->key, why, len);
 	if (!strcmp(k, "kafka_config"))
-		return set_string(v, cc->kafka_config, sizeof(cc->kafka_config),
-				  why, len);
+		return config_set_string(v, cc->kafka_config,
+					 sizeof(cc->kafka_config), why, len);
 	if (!strcmp(k, "exporter_id"))
-		return set_string(v, cc->exporter_id, sizeof(cc->exporter_id),
-				  why, len);
+		return config_set_string(v, cc->exporter_id,
+					 sizeof(cc->exporter_id), why, len);
 	snprintf(why, len, "unknown key in [collector %s]", cc->name);
 	return -EINVAL;
 }

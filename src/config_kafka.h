@@ -16,6 +16,10 @@
  */
 int config_name_index(const char *v, const char *const *names, int *out,
 		      char *why, size_t len);
+/* v into out (size bytes): 0, or -EINVAL with why if it is too long.
+ * config_metrics.c uses it too. */
+int config_set_string(const char *v, char *out, size_t size, char *why,
+		      size_t len);
 /*
  * Store a key of a Kafka collector (brokers, topic, format, key,
  * kafka_config, exporter_id) in cc.  0, or -EINVAL with why saying what is

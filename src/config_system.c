@@ -61,6 +61,11 @@ int config_check_system(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: pid_file: %s", cfg->file, why);
 		return -1;
 	}
+	if (*cfg->metrics_textfile &&
+	    check_dir_of(cfg->metrics_textfile, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: [metrics] textfile: %s", cfg->file, why);
+		return -1;
+	}
 	errno = 0;
 	if (*cfg->user && !getpwnam(cfg->user)) {
 		snprintf(err, errlen, "%s: user: %s: %s", cfg->file, cfg->user,

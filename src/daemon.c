@@ -21,10 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "daemon.h"
 #include "iface.h"
 #include "kmem.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "record.h"
 #include "stats.h"
@@ -54,6 +58,7 @@ static void on_record(void *ctx, const struct flow_key *k,
 	d->rc.routes = d->cfg.routes;
 	d->rc.sampling = d->cfg.sampling;
 	record_build(&d->rc, k, m, reason, &r);
+	stats_iface_add(&d->ifstats, r.key.ifindex, r.packets, r.bytes);
 	for (i = 0; i < d->n_exp; i++)
 		exporter_add(d->exp[i], &r);
 }
@@ -70,11 +75,19 @@ static void on_flow(void *ctx, const struct flow_key *k,
 static void fetch(struct daemon *d)
 {
 	struct flow_stats delta;
+	uint64_t t0, drained = fetcher_stats(d->fetcher)->flows;
+	uint64_t reads = fetcher_stats(d->fetcher)->reads;
 	int err, i;
 
 	/* realtime - monotonic, once a fetch, for every record's times */
 	d->rc.wall_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	t0 = clock_ns(CLOCK_MONOTONIC);
 	err = fetcher_run(d->fetcher);
+	stats_hist_observe(&d->fetch_hist, clock_ns(CLOCK_MONOTONIC) - t0);
+	/* entries of the active map: read in place, or (a swap) drained */
+	d->map_entries = fetcher_stats(d->fetcher)->reads != reads ?
+			 fetcher_stats(d->fetcher)->live_entries :
+			 fetcher_stats(d->fetcher)->flows - drained;
 	if (err) {
 		d->fetch_errors++;
 		log_err("fetch flows: %s", strerror(-err));
@@ -96,6 +109,8 @@ static void fetch(struct daemon *d)
 	flowcache_expire(d->cache, clock_ns(CLOCK_MONOTONIC));
 	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);
+	/* what went out meanwhile: refused, acknowledged, or through */
+	outputs_poll(&d->out, d->exp, d->n_exp);
 	notify_watchdog();	/* the loop is alive and fetching */
 }
 
@@ -118,11 +133,19 @@ const char *daemon_status(struct daemon *d)
 
 void daemon_log_stats(struct daemon *d)
 {
-	char line[2048];
+	char line[1024];
+	int i;
 
 	stats_format(d, line, sizeof(line));
 	log_info("stats: %s", line);
+	/* a line each, so none is cut; not "stats:", which stays the
+	 * totals' (scripts take the last such line) */
+	for (i = 0; i < d->n_exp; i++) {
+		stats_format_collector(d, i, line, sizeof(line));
+		log_info("collector stats: %s", line);
+	}
 	notify_status("%s", daemon_status(d));
+	metrics_tick(d);
 }
 
 /* ---- interfaces, exporters, timers -------------------------------------- */
@@ -416,6 +439,7 @@ static void reload(struct daemon *d)
 	d->cfg = next;
 
 	log_set_level(next.log_level);
+	metrics_update(d, old.metrics_listen);
 	datapath_set_sampling(&d->dp, next.sampling);
 	t = timeouts_of(&next);
 	flowcache_set_timeouts(d->cache, &t);
@@ -470,6 +494,16 @@ static void drain_timer(int fd)
 		log_warn("read timer: %s", strerror(errno));
 }
 
+/* epoll_wait's timeout: the shorter of the retired collectors' and the
+ * metrics endpoint's (-1: none). */
+static int loop_timeout_ms(const struct daemon *d)
+{
+	int a = outputs_timeout_ms(&d->out);
+	int b = d->http ? metrics_http_timeout_ms(d->http) : -1;
+
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 int daemon_run(struct daemon *d)
 {
 	struct epoll_event ev[8];
@@ -477,7 +511,7 @@ int daemon_run(struct daemon *d)
 
 	for (;;) {
 		/* paced collectors send what is due, and say when more is */
-		n = epoll_wait(d->epfd, ev, 8, outputs_pace(&d->out, d->exp, d->n_exp));
+		n = epoll_wait(d->epfd, ev, 8, loop_timeout_ms(d));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -491,6 +525,8 @@ int daemon_run(struct daemon *d)
 				outputs_poll(&d->out, d->exp, d->n_exp);
 				continue;
 			}
+			if (ev[i].data.u64 == METRICS_EPOLL_TAG)
+				continue;	/* below */
 			if (fd == d->sigfd && handle_signal(d))
 				return 0;
 			if (fd == d->fetch_tfd) {
@@ -513,6 +549,10 @@ int daemon_run(struct daemon *d)
 		}
 		/* sockets come and go with connections */
 		outputs_watch(&d->out, d->exp, d->n_exp);
+		/* requests, and idle connections timing out (its timeout
+		 * passes while other fds keep the loop busy) */
+		if (d->http)
+			metrics_http_run(d->http);
 	}
 }
 
@@ -681,6 +721,9 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 	}
 	d->out.epfd = d->epfd;
 	outputs_watch(&d->out, d->exp, d->n_exp);
+	err = metrics_open(d);
+	if (err)
+		return err;
 	/* 4. and only now the hooks */
 	attach_init(&d->at, &d->dp, cfg->hook, cfg->direction, &d->sd);
 	d->at_open = true;
@@ -735,11 +778,13 @@ void daemon_fini(struct daemon *d)
 		final_export(d);
 		daemon_log_stats(d);
 	}
+	metrics_close(d);
 	close_exporters(d);
 	iface_watch_free(d->watch);
 	enrich_free(d->enrich);
 	fetcher_free(d->fetcher);
 	flowcache_free(d->cache);
+	stats_ifaces_free(&d->ifstats);
 	if (d->dp_open)
 		datapath_close(&d->dp);
 	if (d->epfd >= 0)

@@ -19,6 +19,7 @@
 #include "outputs.h"
 #include "record.h"
 #include "statedir.h"
+#include "stats.h"
 
 struct daemon {
 	struct config		cfg;
@@ -40,6 +41,10 @@ struct daemon {
 	struct flow_stats	kstats;		/* kernel counters, totals */
 	uint64_t		ignored_packets; /* of those, in no flow */
 	uint64_t		fetch_errors;
+	struct stats_hist	fetch_hist;	/* how long fetches take */
+	uint64_t		map_entries;	/* drained by the last fetch */
+	struct metrics_http	*http;		/* [metrics] listen; NULL: off */
+	struct stats_ifaces	ifstats;	/* records exported per interface */
 	char			status[256];	/* daemon_status() */
 };
 

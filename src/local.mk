@@ -5,7 +5,8 @@ src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
 	src/delta.c src/delta.h src/baseline.c src/baseline.h src/kmem.c src/kmem.h src/flowcache.c src/flowcache.h \
 	src/config.c src/config.h src/config_kafka.c src/config_kafka.h \
 	src/config_pace.c src/config_pace.h \
-	src/config_system.c \
+	src/config_system.c src/config_metrics.c src/config_metrics.h \
+	src/metrics.c src/metrics.h src/metrics_http.c src/metrics_http.h \
 	src/fetcher.c src/fetcher.h src/attach.c src/attach.h \
 	src/iface.c src/iface.h src/enrich.c src/enrich.h \
 	src/daemon.c src/daemon.h src/record.c src/record.h \

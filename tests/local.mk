@@ -72,6 +72,11 @@ tests_unit_test_baseline_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_kmem_SOURCES = tests/unit/test_kmem.c
 tests_unit_test_kmem_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_kmem_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
+check_PROGRAMS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c
+tests_unit_test_metrics_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_metrics_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
+TESTS += tests/unit/test_metrics
 tests_unit_test_check_SOURCES = tests/unit/test_check.c
 tests_unit_test_check_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_check_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
@@ -110,7 +115,8 @@ FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/confi
 	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/ipfix_tmpl.c \
 	$(top_srcdir)/exporter/kafka.c $(top_srcdir)/exporter/flowpb.c \
 	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c $(top_srcdir)/src/kmem.c \
-	$(top_srcdir)/src/config_pace.c $(top_srcdir)/exporter/pacer.c
+	$(top_srcdir)/src/config_pace.c $(top_srcdir)/exporter/pacer.c \
+	$(top_srcdir)/src/config_metrics.c
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/config.sh
 if HAVE_FUZZER
 check_SCRIPTS = tests/fuzz/fuzz_config
@@ -227,6 +233,10 @@ NETNS_TESTS += tests/netns/60-kafka.sh tests/netns/61-kafka-outage.sh \
 	tests/netns/62-kafka-silent.sh tests/netns/63-kafka-protobuf.sh
 EXTRA_DIST += tests/kafka/lib.sh tests/kafka/consume.py tests/kafka/compare.py \
 	tests/kafka/pbdecode.py
+# [metrics]: a real Prometheus server scrapes; promtool checks the text
+NETNS_TESTS += tests/netns/70-metrics.sh tests/netns/71-metrics-collector-down.sh \
+	tests/netns/72-metrics-flood.sh
+EXTRA_DIST += tests/netns/prom.py
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
 	tests/netns/decoders.py tests/netns/ipfixrecv.py
