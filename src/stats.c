@@ -313,8 +313,7 @@ const struct stats_counter stats_counters[] = {
 	{ NULL, kmap, 0, 0, ONE, "tcflowd_kernel_map_entries",
 	  "map=\"capacity\"", G, NULL },
 	{ "kernel_map_bytes", kernel, K_MAP_BYTES, 0, ONE, "tcflowd_kernel_map_bytes",
-	  NULL, G, "Memory of the kernel maps (both flow maps' keys and per-CPU "
-	  "values, the ring)" },
+	  NULL, G, "Memory of the kernel flow maps (both, per-CPU values) and the ring" },
 	{ "kernel_epochs", kernel, K_EPOCHS, 0, ONE, "tcflowd_kernel_epochs_total",
 	  NULL, C, "Swaps of the kernel flow maps (each ends an epoch)" },
 	{ "kernel_reads", kernel, K_READS, 0, ONE, "tcflowd_kernel_reads_total",

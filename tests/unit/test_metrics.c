@@ -41,7 +41,8 @@ static void fill(struct daemon *d)
 	config_defaults(&d->cfg);
 	d->cfg.kernel_flows = 1024;
 	d->cfg.overflow_ring_kb = 4;
-	d->possible_cpus = 2;
+	d->dp.map_entries = 1024;
+	d->dp.map_bytes = 364544;	/* 2 x 1024 x (48 + 2 x 64) + 4 KiB */
 	d->epfd = -1;
 	outputs_init(&d->out, -1);
 	for (i = 0; i < STAT_MAX; i++)
@@ -75,7 +76,8 @@ static void fill(struct daemon *d)
 	c = &d->exp[0]->counters;
 	*c = (struct exporter_counters){ .records = 40, .messages = 4,
 		.bytes = 4000, .errors = 7, .not_sent = 9, .refused = 2,
-		.queue_full = 1, .conn_failures = 3, .down = 1 };
+		.queue_full = 1, .conn_failures = 3, .down = 1, .not_queued = 5,
+		.queued = 6 };
 	c = &d->exp[1]->counters;
 	*c = (struct exporter_counters){ .records = 49, .messages = 49,
 		.bytes = 9000, .unexportable = 5 };
@@ -119,6 +121,14 @@ static const char want_text[] =
 "# TYPE tcflowd_kernel_map_bytes gauge\n"
 /* 2 maps x 1024 x (48-byte key + 2 CPUs x 64-byte value) + 4 KiB */
 "tcflowd_kernel_map_bytes 364544\n"
+"# HELP tcflowd_kernel_epochs_total Swaps of the kernel flow maps (each ends "
+"an epoch)\n"
+"# TYPE tcflowd_kernel_epochs_total counter\n"
+"tcflowd_kernel_epochs_total 0\n"
+"# HELP tcflowd_kernel_reads_total Fetches that read the active kernel map in "
+"place\n"
+"# TYPE tcflowd_kernel_reads_total counter\n"
+"tcflowd_kernel_reads_total 0\n"
 "# HELP tcflowd_fetches_total Fetches of the kernel maps\n"
 "# TYPE tcflowd_fetches_total counter\n"
 "tcflowd_fetches_total 0\n"
@@ -241,7 +251,20 @@ static const char want_text[] =
 "tcflowd_collector_errors_total{collector=\"edge \\\"1\\\"\\\\x\","
 "protocol=\"ipfix\",error=\"other\"} 1\n"
 "tcflowd_collector_errors_total{collector=\"local\",protocol=\"json\","
-"error=\"other\"} 0\n";
+"error=\"other\"} 0\n"
+"# HELP tcflowd_collector_records_not_queued_total Flow records the pacing "
+"queue was too full to take (also not sent)\n"
+"# TYPE tcflowd_collector_records_not_queued_total counter\n"
+"tcflowd_collector_records_not_queued_total{collector=\"edge \\\"1\\\"\\\\x\","
+"protocol=\"ipfix\"} 5\n"
+"tcflowd_collector_records_not_queued_total{collector=\"local\","
+"protocol=\"json\"} 0\n"
+"# HELP tcflowd_collector_records_queued Flow records waiting in the pacing "
+"queue\n"
+"# TYPE tcflowd_collector_records_queued gauge\n"
+"tcflowd_collector_records_queued{collector=\"edge \\\"1\\\"\\\\x\","
+"protocol=\"ipfix\"} 6\n"
+"tcflowd_collector_records_queued{collector=\"local\",protocol=\"json\"} 0\n";
 
 /* The CPU time is whatever it is: its value becomes "CPU". */
 static void mask_cpu(char *text)
@@ -325,7 +348,7 @@ static void test_line(struct daemon *d)
 	if (!tap_ok(!strcmp(line, "collector=edge__1_\\x protocol=ipfix sent=40 "
 			    "not_sent=9 unexportable=0 messages=4 bytes=4000 up=0 "
 			    "errors_refused=2 errors_queue_full=1 errors_connection=3 "
-			    "errors_other=1"), "a line per collector, its name a word"))
+			    "errors_other=1 not_queued=5 queued=6"), "a line per collector, its name a word"))
 		tap_diag("got %s", line);
 	stats_format_collector(d, 1, line, sizeof(line));
 	tap_ok(strstr(line, "collector=local protocol=json sent=49 not_sent=0 ") == line &&
