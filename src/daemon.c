@@ -496,9 +496,11 @@ static void drain_timer(int fd)
 
 /* epoll_wait's timeout: the shorter of the retired collectors' and the
  * metrics endpoint's (-1: none). */
-static int loop_timeout_ms(const struct daemon *d)
+/* Paced collectors send what is due and say when more is; the metrics
+ * endpoint has its own timeouts: the loop waits for the sooner. */
+static int loop_timeout_ms(struct daemon *d)
 {
-	int a = outputs_timeout_ms(&d->out);
+	int a = outputs_pace(&d->out, d->exp, d->n_exp);
 	int b = d->http ? metrics_http_timeout_ms(d->http) : -1;
 
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
@@ -510,7 +512,6 @@ int daemon_run(struct daemon *d)
 	int n, i, ring_fd = fetcher_ring_fd(d->fetcher);
 
 	for (;;) {
-		/* paced collectors send what is due, and say when more is */
 		n = epoll_wait(d->epfd, ev, 8, loop_timeout_ms(d));
 		if (n < 0 && errno == EINTR)
 			continue;
