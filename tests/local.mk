@@ -18,6 +18,7 @@ DPTEST_SOURCES = tests/bpf/dptest.c tests/bpf/dptest.h \
 check_PROGRAMS += tests/bpf/test_datapath
 tests_bpf_test_datapath_SOURCES = tests/bpf/test_datapath.c \
 	tests/bpf/dp_parse.c tests/bpf/dp_errors.c tests/bpf/dp_account.c \
+	tests/bpf/dp_tcp.c \
 	tests/bpf/dp_socket.c $(DPTEST_SOURCES)
 tests_bpf_test_datapath_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_builddir)/tests/bpf
 tests_bpf_test_datapath_LDADD = tests/libtap.a $(TCFLOWD_LIBS) -lm
