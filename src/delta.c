@@ -3,9 +3,29 @@
 
 #include "delta.h"
 
+/* TCP health: sums, the latest state, the first delays. */
+#define MERGE_TCP(acc, v)						\
+	do {								\
+		(acc)->syn_count += (v)->syn_count;			\
+		(acc)->fin_count += (v)->fin_count;			\
+		(acc)->rst_count += (v)->rst_count;			\
+		(acc)->retrans += (v)->retrans;				\
+		if ((v)->tcp_hs > (acc)->tcp_hs)			\
+			(acc)->tcp_hs = (v)->tcp_hs;			\
+		if (((v)->tcp_bits & TCP_B_SDELAY) &&			\
+		    !((acc)->tcp_bits & TCP_B_SDELAY))			\
+			(acc)->server_delay_us = (v)->server_delay_us;	\
+		if (((v)->tcp_bits & TCP_B_CDELAY) &&			\
+		    !((acc)->tcp_bits & TCP_B_CDELAY))			\
+			(acc)->client_delay_us = (v)->client_delay_us;	\
+		(acc)->tcp_bits |= (v)->tcp_bits &			\
+				   (TCP_B_SDELAY | TCP_B_CDELAY);	\
+	} while (0)
+
 /* The same fields in both structs: one body for both merges. */
 #define MERGE(acc, v)							\
 	do {								\
+		MERGE_TCP(acc, v);					\
 		if ((v)->packets == 0)					\
 			break;						\
 		if ((acc)->packets == 0 ||				\

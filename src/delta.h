@@ -29,12 +29,22 @@ struct flow_delta {
 	uint8_t		flags;		/* FLOW_F_* */
 	uint32_t	peer_ifindex;	/* egress hook: where a forwarded
 					 * packet came in */
+	/* TCP health (bpf/tcp.h) */
+	uint32_t	syn_count, fin_count, rst_count; /* packets */
+	uint32_t	retrans;	/* retransmitted data segments */
+	uint32_t	server_delay_us; /* SYN -> SYN-ACK; valid: TCP_B_SDELAY */
+	uint32_t	client_delay_us; /* SYN-ACK -> ACK; valid: TCP_B_CDELAY */
+	uint8_t		tcp_hs;		/* TCP_HS_* */
+	uint8_t		tcp_bits;	/* TCP_B_SDELAY | TCP_B_CDELAY */
 };
 
 /*
  * Merge v into acc: sums, OR of flags, earliest first_seen, latest
  * last_seen, min/max TTL, and the MACs, ToS and peer interface of the
- * earliest packet.  An empty v (packets == 0) changes nothing.
+ * earliest packet; TCP health: counts summed, the latest handshake state,
+ * the first delays.  An empty v (packets == 0) changes nothing but the
+ * TCP health (the kernel writes the handshake's outcome into the other
+ * direction's value, which may have no packet on that CPU).
  * flow_metrics_merge() does the same for the kernel's per-CPU values (of
  * one clock), flow_delta_merge() for the flow cache.
  */

@@ -67,6 +67,14 @@ static void deliver(struct fetcher *f, const struct flow_key *key,
 		.max_ttl = m.max_ttl,
 		.flags = m.flags,
 		.peer_ifindex = m.peer_ifindex,
+		.syn_count = m.syn_count,
+		.fin_count = m.fin_count,
+		.rst_count = m.rst_count,
+		.retrans = m.retrans,
+		.server_delay_us = m.server_delay_us,
+		.client_delay_us = m.client_delay_us,
+		.tcp_hs = m.tcp_hs,
+		.tcp_bits = m.tcp_bits & (TCP_B_SDELAY | TCP_B_CDELAY),
 	};
 	memcpy(d.src_mac, m.src_mac, sizeof(d.src_mac));
 	memcpy(d.dst_mac, m.dst_mac, sizeof(d.dst_mac));
