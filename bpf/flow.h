@@ -75,7 +75,7 @@ struct flow_metrics {
 	__u32	peer_ifindex;	/* egress hook: the input interface of a
 				 * forwarded packet (skb->ingress_ifindex) */
 	__u32	seq_end;	/* TCP: highest sequence number + payload
-				 * seen on this CPU (kernel only) */
+				 * seen on this CPU (TCP_B_SEQ) */
 	/* TCP health (account.h, tcp.h); 0 for other protocols */
 	__u32	syn_count;	/* packets with SYN (IANA 218) */
 	__u32	fin_count;	/* packets with FIN (219) */
@@ -85,8 +85,10 @@ struct flow_metrics {
 	__u32	client_delay_us; /* SYN-ACK -> ACK */
 	__u8	tcp_hs;		/* TCP_HS_* */
 	__u8	tcp_bits;	/* TCP_B_* */
-	__u16	pad;
-	__u32	pad2;
+	/* the first data segment of this value only set seq_end: user
+	 * space checks it against the flow's mark from earlier fetches */
+	__u16	seq_first_segs;
+	__u32	seq_first_end;
 };
 _Static_assert(sizeof(struct flow_metrics) == 96, "flow_metrics ABI");
 

@@ -16,7 +16,9 @@
  * as a GSO/GRO skb carries.  Per CPU: a router's RSS keeps a flow on one
  * CPU; a host that sends one flow from several CPUs can miss a
  * retransmission sent from a CPU that had not seen the original.  The
- * first data segment on a CPU in a fetch interval only sets the mark.
+ * first data segment of a value (each fetch starts new values) only sets
+ * the mark; it is kept in seq_first_end/segs, and user space checks it
+ * against the flow's mark from the fetches before (flowcache.c).
  */
 #ifndef TCFLOWD_TCP_H
 #define TCFLOWD_TCP_H
@@ -169,6 +171,8 @@ static __always_inline void tcp_seq(struct flow_metrics *m,
 	if (!(m->tcp_bits & TCP_B_SEQ)) {
 		m->tcp_bits |= TCP_B_SEQ;
 		m->seq_end = end;
+		m->seq_first_end = end;
+		m->seq_first_segs = segs > 0xffff ? 0xffff : (__u16)segs;
 	} else if ((__s32)(end - m->seq_end) <= 0) {
 		m->retrans += segs;
 	} else {

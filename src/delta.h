@@ -35,7 +35,13 @@ struct flow_delta {
 	uint32_t	server_delay_us; /* SYN -> SYN-ACK; valid: TCP_B_SDELAY */
 	uint32_t	client_delay_us; /* SYN-ACK -> ACK; valid: TCP_B_CDELAY */
 	uint8_t		tcp_hs;		/* TCP_HS_* */
-	uint8_t		tcp_bits;	/* TCP_B_SDELAY | TCP_B_CDELAY */
+	uint8_t		tcp_bits;	/* TCP_B_SDELAY, _CDELAY, _SEQ */
+	/* sequence marks (TCP_B_SEQ): the highest end seen, and the end and
+	 * segments of the first data segment of this fetch, which the
+	 * kernel could not compare with the fetches before */
+	uint32_t	seq_end;
+	uint32_t	seq_first_end;
+	uint32_t	seq_first_segs;
 };
 
 /*
@@ -50,5 +56,14 @@ struct flow_delta {
  */
 void flow_metrics_merge(struct flow_metrics *acc, const struct flow_metrics *v);
 void flow_delta_merge(struct flow_delta *acc, const struct flow_delta *v);
+
+/*
+ * The retransmitted segments among v's first data segments, against the
+ * sequence mark of the flow so far (acc): a delta's first segment was
+ * only a mark in the kernel, which starts new values every fetch.
+ * 0 if either has no mark.
+ */
+uint32_t flow_delta_seq_retrans(const struct flow_delta *acc,
+				const struct flow_delta *v);
 
 #endif /* TCFLOWD_DELTA_H */

@@ -74,7 +74,11 @@ static void deliver(struct fetcher *f, const struct flow_key *key,
 		.server_delay_us = m.server_delay_us,
 		.client_delay_us = m.client_delay_us,
 		.tcp_hs = m.tcp_hs,
-		.tcp_bits = m.tcp_bits & (TCP_B_SDELAY | TCP_B_CDELAY),
+		.tcp_bits = m.tcp_bits & (TCP_B_SDELAY | TCP_B_CDELAY |
+					  TCP_B_SEQ),
+		.seq_end = m.seq_end,
+		.seq_first_end = m.seq_first_end,
+		.seq_first_segs = m.seq_first_segs,
 	};
 	memcpy(d.src_mac, m.src_mac, sizeof(d.src_mac));
 	memcpy(d.dst_mac, m.dst_mac, sizeof(d.dst_mac));
