@@ -71,15 +71,14 @@ struct ipfix_flow {
 	uint8_t		sourceIPv6PrefixLength;
 	uint8_t		destinationIPv6PrefixLength;
 	/* TCP records only (F_TCP) */
-	uint64_t	tcpSynTotalCount;
-	uint64_t	tcpFinTotalCount;
-	uint64_t	tcpRstTotalCount;
+	uint32_t	tcpSynTotalCount;	/* reduced-length unsigned64 */
+	uint32_t	tcpFinTotalCount;
+	uint32_t	tcpRstTotalCount;
 	uint32_t	retransmittedInPkts;	/* ntop 35632/109 */
 	uint32_t	clientNwLatencyMs;	/* ntop 35632/123 */
 	uint32_t	serverNwLatencyMs;	/* ntop 35632/124 */
-	uint32_t	pad;
 };
-_Static_assert(sizeof(struct ipfix_flow) == 176, "ipfix_flow has no holes");
+_Static_assert(sizeof(struct ipfix_flow) == 160, "ipfix_flow has no holes");
 
 /*
  * TCP health beyond IANA's SYN/FIN/RST counts (218-220): ntop's elements
@@ -136,13 +135,13 @@ static fbInfoElementSpec_t flow_spec[] = {
 	{ "destinationIPv4PrefixLength", 1, F_V4 | F_ROUTE },
 	{ "sourceIPv6PrefixLength",	1, F_V6 | F_ROUTE },
 	{ "destinationIPv6PrefixLength", 1, F_V6 | F_ROUTE },
-	{ "tcpSynTotalCount",		8, F_TCP },
-	{ "tcpFinTotalCount",		8, F_TCP },
-	{ "tcpRstTotalCount",		8, F_TCP },
+	/* 4 bytes each, as in NetFlow v9: one mapping file for both */
+	{ "tcpSynTotalCount",		4, F_TCP },
+	{ "tcpFinTotalCount",		4, F_TCP },
+	{ "tcpRstTotalCount",		4, F_TCP },
 	{ "RETRANSMITTED_IN_PKTS",	4, F_TCP },
 	{ "CLIENT_NW_LATENCY_MS",	4, F_TCP },
 	{ "SERVER_NW_LATENCY_MS",	4, F_TCP },
-	{ "paddingOctets",		4, F_TCP | F_INTERNAL },
 	FB_IESPEC_NULL
 };
 
@@ -571,8 +570,8 @@ static int setup(struct exporter *e, struct ipfix *x)
 	fbInfoModelAddElementArray(x->model, ntop_elements);
 	x->session = fbSessionAlloc(x->model);
 	fbSessionSetDomain(x->session, x->domain);
-	rc = add_template(x, flow_spec, F_V4 | F_V6 | F_ROUTE | F_TCP |
-			  F_INTERNAL, TRUE, TID_FLOW_INT, 0);
+	rc = add_template(x, flow_spec, F_V4 | F_V6 | F_ROUTE | F_TCP, TRUE,
+			  TID_FLOW_INT, 0);
 	if (!rc)
 		rc = add_flow_templates(x, 0);
 	if (!rc)

@@ -37,7 +37,20 @@ table inet tcf_health {
 }
 EOF
 
-config "$T/c.conf" "[capture]" "interfaces = a0" "[flows]" "fetch_interval_ms = 100"
+# pmacct's nfacctd decodes the IPFIX with the shipped primitives file
+printf '%s\n' "daemonize: false" "nfacctd_ip: 127.0.0.1" "nfacctd_port: 4740" \
+	"plugins: print" "aggregate_primitives: $top_srcdir/etc/pmacct-primitives.lst" \
+	"aggregate: src_port, dst_port, proto, tcp_syn_count, tcp_retrans_pkts" \
+	"print_output: csv" "print_refresh_time: 1" \
+	"print_output_file: $T/nfacctd.csv" "print_output_file_append: true" \
+	>"$T/nfacctd.conf"
+ip netns exec "${P}a" nfacctd -f "$T/nfacctd.conf" >"$T/nfacctd.log" 2>&1 &
+NFACCTD=$!
+_pids="$_pids $NFACCTD"
+for i in $(seq 100); do [ -n "$(udp_queue a 4740)" ] && break; sleep 0.1; done
+
+config "$T/c.conf" "[capture]" "interfaces = a0" "[flows]" "fetch_interval_ms = 100" \
+	"[collector pmacct]" "protocol = ipfix" "address = 127.0.0.1" "port = 4740"
 start_tcflowd a "$T/c.conf"
 
 refused=$(ns a $PY connect 192.0.2.2 9002 42000 5)
@@ -87,5 +100,15 @@ is "$clean" "retrans 0 snmp 0" "no loss: the sender retransmitted nothing"
 is "$(f 42004 9000 1 tcp_retransmitted_packets)" 0 \
 	"no loss: tcp_retransmitted_packets 0"
 is "$(f 42004 9000 1 tcp_handshake)" completed "no loss: completed"
+# nfacctd's CSV: SRC_PORT,DST_PORT,PROTOCOL,TCP_SYN_COUNT,TCP_RETRANS_PKTS,...
+for i in $(seq 100); do
+	got=$(awk -F, '$1 == 42003 && $2 == 9000 { print $4, $5 }' "$T/nfacctd.csv" 2>/dev/null | tail -n1)
+	[ -n "$got" ] && break
+	sleep 0.1
+done
+is "$got" "1 $2" "nfacctd with etc/pmacct-primitives.lst: 1 SYN, $2 retransmissions"
+[ -n "$got" ] || sed 's/^/# nfacctd: /' "$T/nfacctd.log" "$T/nfacctd.csv" | tail -n 20
+kill -INT "$NFACCTD"	# its core process may have SIGTERM blocked
+wait "$NFACCTD" 2>/dev/null
 ns b nft delete table inet tcf_health
 done_testing
