@@ -67,7 +67,7 @@ enum { C_PROTOS, C_VERSION, C_SEQ, C_TID, C_IFNAME, C_IFDESCR, C_SAMPLING,
        C_SRC4, C_DST4, C_ICMP4, C_SRC6, C_DST6,
        /* in records with the route */
        C_NH4, C_SMASK4, C_DMASK4, C_NH6, C_SMASK6, C_DMASK6,
-       /* TCP health: in TCP records (v9: in every record) */
+       /* TCP health: in TCP records (v9: the counts, in every record) */
        C_SYN, C_FIN, C_RST, C_RETRANS, C_CLAT, C_SLAT, C_N };
 static const char *const fields[C_N] = {
 	"frame.protocols", "cflow.version", "cflow.sequence", "cflow.template_id",
@@ -154,11 +154,13 @@ static void want_record(char want[][64], const struct export_record *r,
 		export_addr_str(r->key.src, want[C_SRC6], 64);
 		export_addr_str(r->key.dst, want[C_DST6], 64);
 	}
-	if (r->key.proto == 6 || !ipfix) {
-		/* ntop's latency: half the round trip, ms, rounded */
+	if (r->key.proto == 6 || !ipfix) {	/* v9: in every record */
 		snprintf(want[C_SYN], 64, "%u", r->syn_count);
 		snprintf(want[C_FIN], 64, "%u", r->fin_count);
 		snprintf(want[C_RST], 64, "%u", r->rst_count);
+	}
+	if (r->key.proto == 6 && ipfix) {
+		/* ntop's latency: half the round trip, ms, rounded */
 		snprintf(want[C_RETRANS], 64, "%u", r->retrans);
 		snprintf(want[C_CLAT], 64, "%u", (r->client_delay_us + 1000) / 2000);
 		snprintf(want[C_SLAT], 64, "%u", (r->server_delay_us + 1000) / 2000);

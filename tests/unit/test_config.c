@@ -339,8 +339,9 @@ static void test_print(void)
 }
 
 /*
- * The least message_size is what the longest template and the largest
- * record need, as the encoder measures it (about 200 bytes now):
+ * The least message_size is what the templates (IPFIX: the longest one)
+ * and the largest record need, as the encoder measures it (netflow9 512,
+ * ipfix 164 bytes now):
  * one byte less is an error on the key's own line, that much is enough.
  */
 static void least_message_size(int protocol, const char *name)
