@@ -31,13 +31,19 @@ struct frame_kind {
 	int		ipv6;
 	uint8_t		proto;
 	uint16_t	vlan;
+	uint8_t		tcp_flags;	/* 0: ACK */
+	uint16_t	payload;
 };
 
 static const struct frame_kind kinds[] = {
-	{ "ipv4 udp 64B",	0, IPPROTO_UDP, 0 },
-	{ "ipv4 tcp",		0, IPPROTO_TCP, 0 },
-	{ "ipv6 udp",		1, IPPROTO_UDP, 0 },
-	{ "vlan ipv4 udp",	0, IPPROTO_UDP, 100 },
+	{ "ipv4 udp 64B",	0, IPPROTO_UDP, 0, 0, 0 },
+	{ "ipv4 tcp",		0, IPPROTO_TCP, 0, 0, 0 },
+	/* TCP health (bpf/tcp.h): sequence tracking on every data segment;
+	 * a SYN-heavy mix takes the handshake map and the precise clock */
+	{ "ipv4 tcp 100B data",	0, IPPROTO_TCP, 0, 0x18, 100 },
+	{ "ipv4 tcp syn",	0, IPPROTO_TCP, 0, 0x02, 0 },
+	{ "ipv6 udp",		1, IPPROTO_UDP, 0, 0, 0 },
+	{ "vlan ipv4 udp",	0, IPPROTO_UDP, 100, 0, 0 },
 };
 
 static void build(struct frame *f, const struct frame_kind *k, uint16_t port)
@@ -50,9 +56,10 @@ static void build(struct frame *f, const struct frame_kind *k, uint16_t port)
 	else
 		frame_ipv4(f, "10.0.0.1", "10.0.0.2", k->proto);
 	if (k->proto == IPPROTO_TCP)
-		frame_tcp(f, port, 80, 0x10, 12);
+		frame_tcp(f, port, 80, k->tcp_flags ? k->tcp_flags : 0x10, 12);
 	else
 		frame_udp(f, port, 53);
+	frame_payload(f, k->payload);
 	frame_pad(f, 64);
 	frame_finish(f);
 }

@@ -21,6 +21,7 @@
 
 #include "flow.h"
 #include "parse.h"
+#include "tcp.h"
 
 struct flow_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -117,7 +118,7 @@ static __always_inline void metrics_add(struct flow_metrics *m,
  * A packet of a flow the active map does not hold yet: insert it, or, if
  * the map is full, write it to the overflow ring.  Returns NULL when the
  * packet is accounted for; a value to add to when another CPU inserted the
- * same key first.
+ * same key first (its TCP health is added already).
  */
 static __always_inline struct flow_metrics *
 flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
@@ -129,6 +130,8 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 
 	metrics_init(&fresh, p, skb, dir, now);
 	metrics_add(&fresh, p, segs, bytes, now);
+	if (p->key.proto == IPPROTO_TCP)
+		flow_tcp(map, &fresh, p, segs);
 	err = bpf_map_update_elem(map, &p->key, &fresh, BPF_NOEXIST);
 	if (!err) {
 		st->c[STAT_COUNTED]++;
@@ -137,8 +140,10 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 	}
 	if (err == -EEXIST)
 		m = bpf_map_lookup_elem(map, &p->key);
-	if (m)
+	if (m) {
+		flow_tcp_add(m, &fresh);
 		return m;
+	}
 
 	st->c[STAT_MAP_FULL]++;
 	rec = bpf_ringbuf_reserve(&overflow, sizeof(*rec), 0);
@@ -210,6 +215,8 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 		m = flow_insert(map, st, skb, &p, dir, segs, bytes, now);
 		if (!m)
 			return;		/* inserted, or went to the ring */
+	} else if (p.key.proto == IPPROTO_TCP) {
+		flow_tcp(map, m, &p, segs);
 	}
 	/* another CPU created the entry: this CPU's value is still zero */
 	if (m->packets == 0)

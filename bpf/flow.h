@@ -22,6 +22,21 @@
 #define FLOW_F_RST		0x08	/* TCP RST seen */
 #define FLOW_F_OVERFLOW		0x10	/* set on ring-buffer records only */
 
+/* flow_metrics.tcp_hs: how far the handshake got, as this flow saw it.
+ * Merged by maximum (a later state wins). */
+#define TCP_HS_NONE		0
+#define TCP_HS_SYN		1	/* client flow: SYN sent, not answered yet */
+#define TCP_HS_SYNACK		2	/* server flow: SYN answered by SYN-ACK */
+#define TCP_HS_COMPLETED	3	/* the client's ACK of the SYN-ACK */
+#define TCP_HS_REFUSED		4	/* RST answered the SYN */
+
+/* flow_metrics.tcp_bits */
+#define TCP_B_SDELAY		0x01	/* server_delay_us is valid */
+#define TCP_B_CDELAY		0x02	/* client_delay_us is valid */
+#define TCP_B_SEQ		0x04	/* seq_end is valid (this CPU) */
+#define TCP_B_CHECKED		0x08	/* this CPU's value looked for a
+					 * handshake to complete */
+
 /*
  * The flow key.  Addresses are 16 bytes; IPv4 is stored IPv4-mapped
  * (::ffff:a.b.c.d).  For ICMP and ICMPv6 the source port is 0 and the
@@ -59,9 +74,23 @@ struct flow_metrics {
 	__u8	flags;		/* FLOW_F_* */
 	__u32	peer_ifindex;	/* egress hook: the input interface of a
 				 * forwarded packet (skb->ingress_ifindex) */
-	__u32	pad;
+	__u32	seq_end;	/* TCP: highest sequence number + payload
+				 * seen on this CPU (TCP_B_SEQ) */
+	/* TCP health (account.h, tcp.h); 0 for other protocols */
+	__u32	syn_count;	/* packets with SYN (IANA 218) */
+	__u32	fin_count;	/* packets with FIN (219) */
+	__u32	rst_count;	/* packets with RST (220) */
+	__u32	retrans;	/* data segments not beyond seq_end */
+	__u32	server_delay_us; /* SYN -> SYN-ACK, as this hook saw them */
+	__u32	client_delay_us; /* SYN-ACK -> ACK */
+	__u8	tcp_hs;		/* TCP_HS_* */
+	__u8	tcp_bits;	/* TCP_B_* */
+	/* the first data segment of this value only set seq_end: user
+	 * space checks it against the flow's mark from earlier fetches */
+	__u16	seq_first_segs;
+	__u32	seq_first_end;
 };
-_Static_assert(sizeof(struct flow_metrics) == 64, "flow_metrics ABI");
+_Static_assert(sizeof(struct flow_metrics) == 96, "flow_metrics ABI");
 
 /* What the programs write to the "overflow" ring buffer when the flow map
  * is full. */
@@ -69,7 +98,24 @@ struct flow_overflow {
 	struct flow_key		key;
 	struct flow_metrics	metrics;
 };
-_Static_assert(sizeof(struct flow_overflow) == 112, "flow_overflow ABI");
+_Static_assert(sizeof(struct flow_overflow) == 144, "flow_overflow ABI");
+
+/*
+ * The handshake of one TCP connection at one hook pair (the SYN and the
+ * SYN-ACK are in different flows, and the per-CPU values of one flow do
+ * not see each other): the LRU hash "tcp_conns", keyed by the flow key of
+ * the SYN (client -> server).  Written on SYN, SYN-ACK and the ACK that
+ * completes the handshake only.  Times: bpf_ktime_get_ns.
+ */
+struct tcp_conn {
+	__u64	syn_ns;
+	__u64	synack_ns;
+	__u32	server_delay_us;
+	__u8	state;		/* TCP_HS_SYN or TCP_HS_SYNACK */
+	__u8	pad[3];
+};
+_Static_assert(sizeof(struct tcp_conn) == 24, "tcp_conn ABI");
+#define TCP_CONN_DEFAULT_ENTRIES	16384
 
 /*
  * Counters, one struct per CPU in the per-CPU array "stats" (one slot).

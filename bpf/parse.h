@@ -43,6 +43,7 @@ struct pkt {
 	__u8		dst_mac[6];
 	__u32		ip_len;		/* IP total length (header + payload) */
 	__u32		hdr_len;	/* L3 + L4 header bytes, repeated per segment */
+	__u32		tcp_seq;	/* TCP sequence number (host order) */
 	__u16		tcp_flags;
 	__u8		tos;
 	__u8		ttl;
@@ -177,6 +178,7 @@ static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p,
 			return STAT_BAD_L4;
 		__builtin_memcpy(&p->key.sport, b, 4);	/* sport, dport */
 		p->tcp_flags = (__u16)(b[12] & 1) << 8 | b[13];
+		p->tcp_seq = bpf_ntohl(*(__be32 *)(b + 4));
 		p->hdr_len += (b[12] >> 4) * 4;
 		if (b[13] & 0x01)
 			p->flags |= FLOW_F_FIN;

@@ -88,6 +88,14 @@ struct collector_config {
 
 /* export_record.flags */
 #define EXPORT_F_FRAGMENT	0x01	/* a fragment (first or later) was seen */
+#define EXPORT_F_SDELAY		0x02	/* server_delay_us is known */
+#define EXPORT_F_CDELAY		0x04	/* client_delay_us is known */
+
+/* export_record.tcp_handshake (JSON "tcp_handshake") */
+#define EXPORT_HS_UNKNOWN	0	/* not TCP, or not seen here */
+#define EXPORT_HS_COMPLETED	1	/* SYN, SYN-ACK, ACK */
+#define EXPORT_HS_REFUSED	2	/* RST answered the SYN */
+#define EXPORT_HS_UNANSWERED	3	/* SYN without SYN-ACK when the flow ended */
 
 /*
  * The flow's key, as plain values.  Not the kernel's struct flow_key
@@ -128,6 +136,12 @@ struct export_record {
 	uint8_t		src_mac[6];
 	uint8_t		dst_mac[6];
 	uint32_t	sampling_interval;	/* 1-in-N in force */
+	/* TCP health; 0 for other protocols */
+	uint32_t	syn_count, fin_count, rst_count; /* IANA 218-220 */
+	uint32_t	retrans;		/* retransmitted data segments */
+	uint32_t	server_delay_us;	/* SYN -> SYN-ACK (EXPORT_F_SDELAY) */
+	uint32_t	client_delay_us;	/* SYN-ACK -> ACK (EXPORT_F_CDELAY) */
+	uint8_t		tcp_handshake;		/* EXPORT_HS_* */
 	const char	*ifname;		/* the observation interface */
 	/* the input and output interfaces' names and descriptions (ifAlias),
 	 * as netlink knows them; NULL: unknown */

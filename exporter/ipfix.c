@@ -70,8 +70,36 @@ struct ipfix_flow {
 	uint8_t		destinationIPv4PrefixLength;
 	uint8_t		sourceIPv6PrefixLength;
 	uint8_t		destinationIPv6PrefixLength;
+	/* TCP records only (F_TCP) */
+	uint32_t	tcpSynTotalCount;	/* reduced-length unsigned64 */
+	uint32_t	tcpFinTotalCount;
+	uint32_t	tcpRstTotalCount;
+	uint32_t	retransmittedInPkts;	/* ntop 35632/109 */
+	uint32_t	clientNwLatencyMs;	/* ntop 35632/123 */
+	uint32_t	serverNwLatencyMs;	/* ntop 35632/124 */
 };
-_Static_assert(sizeof(struct ipfix_flow) == 136, "ipfix_flow has no holes");
+_Static_assert(sizeof(struct ipfix_flow) == 160, "ipfix_flow has no holes");
+
+/*
+ * TCP health beyond IANA's SYN/FIN/RST counts (218-220): ntop's elements
+ * (PEN 35632), which Wireshark, ntopng and nProbe's collectors decode.
+ * Their meaning is ntop's: retransmitted packets src -> dst of this
+ * record, and the network latency as half the round trip in ms
+ * (tcflowd's delays are whole round trips in us; JSON has those).
+ */
+#define NTOP_PEN	35632
+static fbInfoElement_t ntop_elements[] = {
+	FB_IE_INIT_FULL("RETRANSMITTED_IN_PKTS", NTOP_PEN, 109, 4,
+			FB_IE_DELTACOUNTER | FB_IE_F_ENDIAN | FB_UNITS_PACKETS,
+			0, 0, FB_UINT_32, NULL),
+	FB_IE_INIT_FULL("CLIENT_NW_LATENCY_MS", NTOP_PEN, 123, 4,
+			FB_IE_QUANTITY | FB_IE_F_ENDIAN | FB_UNITS_MILLISECONDS,
+			0, 0, FB_UINT_32, NULL),
+	FB_IE_INIT_FULL("SERVER_NW_LATENCY_MS", NTOP_PEN, 124, 4,
+			FB_IE_QUANTITY | FB_IE_F_ENDIAN | FB_UNITS_MILLISECONDS,
+			0, 0, FB_UINT_32, NULL),
+	FB_IE_NULL
+};
 
 /* One array, four external templates: F_V4 or F_V6 picks the addresses,
  * F_ROUTE adds the route (only records whose route is known use it). */
@@ -107,6 +135,13 @@ static fbInfoElementSpec_t flow_spec[] = {
 	{ "destinationIPv4PrefixLength", 1, F_V4 | F_ROUTE },
 	{ "sourceIPv6PrefixLength",	1, F_V6 | F_ROUTE },
 	{ "destinationIPv6PrefixLength", 1, F_V6 | F_ROUTE },
+	/* 4 bytes each, as in NetFlow v9: one mapping file for both */
+	{ "tcpSynTotalCount",		4, F_TCP },
+	{ "tcpFinTotalCount",		4, F_TCP },
+	{ "tcpRstTotalCount",		4, F_TCP },
+	{ "RETRANSMITTED_IN_PKTS",	4, F_TCP },
+	{ "CLIENT_NW_LATENCY_MS",	4, F_TCP },
+	{ "SERVER_NW_LATENCY_MS",	4, F_TCP },
 	FB_IESPEC_NULL
 };
 
@@ -465,6 +500,13 @@ static void fill(struct ipfix_flow *f, const struct export_record *r)
 	f->minimumTTL = r->min_ttl;
 	f->maximumTTL = r->max_ttl;
 	f->flowEndReason = r->end_reason;
+	f->tcpSynTotalCount = r->syn_count;
+	f->tcpFinTotalCount = r->fin_count;
+	f->tcpRstTotalCount = r->rst_count;
+	f->retransmittedInPkts = r->retrans;
+	/* ntop: half the round trip, ms (rounded) */
+	f->clientNwLatencyMs = (r->client_delay_us + 1000) / 2000;
+	f->serverNwLatencyMs = (r->server_delay_us + 1000) / 2000;
 }
 
 static int ipfix_add(struct exporter *e, const struct export_record *r)
@@ -473,6 +515,9 @@ static int ipfix_add(struct exporter *e, const struct export_record *r)
 	int v4 = export_is_ipv4(&r->key), rt = r->route & EXPORT_ROUTE_DST;
 	uint16_t tid = v4 ? (rt ? TID_FLOW_V4_RT : TID_FLOW_V4) :
 			    (rt ? TID_FLOW_V6_RT : TID_FLOW_V6);
+
+	if (r->key.proto == 6)
+		tid += TID_TCP;
 	struct ipfix_flow f;
 	int rc = 0;
 
@@ -500,26 +545,37 @@ static int ipfix_add(struct exporter *e, const struct export_record *r)
 	return rc;
 }
 
+/* The four flow templates (IPv4, IPv6, each with and without the route),
+ * of TCP records (F_TCP) or the others. */
+static int add_flow_templates(struct ipfix *x, uint32_t tcp)
+{
+	static const uint32_t f[4] = { F_V4, F_V6, F_V4 | F_ROUTE,
+				       F_V6 | F_ROUTE };
+	static const uint16_t tid[4] = { TID_FLOW_V4, TID_FLOW_V6,
+					 TID_FLOW_V4_RT, TID_FLOW_V6_RT };
+	int i, rc = 0;
+
+	for (i = 0; i < 4 && !rc; i++)
+		rc = add_template(x, flow_spec, f[i] | tcp, FALSE,
+				  (uint16_t)(tid[i] + (tcp ? TID_TCP : 0)), 0);
+	return rc;
+}
+
 static int setup(struct exporter *e, struct ipfix *x)
 {
 	GError *err = NULL;
 	int rc;
 
 	x->model = fbInfoModelAlloc();
+	fbInfoModelAddElementArray(x->model, ntop_elements);
 	x->session = fbSessionAlloc(x->model);
 	fbSessionSetDomain(x->session, x->domain);
-	rc = add_template(x, flow_spec, F_V4 | F_V6 | F_ROUTE, TRUE,
+	rc = add_template(x, flow_spec, F_V4 | F_V6 | F_ROUTE | F_TCP, TRUE,
 			  TID_FLOW_INT, 0);
 	if (!rc)
-		rc = add_template(x, flow_spec, F_V4, FALSE, TID_FLOW_V4, 0);
+		rc = add_flow_templates(x, 0);
 	if (!rc)
-		rc = add_template(x, flow_spec, F_V6, FALSE, TID_FLOW_V6, 0);
-	if (!rc)
-		rc = add_template(x, flow_spec, F_V4 | F_ROUTE, FALSE,
-				  TID_FLOW_V4_RT, 0);
-	if (!rc)
-		rc = add_template(x, flow_spec, F_V6 | F_ROUTE, FALSE,
-				  TID_FLOW_V6_RT, 0);
+		rc = add_flow_templates(x, F_TCP);
 	if (!rc)
 		rc = add_template(x, sampling_spec, 0, TRUE, TID_SAMPLING, 1);
 	if (!rc)
@@ -619,17 +675,18 @@ static size_t spec_len(const fbInfoElementSpec_t *spec, uint32_t flags)
 }
 
 /*
- * The least message_size that works: one message must hold the templates
- * (libfixbuf sends them alone), and one the largest record with its set
- * header.  Measured by letting libfixbuf write the templates.
+ * The least message_size that works: one message must hold the longest
+ * template (templates go in messages of their own, as many as it takes),
+ * and one the largest record with its set header.  Measured by letting
+ * libfixbuf build the templates.
  */
 static size_t ipfix_min_message_size(void)
 {
 	struct ipfix x = { .bufsize = 65000 };
-	size_t tmpl = 65535, rec = spec_len(flow_spec, F_V6 | F_ROUTE);
+	size_t tmpl = 65535, rec = spec_len(flow_spec, F_V6 | F_ROUTE | F_TCP);
 
-	if (spec_len(flow_spec, F_V4 | F_ROUTE) > rec)
-		rec = spec_len(flow_spec, F_V4 | F_ROUTE);
+	if (spec_len(flow_spec, F_V4 | F_ROUTE | F_TCP) > rec)
+		rec = spec_len(flow_spec, F_V4 | F_ROUTE | F_TCP);
 	if (spec_len(ifname_spec, 0) > rec)
 		rec = spec_len(ifname_spec, 0);
 	if (spec_len(ifdescr_spec, 0) > rec)

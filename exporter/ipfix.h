@@ -18,6 +18,8 @@
 #define F_V6		0x2
 #define F_INTERNAL	0x4	/* padding: in the struct, not on the wire */
 #define F_ROUTE		0x8	/* next hop and prefix lengths */
+#define F_TCP		0x10	/* TCP health: SYN/FIN/RST, retransmissions,
+				 * latencies */
 #define TID_FLOW_INT	0x1000	/* internal: the whole struct ipfix_flow */
 #define TID_FLOW_V4	256
 #define TID_FLOW_V6	257
@@ -27,6 +29,8 @@
 #define TID_FLOW_V4_RT	261	/* the same, with the route */
 #define TID_FLOW_V6_RT	262
 #define TID_IFDESCR	263
+#define TID_TCP		8	/* + a flow template's id: its TCP sibling
+				 * (264, 265, 269, 270) */
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
 #define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
@@ -65,7 +69,7 @@ int ipfix_emit(struct exporter *e);
 /* Every template, in as few messages as message_size allows: data
  * templates first, each options template in a set of its own. */
 int ipfix_send_templates(struct exporter *e);
-/* How long one message of every template is (ipfix_min_message_size()). */
+/* The longest message one template needs (ipfix_min_message_size()). */
 size_t ipfix_templates_len(struct ipfix *x);
 
 #endif /* TCFLOWD_IPFIX_H */

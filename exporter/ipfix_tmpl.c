@@ -22,6 +22,8 @@
  */
 static const uint16_t data_tids[] = {
 	TID_FLOW_V4, TID_FLOW_V6, TID_FLOW_V4_RT, TID_FLOW_V6_RT,
+	TID_FLOW_V4 + TID_TCP, TID_FLOW_V6 + TID_TCP,
+	TID_FLOW_V4_RT + TID_TCP, TID_FLOW_V6_RT + TID_TCP,
 };
 static const uint16_t options_tids[] = {
 	TID_SAMPLING, TID_IFNAME, TID_IFDESCR, TID_RELIABILITY,
@@ -131,13 +133,14 @@ int ipfix_send_templates(struct exporter *e)
 	return 0;
 }
 
-/* How long one message of every template is, as ipfix_send_templates() writes
- * it: the data templates in one set, each options template in its own. */
+/* The longest message one template needs, as ipfix_send_templates()
+ * writes them (it spreads the templates over as many messages as
+ * message_size asks): message header, set header, the template. */
 size_t ipfix_templates_len(struct ipfix *x)
 {
 	size_t i, n = sizeof(data_tids) / sizeof(data_tids[0]);
 	size_t all = n + sizeof(options_tids) / sizeof(options_tids[0]);
-	size_t len = 16 + 4;		/* message header, the data set's */
+	size_t len = 0;
 	GError *err = NULL;
 
 	for (i = 0; i < all; i++) {
@@ -148,7 +151,8 @@ size_t ipfix_templates_len(struct ipfix *x)
 			g_clear_error(&err);
 			return 65535;
 		}
-		len += tmpl_len(t) + (i >= n ? 4 : 0);
+		if (16 + 4 + tmpl_len(t) > len)
+			len = 16 + 4 + tmpl_len(t);
 	}
 	return len;
 }

@@ -159,9 +159,31 @@ static void set_addrs(json_t *o, const struct export_record *r, const char *v)
 	set(o, key, json_string(a));
 }
 
+/* TCP health: the counts always, the delays and the handshake when known. */
+static void set_tcp(json_t *o, const struct export_record *r)
+{
+	static const char *const hs[] = {
+		[EXPORT_HS_COMPLETED] = "completed",
+		[EXPORT_HS_REFUSED] = "refused",
+		[EXPORT_HS_UNANSWERED] = "unanswered",
+	};
+
+	set_u(o, "tcp_syn_total_count", r->syn_count);
+	set_u(o, "tcp_fin_total_count", r->fin_count);
+	set_u(o, "tcp_rst_total_count", r->rst_count);
+	set_u(o, "tcp_retransmitted_packets", r->retrans);
+	if (r->flags & EXPORT_F_SDELAY)
+		set_u(o, "server_network_delay_us", r->server_delay_us);
+	if (r->flags & EXPORT_F_CDELAY)
+		set_u(o, "client_network_delay_us", r->client_delay_us);
+	if (r->tcp_handshake && r->tcp_handshake < sizeof(hs) / sizeof(hs[0]))
+		set(o, "tcp_handshake", str(hs[r->tcp_handshake]));
+}
+
 static void set_route(json_t *o, const struct export_record *r, const char *v)
 {
 	char nh[64];
+
 
 	if (r->route & EXPORT_ROUTE_DST) {
 		/* directly connected: 0.0.0.0 or ::, as IPFIX has it */
@@ -228,6 +250,8 @@ json_t *json_record_object(const struct export_record *r, uint32_t domain)
 		set(o, "fragmented", json_true());
 	set_u(o, "flow_end_reason", r->end_reason);
 	set_u(o, "sampling_interval", r->sampling_interval);
+	if (k->proto == 6)
+		set_tcp(o, r);
 	return o;
 }
 

@@ -81,6 +81,9 @@ enum nf9_type {
 	NF9_IF_DESC = 83,
 	NF9_FLOW_END_REASON = 136,
 	NF9_ICMP_TYPE_IPV6 = 139,
+	NF9_TCP_SYN_COUNT = 218,
+	NF9_TCP_FIN_COUNT = 219,
+	NF9_TCP_RST_COUNT = 220,
 };
 /* options template scope types */
 #define NF9_SCOPE_SYSTEM	1
@@ -125,6 +128,12 @@ static const struct field flow_spec[] = {
 	{ NF9_ICMP_TYPE,	2,  F_V4 },
 	{ NF9_ICMP_TYPE_IPV6,	2,  F_V6 },
 	{ NF9_FLOW_END_REASON,	1,  F_ALL },
+	/* TCP SYN/FIN/RST counts, 0 in other records: the templates must fit
+	 * one message of 512 bytes, the least message_size, which leaves no
+	 * room for ntop's retransmission and latency types (IPFIX has them) */
+	{ NF9_TCP_SYN_COUNT,	4,  F_ALL },
+	{ NF9_TCP_FIN_COUNT,	4,  F_ALL },
+	{ NF9_TCP_RST_COUNT,	4,  F_ALL },
 	/* the route: next hop, source and destination prefix lengths */
 	{ NF9_IPV4_NEXT_HOP,	4,  F_V4 | F_RT },
 	{ NF9_IPV6_NEXT_HOP,	16, F_V6 | F_RT },
@@ -238,6 +247,9 @@ static uint64_t field_value(const struct field *f,
 	case NF9_ICMP_TYPE_IPV6:
 		return export_is_icmp(k) ? ntohs(k->dport) : 0;
 	case NF9_FLOW_END_REASON: return r->end_reason;
+	case NF9_TCP_SYN_COUNT:	return r->syn_count;
+	case NF9_TCP_FIN_COUNT:	return r->fin_count;
+	case NF9_TCP_RST_COUNT:	return r->rst_count;
 	case NF9_SRC_MASK:
 	case NF9_IPV6_SRC_MASK:	return r->src_prefix_len;
 	case NF9_DST_MASK:

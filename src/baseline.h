@@ -8,7 +8,7 @@
  * read: the baseline of a key is the packets and bytes (sums over the
  * CPUs) and the latest last_seen delivered so far.  The table holds at
  * most as many keys as the kernel map (its max_entries), so its memory is
- * fixed at creation: 72 bytes a key in a slab touched only as it fills,
+ * fixed at creation: 96 bytes a key in a slab touched only as it fills,
  * and a 4-byte index slot for every half key.  It is emptied at every
  * epoch, when the map it describes has been drained.
  */
@@ -25,6 +25,11 @@ struct baseline {
 	uint64_t	packets;
 	uint64_t	bytes;
 	uint64_t	last_seen;	/* datapath clock, as in flow_metrics */
+	/* TCP health handed on: the counts, the handshake's state, which
+	 * delays were valid (TCP_B_SDELAY, TCP_B_CDELAY) and whether the
+	 * first data segment's mark went (TCP_B_SEQ) */
+	uint32_t	syn_count, fin_count, rst_count, retrans;
+	uint8_t		tcp_hs, tcp_bits;
 };
 
 struct baseline_table;

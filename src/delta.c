@@ -3,9 +3,57 @@
 
 #include "delta.h"
 
+/* a after b in sequence space (RFC 1982) */
+static int seq_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
+/* Sequence marks: the highest end; the earliest first segment (kept with
+ * its segment count by the callers' MERGE_FIRST_SEGS). */
+static void seq_merge(uint32_t *end, uint32_t *first, uint8_t *bits,
+		      uint32_t v_end, uint32_t v_first, uint8_t v_bits)
+{
+	if (!(v_bits & TCP_B_SEQ))
+		return;
+	if (!(*bits & TCP_B_SEQ)) {
+		*end = v_end;
+		*first = v_first;
+		*bits |= TCP_B_SEQ;
+		return;
+	}
+	if (seq_after(v_end, *end))
+		*end = v_end;
+	if (seq_after(*first, v_first))
+		*first = v_first;
+}
+
+/* TCP health: sums, the latest state, the first delays. */
+#define MERGE_TCP(acc, v)						\
+	do {								\
+		(acc)->syn_count += (v)->syn_count;			\
+		(acc)->fin_count += (v)->fin_count;			\
+		(acc)->rst_count += (v)->rst_count;			\
+		(acc)->retrans += (v)->retrans;				\
+		if ((v)->tcp_hs > (acc)->tcp_hs)			\
+			(acc)->tcp_hs = (v)->tcp_hs;			\
+		if (((v)->tcp_bits & TCP_B_SDELAY) &&			\
+		    !((acc)->tcp_bits & TCP_B_SDELAY))			\
+			(acc)->server_delay_us = (v)->server_delay_us;	\
+		if (((v)->tcp_bits & TCP_B_CDELAY) &&			\
+		    !((acc)->tcp_bits & TCP_B_CDELAY))			\
+			(acc)->client_delay_us = (v)->client_delay_us;	\
+		(acc)->tcp_bits |= (v)->tcp_bits &			\
+				   (TCP_B_SDELAY | TCP_B_CDELAY);	\
+		seq_merge(&(acc)->seq_end, &(acc)->seq_first_end,	\
+			  &(acc)->tcp_bits, (v)->seq_end,		\
+			  (v)->seq_first_end, (v)->tcp_bits);		\
+	} while (0)
+
 /* The same fields in both structs: one body for both merges. */
 #define MERGE(acc, v)							\
 	do {								\
+		MERGE_TCP(acc, v);					\
 		if ((v)->packets == 0) {				\
 			/* bytes whose packets were handed on already */ \
 			(acc)->bytes += (v)->bytes;			\
@@ -31,13 +79,24 @@
 		(acc)->flags |= (v)->flags;				\
 	} while (0)
 
+/* Before MERGE: v's first segment becomes acc's if it is the earlier. */
+#define MERGE_FIRST_SEGS(acc, v)					\
+	do {								\
+		if (((v)->tcp_bits & TCP_B_SEQ) &&			\
+		    (!((acc)->tcp_bits & TCP_B_SEQ) ||			\
+		     seq_after((acc)->seq_first_end, (v)->seq_first_end))) \
+			(acc)->seq_first_segs = (v)->seq_first_segs;	\
+	} while (0)
+
 void flow_metrics_merge(struct flow_metrics *acc, const struct flow_metrics *v)
 {
+	MERGE_FIRST_SEGS(acc, v);
 	MERGE(acc, v);
 }
 
 void flow_delta_merge(struct flow_delta *acc, const struct flow_delta *v)
 {
+	MERGE_FIRST_SEGS(acc, v);
 	MERGE(acc, v);
 }
 
@@ -60,4 +119,12 @@ uint32_t flow_key_hash(const struct flow_key *k)
 	h *= 0xc4ceb9fe1a85ec53ull;
 	h ^= h >> 32;
 	return (uint32_t)h;
+}
+
+uint32_t flow_delta_seq_retrans(const struct flow_delta *acc,
+				const struct flow_delta *v)
+{
+	if (!(acc->tcp_bits & TCP_B_SEQ) || !(v->tcp_bits & TCP_B_SEQ))
+		return 0;
+	return seq_after(v->seq_first_end, acc->seq_end) ? 0 : v->seq_first_segs;
 }

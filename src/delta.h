@@ -29,13 +29,30 @@ struct flow_delta {
 	uint8_t		flags;		/* FLOW_F_* */
 	uint32_t	peer_ifindex;	/* egress hook: where a forwarded
 					 * packet came in */
+	/* TCP health (bpf/tcp.h) */
+	uint32_t	syn_count, fin_count, rst_count; /* packets */
+	uint32_t	retrans;	/* retransmitted data segments */
+	uint32_t	server_delay_us; /* SYN -> SYN-ACK; valid: TCP_B_SDELAY */
+	uint32_t	client_delay_us; /* SYN-ACK -> ACK; valid: TCP_B_CDELAY */
+	uint8_t		tcp_hs;		/* TCP_HS_* */
+	uint8_t		tcp_bits;	/* TCP_B_SDELAY, _CDELAY, _SEQ */
+	/* sequence marks (TCP_B_SEQ): the highest end seen, and the end and
+	 * segments of the first data segment of this kernel epoch, which
+	 * the kernel could not compare with the epochs before (handed on
+	 * with the entry's first delta of the epoch only, else 0) */
+	uint32_t	seq_end;
+	uint32_t	seq_first_end;
+	uint32_t	seq_first_segs;
 };
 
 /*
  * Merge v into acc: sums, OR of flags, earliest first_seen, latest
  * last_seen, min/max TTL, and the MACs, ToS and peer interface of the
- * earliest packet.  A v without packets adds its bytes only (bytes a torn
- * read of a live kernel entry saw after their packets; see fetcher.c).
+ * earliest packet; TCP health: counts summed, the latest handshake state,
+ * the first delays.  A v without packets adds its bytes (bytes a torn
+ * read of a live kernel entry saw after their packets; see fetcher.c) and
+ * its TCP health (the kernel writes the handshake's outcome into the
+ * other direction's value, which may have no new packet).
  * flow_metrics_merge() does the same for the kernel's per-CPU values (of
  * one clock), flow_delta_merge() for the flow cache.
  */
@@ -44,5 +61,14 @@ void flow_delta_merge(struct flow_delta *acc, const struct flow_delta *v);
 
 /* A hash of the whole key (flow cache, fetcher baselines). */
 uint32_t flow_key_hash(const struct flow_key *k);
+
+/*
+ * The retransmitted segments among v's first data segments, against the
+ * sequence mark of the flow so far (acc): a delta's first segment was
+ * only a mark in the kernel, whose values start anew at every epoch (the
+ * fetcher hands the mark on once an epoch).  0 if either has no mark.
+ */
+uint32_t flow_delta_seq_retrans(const struct flow_delta *acc,
+				const struct flow_delta *v);
 
 #endif /* TCFLOWD_DELTA_H */

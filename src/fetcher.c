@@ -77,6 +77,48 @@ static void merge_cpus(struct flow_metrics *m, const struct flow_metrics *percpu
 	}
 }
 
+/* What the TCP health of m adds to the flow (a delta is handed on for it
+ * even without packets: the kernel writes a handshake's outcome into the
+ * other direction's value). */
+static bool tcp_news(const struct flow_metrics *m)
+{
+	return m->syn_count || m->fin_count || m->rst_count || m->retrans ||
+	       m->tcp_hs || (m->tcp_bits & (TCP_B_SDELAY | TCP_B_CDELAY));
+}
+
+/*
+ * Make m's TCP counts what grew since b and move b on; the handshake's
+ * state and delays are handed on as they are (the merges keep the latest
+ * state and the first delays), and the first data segment's mark only
+ * with the epoch's first delta of the entry: after that the kernel
+ * compared every segment with it.  Returns whether anything is new.
+ */
+static bool tcp_since(struct baseline *b, struct flow_metrics *m)
+{
+	uint8_t delays = TCP_B_SDELAY | TCP_B_CDELAY;
+	uint8_t bits = m->tcp_bits & (delays | TCP_B_SEQ);
+	bool news = m->syn_count != b->syn_count || m->fin_count != b->fin_count ||
+		    m->rst_count != b->rst_count || m->retrans != b->retrans ||
+		    m->tcp_hs != b->tcp_hs ||
+		    (bits & delays) != (b->tcp_bits & delays);
+	uint32_t syn = m->syn_count, fin = m->fin_count, rst = m->rst_count;
+	uint32_t retrans = m->retrans;
+
+	if (b->tcp_bits & TCP_B_SEQ)	/* the mark went with an earlier delta */
+		m->seq_first_segs = 0;
+	m->syn_count -= b->syn_count;
+	m->fin_count -= b->fin_count;
+	m->rst_count -= b->rst_count;
+	m->retrans -= b->retrans;
+	b->syn_count = syn;
+	b->fin_count = fin;
+	b->rst_count = rst;
+	b->retrans = retrans;
+	b->tcp_hs = m->tcp_hs;
+	b->tcp_bits |= bits;
+	return news;
+}
+
 /*
  * Make cumulative m what grew since baseline b, and move b on.  Returns
  * false when there is nothing to hand on yet: on a live read, bytes whose
@@ -93,16 +135,19 @@ static bool since(struct fetcher *f, struct baseline *b, struct flow_metrics *m)
 	uint64_t packets = m->packets - b->packets, bytes = m->bytes - b->bytes;
 	uint64_t last = m->last_seen > b->last_seen ? m->last_seen : b->last_seen;
 	uint64_t first = m->first_seen;
+	bool news = tcp_since(b, m);
 
-	if (packets == 0 && (bytes == 0 || f->live))
+	if (packets == 0 && !news && (bytes == 0 || f->live))
 		return false;
+	if (packets == 0 && f->live)
+		bytes = 0;	/* they wait for their packets */
 	if (b->packets || first == UINT64_MAX || packets == 0) {
 		first = b->last_seen > f->prev_clock ? b->last_seen : f->prev_clock;
 		if (packets <= 1 || first > last)
 			first = last;
 	}
-	b->packets = m->packets;
-	b->bytes = m->bytes;
+	b->packets += packets;
+	b->bytes += bytes;
 	b->last_seen = last;
 	m->packets = packets;
 	m->bytes = bytes;
@@ -127,6 +172,18 @@ static void hand_on(struct fetcher *f, const struct flow_key *key,
 		.max_ttl = m->max_ttl,
 		.flags = m->flags,
 		.peer_ifindex = m->peer_ifindex,
+		.syn_count = m->syn_count,
+		.fin_count = m->fin_count,
+		.rst_count = m->rst_count,
+		.retrans = m->retrans,
+		.server_delay_us = m->server_delay_us,
+		.client_delay_us = m->client_delay_us,
+		.tcp_hs = m->tcp_hs,
+		.tcp_bits = m->tcp_bits & (TCP_B_SDELAY | TCP_B_CDELAY |
+					   TCP_B_SEQ),
+		.seq_end = m->seq_end,
+		.seq_first_end = m->seq_first_end,
+		.seq_first_segs = m->seq_first_segs,
 	};
 
 	memcpy(d.src_mac, m->src_mac, sizeof(d.src_mac));
@@ -149,7 +206,7 @@ static void deliver(struct fetcher *f, const struct flow_key *key,
 	}
 	if (b && !since(f, b, &m))
 		return;
-	if (m.packets == 0 && m.bytes == 0)
+	if (m.packets == 0 && m.bytes == 0 && !tcp_news(&m))
 		return;
 	if (m.first_seen == UINT64_MAX)
 		m.first_seen = m.last_seen;

@@ -188,11 +188,16 @@ static uint32_t entry_new(struct flowcache *fc, const struct flow_key *k,
 void flowcache_update(struct flowcache *fc, const struct flow_key *key,
 		      const struct flow_delta *d)
 {
-	uint32_t h = flow_key_hash(key), s = index_find(fc, key, h), i;
+	uint32_t h = flow_key_hash(key), s = index_find(fc, key, h), i, extra;
 	struct entry *e;
 
-	if (empty(d))
+	if (empty(d)) {
+		/* TCP health alone (the other direction's handshake): for
+		 * a record that has packets */
+		if (fc->index[s] && !empty(&fc->e[fc->index[s] - 1].m))
+			flow_delta_merge(&fc->e[fc->index[s] - 1].m, d);
 		return;
+	}
 	fc->stats.updates++;
 	if (fc->index[s]) {
 		i = fc->index[s] - 1;
@@ -202,6 +207,7 @@ void flowcache_update(struct flowcache *fc, const struct flow_key *key,
 		i = entry_new(fc, key, h);
 	}
 	e = &fc->e[i];
+	extra = flow_delta_seq_retrans(&e->m, d);
 	if (empty(&e->m)) {
 		/* a new record (new flow, or after an active-timeout report) */
 		e->m = *d;
@@ -209,6 +215,7 @@ void flowcache_update(struct flowcache *fc, const struct flow_key *key,
 	} else {
 		flow_delta_merge(&e->m, d);
 	}
+	e->m.retrans += extra;
 	if ((d->flags & (FLOW_F_FIN | FLOW_F_RST)) && !e->end_seen) {
 		e->end_seen = d->last_seen;
 		list_push(fc, L_END, i);
@@ -236,11 +243,15 @@ void flowcache_expire(struct flowcache *fc, uint64_t now)
 	       now >= fc->e[i].m.first_seen + fc->t.active_ns) {
 		struct entry *e = &fc->e[i];
 		uint64_t last = e->m.last_seen;
+		uint32_t seq = e->m.seq_end;
+		uint8_t bits = e->m.tcp_bits & TCP_B_SEQ;
 
 		emit(fc, e, END_ACTIVE);
 		list_del(fc, L_ACT, i);
 		memset(&e->m, 0, sizeof(e->m));
 		e->m.last_seen = last;	/* idle timing goes on */
+		e->m.seq_end = seq;	/* and so do TCP sequence marks */
+		e->m.tcp_bits = bits;
 	}
 }
 

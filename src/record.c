@@ -4,6 +4,7 @@
  * knows of its interfaces and route.
  */
 #include <string.h>
+#include <netinet/in.h>
 
 #include "record.h"
 
@@ -88,6 +89,31 @@ static void add_links(struct record_ctx *c, struct export_record *r)
 	}
 }
 
+/* The TCP health of the flow (bpf/tcp.h) in export terms. */
+static void add_tcp(struct export_record *r, const struct flow_delta *m)
+{
+	static const uint8_t hs[] = {
+		[TCP_HS_SYN] = EXPORT_HS_UNANSWERED,
+		[TCP_HS_COMPLETED] = EXPORT_HS_COMPLETED,
+		[TCP_HS_REFUSED] = EXPORT_HS_REFUSED,
+	};
+
+	r->syn_count = m->syn_count;
+	r->fin_count = m->fin_count;
+	r->rst_count = m->rst_count;
+	r->retrans = m->retrans;
+	if (m->tcp_hs < sizeof(hs))
+		r->tcp_handshake = hs[m->tcp_hs];
+	if (m->tcp_bits & TCP_B_SDELAY) {
+		r->server_delay_us = m->server_delay_us;
+		r->flags |= EXPORT_F_SDELAY;
+	}
+	if (m->tcp_bits & TCP_B_CDELAY) {
+		r->client_delay_us = m->client_delay_us;
+		r->flags |= EXPORT_F_CDELAY;
+	}
+}
+
 void record_build(struct record_ctx *c, const struct flow_key *k,
 		  const struct flow_delta *m, int reason,
 		  struct export_record *r)
@@ -107,6 +133,8 @@ void record_build(struct record_ctx *c, const struct flow_key *k,
 		.ifname = ifname_of(c, k->ifindex),
 	};
 	export_key_of(&r->key, k);
+	if (k->proto == IPPROTO_TCP)
+		add_tcp(r, m);
 	memcpy(r->src_mac, m->src_mac, sizeof(r->src_mac));
 	memcpy(r->dst_mac, m->dst_mac, sizeof(r->dst_mac));
 	if (k->direction == FLOW_DIR_INGRESS) {

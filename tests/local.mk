@@ -18,6 +18,7 @@ DPTEST_SOURCES = tests/bpf/dptest.c tests/bpf/dptest.h \
 check_PROGRAMS += tests/bpf/test_datapath
 tests_bpf_test_datapath_SOURCES = tests/bpf/test_datapath.c \
 	tests/bpf/dp_parse.c tests/bpf/dp_errors.c tests/bpf/dp_account.c \
+	tests/bpf/dp_tcp.c \
 	tests/bpf/dp_socket.c $(DPTEST_SOURCES)
 tests_bpf_test_datapath_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_builddir)/tests/bpf
 tests_bpf_test_datapath_LDADD = tests/libtap.a $(TCFLOWD_LIBS) -lm
@@ -217,6 +218,9 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 # running as a service: signals, readiness, systemd, privileges
 NETNS_TESTS += tests/netns/50-signals.sh tests/netns/51-daemonize.sh \
 	tests/netns/52-notify.sh tests/netns/53-privileges.sh
+# TCP health: handshake outcome, delays, retransmissions (issue 18)
+NETNS_TESTS += tests/netns/71-tcp-health.sh
+EXTRA_DIST += tests/netns/tcphealth.py
 # the generator's own lanes mode (bench/peers)
 NETNS_TESTS += tests/netns/54-gen-lanes.sh
 EXTRA_DIST += tests/netns/notify.py

@@ -17,6 +17,7 @@
 
 #include "dptest.h"
 #include "exporter.h"
+#include "flow.skel.h"
 #include "sock.skel.h"
 
 struct datapath dp;
@@ -53,6 +54,12 @@ static void clear_map(int fd)
 			tap_bail("clear map: %s", strerror(errno));
 }
 
+int tcp_conns_fd(const struct datapath *d)
+{
+	return bpf_map__fd(d->tc ? d->tc->maps.tcp_conns :
+			   d->sock->maps.tcp_conns);
+}
+
 void reset(struct datapath *d)
 {
 	struct flow_stats *zero = calloc(d->ncpus, sizeof(*zero));
@@ -63,6 +70,7 @@ void reset(struct datapath *d)
 	free(zero);
 	clear_map(d->flows_fd[0]);
 	clear_map(d->flows_fd[1]);
+	clear_map(tcp_conns_fd(d));
 	datapath_set_sampling(d, 1);
 	if (d->active != 0 && datapath_swap(d) < 0)
 		tap_bail("swap back to flows_a");

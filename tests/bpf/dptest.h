@@ -31,6 +31,8 @@ __u32 run(int prog_fd, const struct frame *f, const struct run_opts *o);
 /* Zero the stats, empty both maps, sampling 1, flows_a active. */
 void reset(struct datapath *d);
 unsigned int map_entries(int fd);
+/* The handshake map (bpf/tcp.h) of d. */
+int tcp_conns_fd(const struct datapath *d);
 extern const char *const stat_names[STAT_MAX];	/* STAT_* as in the log */
 struct flow_key key_of(int family, __u8 proto, const char *src,
 		       const char *dst, __u16 sport, __u16 dport, __u8 dir);
@@ -80,5 +82,8 @@ void test_map_full(void);
 void test_precise_clock(void);
 void test_socket(void);
 void test_socket_lengths(void);
+void test_tcp_handshake(void);
+void test_tcp_refused(void);
+void test_tcp_seq(void);
 
 #endif /* TCFLOWD_DPTEST_H */

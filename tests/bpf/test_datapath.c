@@ -23,6 +23,9 @@ int main(void)
 	test_socket();
 	test_socket_lengths();
 	test_precise_clock();
+	test_tcp_handshake();
+	test_tcp_refused();
+	test_tcp_seq();
 	dptest_close();
 	return tap_done();
 }

@@ -37,6 +37,15 @@ static struct export_record rec(int v6, uint8_t proto, uint16_t sport,
 	r.max_ttl = (uint8_t)(64 + sport % 3);
 	r.tos = (uint8_t)(sport % 64 << 2);
 	r.tcp_flags = proto == 6 ? (uint16_t)(0x12 + sport % 2) : 0;
+	if (proto == 6) {	/* TCP health */
+		r.syn_count = 1 + sport % 3;
+		r.fin_count = sport % 2;
+		r.rst_count = sport % 5 == 0;
+		r.retrans = 100000u + sport;
+		r.client_delay_us = 1000u * (sport % 50) + 777;
+		r.server_delay_us = 20000u + sport;
+		r.flags |= EXPORT_F_SDELAY | EXPORT_F_CDELAY;
+	}
 	r.ingress_ifindex = ifindex;
 	r.egress_ifindex = 10 + sport % 4;
 	r.ifname = ifname;
@@ -57,7 +66,9 @@ enum { C_PROTOS, C_VERSION, C_SEQ, C_TID, C_IFNAME, C_IFDESCR, C_SAMPLING,
        /* in IPv4 records / IPv6 records */
        C_SRC4, C_DST4, C_ICMP4, C_SRC6, C_DST6,
        /* in records with the route */
-       C_NH4, C_SMASK4, C_DMASK4, C_NH6, C_SMASK6, C_DMASK6, C_N };
+       C_NH4, C_SMASK4, C_DMASK4, C_NH6, C_SMASK6, C_DMASK6,
+       /* TCP health: in TCP records (v9: the counts, in every record) */
+       C_SYN, C_FIN, C_RST, C_RETRANS, C_CLAT, C_SLAT, C_N };
 static const char *const fields[C_N] = {
 	"frame.protocols", "cflow.version", "cflow.sequence", "cflow.template_id",
 	"cflow.if_name", "cflow.if_descr", "cflow.sampling_interval",
@@ -70,6 +81,9 @@ static const char *const fields[C_N] = {
 	"cflow.srcaddrv6", "cflow.dstaddrv6",
 	"cflow.nexthop", "cflow.srcmask", "cflow.dstmask",
 	"cflow.nexthopv6", "cflow.srcmaskv6", "cflow.dstmaskv6",
+	"cflow.total_tcp_syn", "cflow.total_tcp_fin", "cflow.total_tcp_rst",
+	"cflow.pie.ntop.retransmitted_in_pkts",
+	"cflow.pie.ntop.client_nw_latency_ms", "cflow.pie.server_nw_latency_ms",
 };
 
 #define MAX_RECS 64
@@ -139,6 +153,17 @@ static void want_record(char want[][64], const struct export_record *r,
 	} else {
 		export_addr_str(r->key.src, want[C_SRC6], 64);
 		export_addr_str(r->key.dst, want[C_DST6], 64);
+	}
+	if (r->key.proto == 6 || !ipfix) {	/* v9: in every record */
+		snprintf(want[C_SYN], 64, "%u", r->syn_count);
+		snprintf(want[C_FIN], 64, "%u", r->fin_count);
+		snprintf(want[C_RST], 64, "%u", r->rst_count);
+	}
+	if (r->key.proto == 6 && ipfix) {
+		/* ntop's latency: half the round trip, ms, rounded */
+		snprintf(want[C_RETRANS], 64, "%u", r->retrans);
+		snprintf(want[C_CLAT], 64, "%u", (r->client_delay_us + 1000) / 2000);
+		snprintf(want[C_SLAT], 64, "%u", (r->server_delay_us + 1000) / 2000);
 	}
 	if (r->route & EXPORT_ROUTE_DST) {
 		int v4 = export_is_ipv4(&r->key);
@@ -285,7 +310,8 @@ static void scan(struct tally *t, char *text, int protocol, const char *name,
 		else	/* a templates-only message carries no data records */
 			t->seq_ok &= atol(c[C_SEQ]) >= prev_seq;
 		prev_seq = atol(c[C_SEQ]);
-		if (has_value(c[C_TID], "256")) {
+		/* the templates may take more than one message */
+		if (*c[C_TID]) {
 			t->with_tmpl++;
 			gap = 0;
 		} else if (++gap > t->max_gap) {
@@ -318,7 +344,8 @@ static void report(const struct tally *t, int n, const char *name,
 	tap_is((uint64_t)t->bad, 0, "%s: every field of every record as it was added "
 	       "(ports, protocol, counters, interfaces, direction, VLAN, ToS, TCP "
 	       "flags, TTLs, end reason, MACs, addresses, ICMP type/code, next hop, "
-	       "prefix lengths)", name);
+	       "prefix lengths, TCP SYN/FIN/RST counts, ntop retransmissions "
+	       "and latencies)", name);
 	tap_is((uint64_t)t->big, 1, "%s: a 64-bit packet count (10^10) decoded", name);
 	tap_ok(t->descr >= 1, "%s: the interface description (ifAlias) in the "
 	       "interface options", name);

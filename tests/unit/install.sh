@@ -24,6 +24,7 @@ is $? 0 "make install DESTDIR succeeds"
 want=$(printf '%s\n' "$sbindir/tcflowd" "$sysconfdir/tcflowd/tcflowd.conf" \
 	"$sysconfdir/logrotate.d/tcflowd" "$mandir/man8/tcflowd.8" \
 	"$mandir/man5/tcflowd.conf.5" "$docdir/README.md" \
+	"$docdir/goflow2-mapping.yaml" "$docdir/pmacct-primitives.lst" \
 	"$unitdir/tcflowd.service" "$unitdir/tcflowd@.service" | sort)
 is "$(cd "$t/root" && find . -type f | sed 's|^\.||' | sort)" "$want" \
 	"every file installed, nothing else"

@@ -183,6 +183,70 @@ struct tally {
 	uint64_t	zero;		/* records with no packets: a bug */
 };
 
+/* A TCP delta whose kernel values saw data: the mark, and its first data
+ * segment (end, segments), which only set the mark there. */
+static struct flow_delta tcp_delta(uint64_t t, uint32_t retrans,
+				   uint32_t first_end, uint32_t first_segs,
+				   uint32_t end)
+{
+	struct flow_delta d = delta(10, t, t + MS, 0);
+
+	d.retrans = retrans;
+	d.syn_count = 1;
+	d.tcp_hs = TCP_HS_SYN;
+	d.tcp_bits = TCP_B_SEQ;
+	d.seq_first_end = first_end;
+	d.seq_first_segs = first_segs;
+	d.seq_end = end;
+	return d;
+}
+
+/* TCP health across fetches: counts summed, the latest handshake state,
+ * the first delays; a fetch's first data segment checked against the
+ * mark of the fetches before, across the 2^32 wrap and an active-timeout
+ * report. */
+static void test_tcp_health(void)
+{
+	struct flowcache *fc = flowcache_new(16, &tmo, on_emit, NULL);
+	struct flow_key k = key(7);
+	struct flow_delta d;
+
+	k.proto = 6;
+	nrecs = 0;
+	d = tcp_delta(1 * S, 1, 0xfffff000u, 1, 0xfffff800u);
+	d.tcp_bits |= TCP_B_SDELAY;
+	d.server_delay_us = 300;
+	flowcache_update(fc, &k, &d);
+	/* first segment ends at 0xfffff700: before the mark, 2 segments */
+	d = tcp_delta(2 * S, 2, 0xfffff700u, 2, 0x400u);
+	d.tcp_hs = TCP_HS_COMPLETED;
+	d.tcp_bits |= TCP_B_SDELAY | TCP_B_CDELAY;
+	d.server_delay_us = 999;	/* not the first: ignored */
+	d.client_delay_us = 40;
+	flowcache_update(fc, &k, &d);
+	/* beyond the mark (0x400, past the wrap): new data, not counted */
+	d = tcp_delta(59 * S, 0, 0x800u, 1, 0x1000u);
+	d.tcp_hs = TCP_HS_NONE;
+	flowcache_update(fc, &k, &d);
+	flowcache_expire(fc, 61 * S);		/* active timeout */
+	tap_ok(nrecs == 1 && recs[0].reason == END_ACTIVE,
+	       "tcp: an active-timeout record");
+	tap_is(recs[0].m.retrans, 1 + 2 + 2, "tcp: retransmissions: the "
+	       "kernel's, and 2 first segments before the mark (the wrap)");
+	tap_is(recs[0].m.syn_count, 3, "tcp: SYN counts summed");
+	tap_is(recs[0].m.tcp_hs, TCP_HS_COMPLETED, "tcp: the latest state");
+	tap_ok(recs[0].m.server_delay_us == 300 && recs[0].m.client_delay_us == 40,
+	       "tcp: the first delays (server 300, client 40 us)");
+	/* after the report the mark goes on: an old segment still counts */
+	d = tcp_delta(62 * S, 0, 0xf00u, 3, 0x2000u);
+	flowcache_update(fc, &k, &d);
+	flowcache_expire(fc, 100 * S);		/* idle */
+	tap_is(nrecs, 2, "tcp: the idle record");
+	tap_is(recs[1].m.retrans, 3, "tcp: after an active-timeout report, "
+	       "the mark still holds (3 old segments)");
+	flowcache_free(fc);
+}
+
 static void on_tally(void *ctx, const struct flow_key *k,
 		     const struct flow_delta *m, int reason)
 {
@@ -249,6 +313,7 @@ int main(void)
 	test_eviction();
 	test_flush_ifindex();
 	test_random();
+	test_tcp_health();
 	tap_diag("bytes per flow slot: %zu", flowcache_bytes_per_flow());
 	return tap_done();
 }

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tcp.h - TCP health per flow: SYN/FIN/RST counts, retransmitted data
+ * segments, the handshake's delays and how it ended.  Included by
+ * account.h; flow_tcp() runs for every counted TCP packet.
+ *
+ * The cost stays off the established path: a packet without SYN/FIN/RST
+ * pays three adds, one test of the CHECKED bit and the sequence compare.
+ * The map "tcp_conns" and the precise clock are touched only on SYN,
+ * SYN-ACK, RST and the first ACK-only packet of a flow's per-CPU value
+ * (one lookup per flow and CPU per fetch interval).
+ *
+ * Retransmissions: the highest sequence end (seq + payload) is kept per
+ * flow and CPU; a data segment whose end is not beyond it (serial-number
+ * arithmetic, RFC 1982, so wrap-around is fine) counts, as many segments
+ * as a GSO/GRO skb carries.  Per CPU: a router's RSS keeps a flow on one
+ * CPU; a host that sends one flow from several CPUs can miss a
+ * retransmission sent from a CPU that had not seen the original.  The
+ * first data segment of a value (each fetch starts new values) only sets
+ * the mark; it is kept in seq_first_end/segs, and user space checks it
+ * against the flow's mark from the fetches before (flowcache.c).
+ */
+#ifndef TCFLOWD_TCP_H
+#define TCFLOWD_TCP_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "flow.h"
+#include "parse.h"
+
+#define TH_FIN	0x01
+#define TH_SYN	0x02
+#define TH_RST	0x04
+#define TH_ACK	0x10
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TCP_CONN_DEFAULT_ENTRIES);
+	__type(key, struct flow_key);
+	__type(value, struct tcp_conn);
+} tcp_conns SEC(".maps");
+
+/* The key of the opposite direction at the same hook pair: addresses and
+ * ports swapped, the other direction. */
+static __always_inline void tcp_reverse_key(struct flow_key *r,
+					    const struct flow_key *k)
+{
+	*r = *k;
+	__builtin_memcpy(r->src, k->dst, 16);
+	__builtin_memcpy(r->dst, k->src, 16);
+	r->sport = k->dport;
+	r->dport = k->sport;
+	r->direction = k->direction ^ 1;
+}
+
+static __always_inline __u32 tcp_us(__u64 ns)
+{
+	__u64 us = ns / 1000;
+
+	return us > 0xffffffffull ? 0xffffffffu : (__u32)us;
+}
+
+/* Write what the handshake decided into the other direction's flow, if
+ * the active map holds it (this CPU's value; user space merges all). */
+static __always_inline void tcp_tell_peer(void *map, const struct flow_key *k,
+					  __u8 hs, const struct flow_metrics *m)
+{
+	struct flow_metrics *o = bpf_map_lookup_elem(map, k);
+
+	if (!o)
+		return;
+	if (o->tcp_hs < hs)
+		o->tcp_hs = hs;
+	if (m->tcp_bits & TCP_B_SDELAY) {
+		o->server_delay_us = m->server_delay_us;
+		o->tcp_bits |= TCP_B_SDELAY;
+	}
+	if (m->tcp_bits & TCP_B_CDELAY) {
+		o->client_delay_us = m->client_delay_us;
+		o->tcp_bits |= TCP_B_CDELAY;
+	}
+}
+
+/* A SYN without ACK: the client opens (or retries). */
+static __always_inline void tcp_on_syn(struct flow_metrics *m,
+				       const struct pkt *p)
+{
+	struct tcp_conn c = {}, *old;
+
+	old = bpf_map_lookup_elem(&tcp_conns, &p->key);
+	if (old && old->state != TCP_HS_SYN)
+		return;		/* answered already: a late duplicate */
+	c.syn_ns = bpf_ktime_get_ns();	/* the latest SYN is the one answered */
+	c.state = TCP_HS_SYN;
+	bpf_map_update_elem(&tcp_conns, &p->key, &c, BPF_ANY);
+	if (m->tcp_hs < TCP_HS_SYN)
+		m->tcp_hs = TCP_HS_SYN;
+}
+
+/* A SYN-ACK: the server answers the SYN of the reverse flow. */
+static __always_inline void tcp_on_synack(struct flow_metrics *m,
+					  const struct pkt *p)
+{
+	struct flow_key rk;
+	struct tcp_conn *c;
+	__u64 now;
+
+	tcp_reverse_key(&rk, &p->key);
+	c = bpf_map_lookup_elem(&tcp_conns, &rk);
+	if (!c || c->state != TCP_HS_SYN)
+		return;		/* no SYN seen here, or a retransmission */
+	now = bpf_ktime_get_ns();
+	c->synack_ns = now;
+	c->server_delay_us = tcp_us(now - c->syn_ns);
+	c->state = TCP_HS_SYNACK;
+	m->server_delay_us = c->server_delay_us;
+	m->tcp_bits |= TCP_B_SDELAY;
+	if (m->tcp_hs < TCP_HS_SYNACK)
+		m->tcp_hs = TCP_HS_SYNACK;
+}
+
+/* A RST: refused if it answers a SYN that had no SYN-ACK. */
+static __always_inline void tcp_on_rst(void *map, struct flow_metrics *m,
+				       const struct pkt *p)
+{
+	struct flow_key rk;
+	struct tcp_conn *c;
+
+	tcp_reverse_key(&rk, &p->key);
+	c = bpf_map_lookup_elem(&tcp_conns, &rk);
+	if (!c || c->state != TCP_HS_SYN)
+		return;
+	bpf_map_delete_elem(&tcp_conns, &rk);
+	m->tcp_hs = TCP_HS_REFUSED;
+	tcp_tell_peer(map, &rk, TCP_HS_REFUSED, m);
+}
+
+/* The first ACK-only packet of this CPU's value: does it complete a
+ * handshake this hook saw the SYN and SYN-ACK of? */
+static __always_inline void tcp_on_ack(void *map, struct flow_metrics *m,
+				       const struct pkt *p)
+{
+	struct flow_key rk;
+	struct tcp_conn *c;
+
+	m->tcp_bits |= TCP_B_CHECKED;	/* once per value, not per packet */
+	c = bpf_map_lookup_elem(&tcp_conns, &p->key);
+	if (!c)
+		return;
+	if (c->state == TCP_HS_SYNACK) {
+		m->client_delay_us = tcp_us(bpf_ktime_get_ns() - c->synack_ns);
+		m->server_delay_us = c->server_delay_us;
+		m->tcp_bits |= TCP_B_SDELAY | TCP_B_CDELAY;
+		m->tcp_hs = TCP_HS_COMPLETED;
+		tcp_reverse_key(&rk, &p->key);
+		tcp_tell_peer(map, &rk, TCP_HS_COMPLETED, m);
+		bpf_map_delete_elem(&tcp_conns, &p->key);
+	}
+}
+
+/* Sequence numbers: count data segments that end at or before the
+ * highest end seen (retransmitted or out of order). */
+static __always_inline void tcp_seq(struct flow_metrics *m,
+				    const struct pkt *p, __u64 segs)
+{
+	__u32 len = p->ip_len - p->hdr_len, end = p->tcp_seq + len;
+
+	if (len == 0 || p->ip_len < p->hdr_len)
+		return;
+	if (!(m->tcp_bits & TCP_B_SEQ)) {
+		m->tcp_bits |= TCP_B_SEQ;
+		m->seq_end = end;
+		m->seq_first_end = end;
+		m->seq_first_segs = segs > 0xffff ? 0xffff : (__u16)segs;
+	} else if ((__s32)(end - m->seq_end) <= 0) {
+		m->retrans += segs;
+	} else {
+		m->seq_end = end;
+	}
+}
+
+/* Account one counted TCP packet into m (a fresh value or the map's). */
+static __always_inline void flow_tcp(void *map, struct flow_metrics *m,
+				     const struct pkt *p, __u64 segs)
+{
+	__u16 f = p->tcp_flags;
+
+	if (p->flags & FLOW_F_FRAGMENT)
+		return;		/* no reliable header or length */
+	if (f & (TH_SYN | TH_FIN | TH_RST)) {
+		m->syn_count += !!(f & TH_SYN);
+		m->fin_count += !!(f & TH_FIN);
+		m->rst_count += !!(f & TH_RST);
+		if ((f & (TH_SYN | TH_ACK)) == TH_SYN)
+			tcp_on_syn(m, p);
+		else if (f & TH_SYN)
+			tcp_on_synack(m, p);
+		else if (f & TH_RST)
+			tcp_on_rst(map, m, p);
+	} else if ((f & TH_ACK) && !(m->tcp_bits & TCP_B_CHECKED)) {
+		tcp_on_ack(map, m, p);
+	}
+	tcp_seq(m, p, segs);
+}
+
+/* Another CPU inserted the flow first: add what flow_tcp() put into the
+ * value that could not be inserted. */
+static __always_inline void flow_tcp_add(struct flow_metrics *m,
+					 const struct flow_metrics *v)
+{
+	m->syn_count += v->syn_count;
+	m->fin_count += v->fin_count;
+	m->rst_count += v->rst_count;
+	if (m->tcp_hs < v->tcp_hs)
+		m->tcp_hs = v->tcp_hs;
+	if (v->tcp_bits & TCP_B_SDELAY)
+		m->server_delay_us = v->server_delay_us;
+	if (v->tcp_bits & TCP_B_CDELAY)
+		m->client_delay_us = v->client_delay_us;
+	m->tcp_bits |= v->tcp_bits & (TCP_B_SDELAY | TCP_B_CDELAY);
+}
+
+#endif /* TCFLOWD_TCP_H */

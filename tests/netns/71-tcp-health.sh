@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Scenario 71: TCP health (issue 18).  tcflowd watches the client's side
+# (a0, both directions) of a veth pair; b's firewall (nftables, in b only)
+# drops what the cases need.
+#  - a connection to a closed port: "refused" in both direction records
+#  - a SYN that b drops: "unanswered" after the client gives up (1.5 s)
+#  - a normal connection: "completed", and the server delay the client's
+#    hook saw (SYN out -> SYN-ACK in) within the client's own RTT sample
+#    (TCP_INFO tcpi_rtt: taken before our egress hook and after our
+#    ingress hook on the same clock, so never smaller)
+#  - 400 kB with every 10th data segment dropped by b: the data record's
+#    tcp_retransmitted_packets equals the sender's retransmissions
+#    (tcpi_total_retrans and the namespace's TcpRetransSegs); without the
+#    drops, 0 and 0.
+# Sequence state is per CPU (bpf/tcp.h): the sender and the receiver run
+# pinned to one CPU, as a flow on a router's RSS queue is; no offloads, so
+# a segment is a packet.
+. "$(dirname "$0")/lib.sh"
+need_root
+PY="python3 $top_srcdir/tests/netns/tcphealth.py"
+CPU=$(cut -d- -f1 /sys/fs/cgroup/cpuset.cpus.effective 2>/dev/null | cut -d, -f1)
+CPU=${CPU:-0}
+
+pair
+ns a ethtool -K a0 tso off gso off gro off >/dev/null 2>&1
+ns b ethtool -K b0 tso off gso off gro off >/dev/null 2>&1
+ns b taskset -c "$CPU" "$GEN" sink -p 9000 -t 300 >"$T/sink" 2>&1 &
+_pids="$_pids $!"
+for i in $(seq 300); do grep -q listening "$T/sink" && break; sleep 0.1; done
+ns b nft -f - <<'EOF' || bail "nft rules in b"
+table inet tcf_health {
+	chain input {
+		type filter hook input priority 0;
+		tcp dport 9001 drop
+		tcp dport 9000 tcp sport 42003 meta length > 200 numgen inc mod 10 == 0 drop
+	}
+}
+EOF
+
+# pmacct's nfacctd decodes the IPFIX with the shipped primitives file
+printf '%s\n' "daemonize: false" "nfacctd_ip: 127.0.0.1" "nfacctd_port: 4740" \
+	"plugins: print" "aggregate_primitives: $top_srcdir/etc/pmacct-primitives.lst" \
+	"aggregate: src_port, dst_port, proto, tcp_syn_count, tcp_retrans_pkts" \
+	"print_output: csv" "print_refresh_time: 1" \
+	"print_output_file: $T/nfacctd.csv" "print_output_file_append: true" \
+	>"$T/nfacctd.conf"
+ip netns exec "${P}a" nfacctd -f "$T/nfacctd.conf" >"$T/nfacctd.log" 2>&1 &
+NFACCTD=$!
+_pids="$_pids $NFACCTD"
+for i in $(seq 100); do [ -n "$(udp_queue a 4740)" ] && break; sleep 0.1; done
+
+config "$T/c.conf" "[capture]" "interfaces = a0" "[flows]" "fetch_interval_ms = 100" \
+	"[collector pmacct]" "protocol = ipfix" "address = 127.0.0.1" "port = 4740"
+start_tcflowd a "$T/c.conf"
+
+refused=$(ns a $PY connect 192.0.2.2 9002 42000 5)
+unanswered=$(ns a $PY connect 192.0.2.2 9001 42001 1.5)
+completed=$(ns a taskset -c "$CPU" $PY connect 192.0.2.2 9000 42002 5)
+lossy=$(ns a taskset -c "$CPU" $PY send 192.0.2.2 9000 42003 400000)
+clean=$(ns a taskset -c "$CPU" $PY send 192.0.2.2 9000 42004 400000)
+is "$refused $unanswered ${completed% *}" "refused unanswered completed" \
+	"the client saw: refused, unanswered, completed"
+sleep 0.5	# the last ACKs through a fetch
+stop_tcflowd
+is "$TCFLOWD_RC" 0 "tcflowd exits 0 on SIGTERM"
+
+f() { $PY field "$T/flows.json" "$@"; }
+# client -> server records are egress (1) on a0, server -> client ingress (0)
+is "$(f 42000 9002 1 tcp_handshake)/$(f 9002 42000 0 tcp_handshake)" \
+	refused/refused "closed port: refused, both directions"
+is "$(f 42000 9002 1 tcp_syn_total_count) $(f 9002 42000 0 tcp_rst_total_count)" \
+	"1 1" "closed port: 1 SYN out, 1 RST in"
+is "$(f 42001 9001 1 tcp_handshake)" unanswered "dropped SYN: unanswered"
+is "$(f 42001 9001 1 tcp_syn_total_count)" 2 \
+	"dropped SYN: 2 SYNs (the first and one retry within 1.5 s)"
+is "$(f 9001 42001 0 tcp_handshake)" - "dropped SYN: nothing came back"
+is "$(f 42002 9000 1 tcp_handshake)/$(f 9000 42002 0 tcp_handshake)" \
+	completed/completed "normal connection: completed, both directions"
+rtt=${completed#* }
+sd=$(f 42002 9000 1 server_network_delay_us)
+cd=$(f 42002 9000 1 client_network_delay_us)
+diag "client's tcpi_rtt $rtt us, server delay $sd us, client delay $cd us at a0"
+[ "$sd" != - ] && [ "$sd" -le "$rtt" ] && [ $((rtt - sd)) -le 5000 ]
+ok $? "server delay ($sd us) within the client's RTT sample ($rtt us), by less than 5 ms"
+[ "$cd" != - ] && [ "$cd" -le 5000 ]
+ok $? "client delay ($cd us: the client's own stack) under 5 ms"
+[ "$sd" != - ] && [ "$(f 9000 42002 0 server_network_delay_us)" = "$sd" ] &&
+	[ "$(f 9000 42002 0 client_network_delay_us)" = "$cd" ]
+ok $? "the server -> client record: the same delays"
+
+set -- $lossy
+diag "lossy: tcpi_total_retrans $2, TcpRetransSegs $4"
+[ "$2" -gt 0 ]
+ok $? "every 10th data segment dropped: the sender retransmitted ($2)"
+is "$(f 42003 9000 1 tcp_retransmitted_packets)" "$2" \
+	"tcp_retransmitted_packets equals the sender's tcpi_total_retrans"
+is "$4" "$2" "... and the namespace's TcpRetransSegs"
+is "$(f 9000 42003 0 tcp_retransmitted_packets)" 0 "the ACK direction: 0"
+is "$clean" "retrans 0 snmp 0" "no loss: the sender retransmitted nothing"
+is "$(f 42004 9000 1 tcp_retransmitted_packets)" 0 \
+	"no loss: tcp_retransmitted_packets 0"
+is "$(f 42004 9000 1 tcp_handshake)" completed "no loss: completed"
+# nfacctd's CSV: SRC_PORT,DST_PORT,PROTOCOL,TCP_SYN_COUNT,TCP_RETRANS_PKTS,...
+for i in $(seq 100); do
+	got=$(awk -F, '$1 == 42003 && $2 == 9000 { print $4, $5 }' "$T/nfacctd.csv" 2>/dev/null | tail -n1)
+	[ -n "$got" ] && break
+	sleep 0.1
+done
+is "$got" "1 $2" "nfacctd with etc/pmacct-primitives.lst: 1 SYN, $2 retransmissions"
+[ -n "$got" ] || sed 's/^/# nfacctd: /' "$T/nfacctd.log" "$T/nfacctd.csv" | tail -n 20
+kill -INT "$NFACCTD"	# its core process may have SIGTERM blocked
+wait "$NFACCTD" 2>/dev/null
+ns b nft delete table inet tcf_health
+done_testing

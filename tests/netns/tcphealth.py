@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# tcphealth.py - TCP clients with what the kernel says about them, and the
+# TCP health fields of tcflowd's JSON records, for tests/netns/71-tcp-health.sh.
+#
+#   tcphealth.py connect ADDR PORT SPORT DEADLINE_S
+#       one connection from SPORT; prints "completed RTT_US" (the client's
+#       TCP_INFO tcpi_rtt right after the handshake: its one RTT sample),
+#       "refused", or "unanswered" (no answer within DEADLINE_S)
+#   tcphealth.py send ADDR PORT SPORT BYTES
+#       sends BYTES, waits (bounded) until all are acknowledged; prints
+#       "retrans N snmp M": TCP_INFO tcpi_total_retrans and the namespace's
+#       TcpRetransSegs (/proc/net/snmp) growth over the connection
+#   tcphealth.py field FILE SPORT DPORT DIR NAME
+#       NAME of the JSON records of that flow: numbers summed over the
+#       records, strings joined with "/" in order; "-" if none has it
+import errno
+import json
+import select
+import socket
+import struct
+import sys
+import time
+
+TCP_INFO_RTT = 8 + 4 * 15		# struct tcp_info: tcpi_rtt
+TCP_INFO_UNACKED = 8 + 4 * 4		# tcpi_unacked
+TCP_INFO_TOTAL_RETRANS = 8 + 4 * 23	# tcpi_total_retrans
+
+
+def tcp_info(s, off):
+    raw = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    return struct.unpack_from("I", raw, off)[0]
+
+
+def retrans_segs():
+    with open("/proc/net/snmp") as f:
+        rows = [l.split() for l in f if l.startswith("Tcp:")]
+    return int(rows[1][rows[0].index("RetransSegs")])
+
+
+def sock(addr, sport):
+    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("", sport))
+    return s
+
+
+def connect(addr, port, sport, deadline):
+    s = sock(addr, sport)
+    s.setblocking(False)
+    err = s.connect_ex((addr, port))
+    if err not in (0, errno.EINPROGRESS):
+        sys.exit("connect: %s" % errno.errorcode.get(err, err))
+    _, w, _ = select.select([], [s], [], deadline)
+    if not w:
+        print("unanswered")
+    else:
+        err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if err == errno.ECONNREFUSED:
+            print("refused")
+        elif err:
+            sys.exit("connect: %s" % errno.errorcode.get(err, err))
+        else:
+            print("completed", tcp_info(s, TCP_INFO_RTT))
+    s.close()
+
+
+def send(addr, port, sport, nbytes):
+    before = retrans_segs()
+    s = sock(addr, sport)
+    s.settimeout(30)
+    s.connect((addr, port))
+    s.sendall(b"x" * nbytes)
+    end = time.monotonic() + 30
+    while tcp_info(s, TCP_INFO_UNACKED) and time.monotonic() < end:
+        time.sleep(0.01)
+    if tcp_info(s, TCP_INFO_UNACKED):
+        sys.exit("send: data still unacknowledged after 30 s")
+    print("retrans", tcp_info(s, TCP_INFO_TOTAL_RETRANS),
+          "snmp", retrans_segs() - before)
+    s.close()
+
+
+def field(path, sport, dport, direction, name):
+    vals = []
+    for line in open(path):
+        r = json.loads(line)
+        if (r.get("protocol_identifier") == 6 and
+                r.get("source_transport_port") == sport and
+                r.get("destination_transport_port") == dport and
+                r.get("flow_direction") == direction and name in r):
+            vals.append(r[name])
+    if not vals:
+        print("-")
+    elif isinstance(vals[0], str):
+        print("/".join(vals))
+    else:
+        print(sum(vals))
+
+
+def main(a):
+    if a[:1] == ["connect"] and len(a) == 5:
+        connect(a[1], int(a[2]), int(a[3]), float(a[4]))
+    elif a[:1] == ["send"] and len(a) == 5:
+        send(a[1], int(a[2]), int(a[3]), int(a[4]))
+    elif a[:1] == ["field"] and len(a) == 6:
+        field(a[1], int(a[2]), int(a[3]), int(a[4]), a[5])
+    else:
+        sys.exit("usage: see tcphealth.py")
+
+
+main(sys.argv[1:])
