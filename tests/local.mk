@@ -219,7 +219,7 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 NETNS_TESTS += tests/netns/50-signals.sh tests/netns/51-daemonize.sh \
 	tests/netns/52-notify.sh tests/netns/53-privileges.sh
 # TCP health: handshake outcome, delays, retransmissions (issue 18)
-NETNS_TESTS += tests/netns/71-tcp-health.sh
+NETNS_TESTS += tests/netns/73-tcp-health.sh
 EXTRA_DIST += tests/netns/tcphealth.py
 # the generator's own lanes mode (bench/peers)
 NETNS_TESTS += tests/netns/54-gen-lanes.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # tcphealth.py - TCP clients with what the kernel says about them, and the
-# TCP health fields of tcflowd's JSON records, for tests/netns/71-tcp-health.sh.
+# TCP health fields of tcflowd's JSON records, for tests/netns/73-tcp-health.sh.
 #
 #   tcphealth.py connect ADDR PORT SPORT DEADLINE_S
 #       one connection from SPORT; prints "completed RTT_US" (the client's

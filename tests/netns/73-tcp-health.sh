@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scenario 71: TCP health (issue 18).  tcflowd watches the client's side
+# Scenario 73: TCP health (issue 18).  tcflowd watches the client's side
 # (a0, both directions) of a veth pair; b's firewall (nftables, in b only)
 # drops what the cases need.
 #  - a connection to a closed port: "refused" in both direction records
