@@ -10,7 +10,8 @@ EXTRA_DIST += tests/bpf/vlan_push.bpf.c
 tests/bpf/test_datapath-test_datapath.$(OBJEXT) \
 tests/bpf/test_datapath-dp_parse.$(OBJEXT) \
 tests/bpf/test_datapath-dptest.$(OBJEXT) \
-tests/bpf/test_fuzz-dptest.$(OBJEXT): tests/bpf/vlan_push.skel.h
+tests/bpf/test_fuzz-dptest.$(OBJEXT) \
+tests/bpf/test_nat-dptest.$(OBJEXT): tests/bpf/vlan_push.skel.h
 CLEANFILES += tests/bpf/vlan_push.bpf.o tests/bpf/vlan_push.skel.h
 
 DPTEST_SOURCES = tests/bpf/dptest.c tests/bpf/dptest.h \
@@ -22,6 +23,12 @@ tests_bpf_test_datapath_SOURCES = tests/bpf/test_datapath.c \
 tests_bpf_test_datapath_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_builddir)/tests/bpf
 tests_bpf_test_datapath_LDADD = tests/libtap.a $(TCFLOWD_LIBS) -lm
 TESTS += tests/bpf/test_datapath
+
+check_PROGRAMS += tests/bpf/test_nat
+tests_bpf_test_nat_SOURCES = tests/bpf/test_nat.c $(DPTEST_SOURCES)
+tests_bpf_test_nat_CPPFLAGS = $(tests_bpf_test_datapath_CPPFLAGS)
+tests_bpf_test_nat_LDADD = $(tests_bpf_test_datapath_LDADD)
+TESTS += tests/bpf/test_nat
 
 check_PROGRAMS += tests/bpf/test_fuzz
 tests_bpf_test_fuzz_SOURCES = tests/bpf/test_fuzz.c $(DPTEST_SOURCES)
