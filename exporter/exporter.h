@@ -128,6 +128,13 @@ struct export_record {
 	uint8_t		src_prefix_len;
 	uint8_t		dst_prefix_len;
 	uint8_t		next_hop[16];		/* IPv4 as IPv4-mapped */
+	/* NAT: the flow on the other side of the router's translation (the
+	 * key's family; network order as the key), if nat is set */
+	uint8_t		nat;
+	uint8_t		nat_src[16];		/* postNATSource*Address */
+	uint8_t		nat_dst[16];		/* postNATDestination*Address */
+	uint16_t	nat_sport;		/* postNAPTSourceTransportPort */
+	uint16_t	nat_dport;		/* postNAPTDestinationTransportPort */
 };
 #define EXPORT_ROUTE_DST	0x1	/* next hop, dst prefix, egress */
 #define EXPORT_ROUTE_SRC	0x2	/* src prefix (the route back) */
@@ -139,6 +146,8 @@ struct exporter_env {
 	 * (parse errors, lost in the kernel; the daemon keeps it current),
 	 * for reliability statistics; may be NULL */
 	const uint64_t	*ignored_packets;
+	/* records may carry the NAT translation: announce its templates */
+	bool		nat;
 };
 
 struct exporter_counters {

@@ -126,6 +126,21 @@ static uint64_t unattached(const struct daemon *d, int arg)
 	return stats_unattached(d);
 }
 
+enum { N_ENTRIES = NSTAT_MAX, N_TABLE_FULL, N_FOUND };
+
+/* NAT: the programs' lookups, then the user-space table (0: nat off) */
+static uint64_t nat(const struct daemon *d, int which)
+{
+	const struct nat_counters *c;
+
+	if (!d->nat)
+		return 0;
+	c = nat_counters(d->nat);
+	return which < NSTAT_MAX ? c->kernel.c[which] :
+	       which == N_ENTRIES ? c->entries :
+	       which == N_TABLE_FULL ? c->table_full : c->found;
+}
+
 const struct stats_counter stats_counters[] = {
 	{ "packets",		kstat, STAT_PACKETS, 0 },
 	{ "counted",		kstat, STAT_COUNTED, 0 },
@@ -163,6 +178,14 @@ const struct stats_counter stats_counters[] = {
 	{ "cpu_s",		cpu_us, 0, 1 },
 	{ "ifaces_attached",	attached, 0, 0 },
 	{ "ifaces_unattached",	unattached, 0, 0 },
+	{ "nat_lookups",	nat, NSTAT_LOOKUPS, 0 },
+	{ "nat_translated",	nat, NSTAT_TRANSLATED, 0 },
+	{ "nat_plain",		nat, NSTAT_PLAIN, 0 },
+	{ "nat_not_found",	nat, NSTAT_NOT_FOUND, 0 },
+	{ "nat_map_full",	nat, NSTAT_MAP_FULL, 0 },
+	{ "nat_entries",	nat, N_ENTRIES, 0 },
+	{ "nat_table_full",	nat, N_TABLE_FULL, 0 },
+	{ "nat_records",	nat, N_FOUND, 0 },
 };
 const size_t stats_n = sizeof(stats_counters) / sizeof(stats_counters[0]);
 
