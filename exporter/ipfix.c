@@ -46,13 +46,19 @@ struct ipfix_flow {
 	uint8_t		sourceIPv6Address[16];
 	uint8_t		destinationIPv6Address[16];
 	uint8_t		ipNextHopIPv6Address[16];
+	uint8_t		postNATSourceIPv6Address[16];
+	uint8_t		postNATDestinationIPv6Address[16];
 	uint32_t	sourceIPv4Address;
 	uint32_t	destinationIPv4Address;
 	uint32_t	ipNextHopIPv4Address;
+	uint32_t	postNATSourceIPv4Address;
+	uint32_t	postNATDestinationIPv4Address;
 	uint32_t	ingressInterface;
 	uint32_t	egressInterface;
 	uint16_t	sourceTransportPort;
 	uint16_t	destinationTransportPort;
+	uint16_t	postNAPTSourceTransportPort;
+	uint16_t	postNAPTDestinationTransportPort;
 	uint16_t	tcpControlBits;
 	uint16_t	icmpTypeCodeIPv4;
 	uint16_t	icmpTypeCodeIPv6;
@@ -70,11 +76,14 @@ struct ipfix_flow {
 	uint8_t		destinationIPv4PrefixLength;
 	uint8_t		sourceIPv6PrefixLength;
 	uint8_t		destinationIPv6PrefixLength;
+	uint8_t		pad[4];
 };
-_Static_assert(sizeof(struct ipfix_flow) == 136, "ipfix_flow has no holes");
+_Static_assert(sizeof(struct ipfix_flow) == 184, "ipfix_flow has no holes");
 
-/* One array, four external templates: F_V4 or F_V6 picks the addresses,
- * F_ROUTE adds the route (only records whose route is known use it). */
+/* One array, eight external templates: F_V4 or F_V6 picks the addresses,
+ * F_ROUTE adds the route (only records whose route is known use it),
+ * F_NAT the translation (records of translated connections, with nat on:
+ * IEs 225-228, 281, 282). */
 static fbInfoElementSpec_t flow_spec[] = {
 	{ "octetDeltaCount",		8, 0 },
 	{ "packetDeltaCount",		8, 0 },
@@ -83,13 +92,19 @@ static fbInfoElementSpec_t flow_spec[] = {
 	{ "sourceIPv6Address",		16, F_V6 },
 	{ "destinationIPv6Address",	16, F_V6 },
 	{ "ipNextHopIPv6Address",	16, F_V6 | F_ROUTE },
+	{ "postNATSourceIPv6Address",	16, F_V6 | F_NAT },
+	{ "postNATDestinationIPv6Address", 16, F_V6 | F_NAT },
 	{ "sourceIPv4Address",		4, F_V4 },
 	{ "destinationIPv4Address",	4, F_V4 },
 	{ "ipNextHopIPv4Address",	4, F_V4 | F_ROUTE },
+	{ "postNATSourceIPv4Address",	4, F_V4 | F_NAT },
+	{ "postNATDestinationIPv4Address", 4, F_V4 | F_NAT },
 	{ "ingressInterface",		4, 0 },
 	{ "egressInterface",		4, 0 },
 	{ "sourceTransportPort",	2, 0 },
 	{ "destinationTransportPort",	2, 0 },
+	{ "postNAPTSourceTransportPort", 2, F_NAT },
+	{ "postNAPTDestinationTransportPort", 2, F_NAT },
 	{ "tcpControlBits",		2, 0 },
 	{ "icmpTypeCodeIPv4",		2, F_V4 },
 	{ "icmpTypeCodeIPv6",		2, F_V6 },
@@ -107,6 +122,7 @@ static fbInfoElementSpec_t flow_spec[] = {
 	{ "destinationIPv4PrefixLength", 1, F_V4 | F_ROUTE },
 	{ "sourceIPv6PrefixLength",	1, F_V6 | F_ROUTE },
 	{ "destinationIPv6PrefixLength", 1, F_V6 | F_ROUTE },
+	{ "paddingOctets",		4, F_INTERNAL },
 	FB_IESPEC_NULL
 };
 
@@ -194,6 +210,19 @@ static int add_template(struct ipfix *x, fbInfoElementSpec_t *spec,
 	if (!fbSessionAddTemplate(x->session, internal, tid, tmpl, &err))
 		return ipfix_gerr(&err, "add a template");
 	return 0;
+}
+
+/* The templates of records with the translation, TID_FLOW_*_NAT. */
+static int add_nat_templates(struct ipfix *x)
+{
+	static const uint32_t flags[4] = { F_V4, F_V6, F_V4 | F_ROUTE,
+					   F_V6 | F_ROUTE };
+	int i, rc = 0;
+
+	for (i = 0; i < 4 && !rc; i++)
+		rc = add_template(x, flow_spec, flags[i] | F_NAT, FALSE,
+				  (uint16_t)(TID_FLOW_V4_NAT + i), 0);
+	return rc;
 }
 
 static int msg_start(struct exporter *e);
@@ -419,6 +448,26 @@ static int msg_start(struct exporter *e)
 	return x->options_due ? put_options(e) : 0;
 }
 
+static void fill_nat(struct ipfix_flow *f, const struct export_record *r,
+		     int v4)
+{
+	uint32_t a;
+
+	if (!r->nat)
+		return;
+	if (v4) {
+		memcpy(&a, r->nat_src + 12, 4);
+		f->postNATSourceIPv4Address = ntohl(a);
+		memcpy(&a, r->nat_dst + 12, 4);
+		f->postNATDestinationIPv4Address = ntohl(a);
+	} else {
+		memcpy(f->postNATSourceIPv6Address, r->nat_src, 16);
+		memcpy(f->postNATDestinationIPv6Address, r->nat_dst, 16);
+	}
+	f->postNAPTSourceTransportPort = ntohs(r->nat_sport);
+	f->postNAPTDestinationTransportPort = ntohs(r->nat_dport);
+}
+
 static void fill(struct ipfix_flow *f, const struct export_record *r)
 {
 	const struct export_key *k = &r->key;
@@ -465,6 +514,7 @@ static void fill(struct ipfix_flow *f, const struct export_record *r)
 	f->minimumTTL = r->min_ttl;
 	f->maximumTTL = r->max_ttl;
 	f->flowEndReason = r->end_reason;
+	fill_nat(f, r, v4);
 }
 
 static int ipfix_add(struct exporter *e, const struct export_record *r)
@@ -475,6 +525,9 @@ static int ipfix_add(struct exporter *e, const struct export_record *r)
 			    (rt ? TID_FLOW_V6_RT : TID_FLOW_V6);
 	struct ipfix_flow f;
 	int rc = 0;
+
+	if (r->nat && x->nat)	/* TID_FLOW_V4_NAT, V6, V4_RT, V6_RT */
+		tid = (uint16_t)(TID_FLOW_V4_NAT + !v4 + (rt ? 2 : 0));
 
 	if (e->ifs_changed)
 		x->options_due = 1;
@@ -508,8 +561,8 @@ static int setup(struct exporter *e, struct ipfix *x)
 	x->model = fbInfoModelAlloc();
 	x->session = fbSessionAlloc(x->model);
 	fbSessionSetDomain(x->session, x->domain);
-	rc = add_template(x, flow_spec, F_V4 | F_V6 | F_ROUTE, TRUE,
-			  TID_FLOW_INT, 0);
+	rc = add_template(x, flow_spec, F_V4 | F_V6 | F_ROUTE | F_NAT |
+			  F_INTERNAL, TRUE, TID_FLOW_INT, 0);
 	if (!rc)
 		rc = add_template(x, flow_spec, F_V4, FALSE, TID_FLOW_V4, 0);
 	if (!rc)
@@ -520,6 +573,8 @@ static int setup(struct exporter *e, struct ipfix *x)
 	if (!rc)
 		rc = add_template(x, flow_spec, F_V6 | F_ROUTE, FALSE,
 				  TID_FLOW_V6_RT, 0);
+	if (!rc)
+		rc = add_nat_templates(x);
 	if (!rc)
 		rc = add_template(x, sampling_spec, 0, TRUE, TID_SAMPLING, 1);
 	if (!rc)
@@ -578,6 +633,7 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 	x->t.fd = -1;
 	x->domain = env->observation_domain;
 	x->ignored = env->ignored_packets;
+	x->nat = env->nat;
 	x->bufsize = cc->message_size;
 	x->refresh_s = cc->template_refresh_s;
 	x->refresh_msgs = cc->template_refresh_messages;
@@ -626,10 +682,10 @@ static size_t spec_len(const fbInfoElementSpec_t *spec, uint32_t flags)
 static size_t ipfix_min_message_size(void)
 {
 	struct ipfix x = { .bufsize = 65000 };
-	size_t tmpl = 65535, rec = spec_len(flow_spec, F_V6 | F_ROUTE);
+	size_t tmpl = 65535, rec = spec_len(flow_spec, F_V6 | F_ROUTE | F_NAT);
 
-	if (spec_len(flow_spec, F_V4 | F_ROUTE) > rec)
-		rec = spec_len(flow_spec, F_V4 | F_ROUTE);
+	if (spec_len(flow_spec, F_V4 | F_ROUTE | F_NAT) > rec)
+		rec = spec_len(flow_spec, F_V4 | F_ROUTE | F_NAT);
 	if (spec_len(ifname_spec, 0) > rec)
 		rec = spec_len(ifname_spec, 0);
 	if (spec_len(ifdescr_spec, 0) > rec)

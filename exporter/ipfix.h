@@ -18,6 +18,7 @@
 #define F_V6		0x2
 #define F_INTERNAL	0x4	/* padding: in the struct, not on the wire */
 #define F_ROUTE		0x8	/* next hop and prefix lengths */
+#define F_NAT		0x10	/* the translation (postNAT*) */
 #define TID_FLOW_INT	0x1000	/* internal: the whole struct ipfix_flow */
 #define TID_FLOW_V4	256
 #define TID_FLOW_V6	257
@@ -27,6 +28,10 @@
 #define TID_FLOW_V4_RT	261	/* the same, with the route */
 #define TID_FLOW_V6_RT	262
 #define TID_IFDESCR	263
+#define TID_FLOW_V4_NAT	264	/* with the translation; then V6, V4_RT, V6_RT */
+#define TID_FLOW_V6_NAT	265
+#define TID_FLOW_V4_RT_NAT 266
+#define TID_FLOW_V6_RT_NAT 267
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
 #define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
@@ -54,6 +59,7 @@ struct ipfix {
 	uint32_t		sampling;
 	const uint64_t		*ignored;	/* may be NULL */
 	int			reliability_due;
+	int			nat;		/* send the TID_FLOW_*_NAT templates */
 };
 
 /* Log a libfixbuf error, free it, return -EIO. */

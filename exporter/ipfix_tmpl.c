@@ -22,7 +22,10 @@
  */
 static const uint16_t data_tids[] = {
 	TID_FLOW_V4, TID_FLOW_V6, TID_FLOW_V4_RT, TID_FLOW_V6_RT,
+	/* only with nat on (exporter_env.nat) */
+	TID_FLOW_V4_NAT, TID_FLOW_V6_NAT, TID_FLOW_V4_RT_NAT, TID_FLOW_V6_RT_NAT,
 };
+#define N_PLAIN_TIDS	4
 static const uint16_t options_tids[] = {
 	TID_SAMPLING, TID_IFNAME, TID_IFDESCR, TID_RELIABILITY,
 };
@@ -91,7 +94,8 @@ int ipfix_send_templates(struct exporter *e)
 {
 	struct ipfix *x = e->priv;
 	uint8_t *p = x->buf + 16, *set = NULL;
-	size_t i, n = sizeof(data_tids) / sizeof(data_tids[0]);
+	size_t i, n = x->nat ? sizeof(data_tids) / sizeof(data_tids[0]) :
+			       N_PLAIN_TIDS;
 	size_t all = n + sizeof(options_tids) / sizeof(options_tids[0]);
 	GError *err = NULL;
 
@@ -135,7 +139,8 @@ int ipfix_send_templates(struct exporter *e)
  * it: the data templates in one set, each options template in its own. */
 size_t ipfix_templates_len(struct ipfix *x)
 {
-	size_t i, n = sizeof(data_tids) / sizeof(data_tids[0]);
+	size_t i, n = x->nat ? sizeof(data_tids) / sizeof(data_tids[0]) :
+			       N_PLAIN_TIDS;
 	size_t all = n + sizeof(options_tids) / sizeof(options_tids[0]);
 	size_t len = 16 + 4;		/* message header, the data set's */
 	GError *err = NULL;

@@ -177,6 +177,24 @@ static void set_route(json_t *o, const struct export_record *r, const char *v)
 		set_v(o, "source_", v, "_prefix_length", r->src_prefix_len);
 }
 
+/* The flow on the other side of the router's translation (IE 225-228,
+ * 281, 282). */
+static void set_nat(json_t *o, const struct export_record *r, const char *v)
+{
+	char a[64], key[64];
+
+	if (!r->nat)
+		return;
+	export_addr_str(r->nat_src, a, sizeof(a));
+	snprintf(key, sizeof(key), "post_nat_source_%s_address", v);
+	set(o, key, json_string(a));
+	export_addr_str(r->nat_dst, a, sizeof(a));
+	snprintf(key, sizeof(key), "post_nat_destination_%s_address", v);
+	set(o, key, json_string(a));
+	set_u(o, "post_napt_source_transport_port", ntohs(r->nat_sport));
+	set_u(o, "post_napt_destination_transport_port", ntohs(r->nat_dport));
+}
+
 static void set_mac(json_t *o, const char *key, const uint8_t m[6])
 {
 	char buf[32];
@@ -214,6 +232,7 @@ json_t *json_record_object(const struct export_record *r, uint32_t domain)
 	if (r->out_name)
 		set(o, "egress_interface_name", str(r->out_name));
 	set_route(o, r, v);
+	set_nat(o, r, v);
 	set_u(o, "tcp_control_bits", r->tcp_flags);
 	set_u(o, "ip_class_of_service", r->tos);
 	set_u(o, "minimum_ttl", r->min_ttl);
