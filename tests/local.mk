@@ -221,6 +221,9 @@ NETNS_TESTS += tests/netns/60-kafka.sh tests/netns/61-kafka-outage.sh \
 	tests/netns/62-kafka-silent.sh tests/netns/63-kafka-protobuf.sh
 EXTRA_DIST += tests/kafka/lib.sh tests/kafka/consume.py tests/kafka/compare.py \
 	tests/kafka/pbdecode.py
+# NAT: nftables masquerade and port forward, translations from conntrack
+NETNS_TESTS += tests/netns/70-nat.sh
+EXTRA_DIST += tests/netns/nat.py
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
 	tests/netns/decoders.py
