@@ -6,7 +6,7 @@
 # record's post-NAT source is what the server's socket saw, the forwarded
 # connection's record carries the inside destination, every record of a
 # translated connection carries the other side of the translation, and
-# tshark and nfdump decode the same from IPFIX.
+# tshark and nfdump decode the same from IPFIX and NetFlow v9.
 . "$(dirname "$0")/lib.sh"
 need_root
 NAT_PY=$top_srcdir/tests/netns/nat.py
@@ -41,12 +41,15 @@ serve() {	# serve NS PROTO PORT
 	bail "server $1 $2 did not start"
 }
 for p in tcp udp; do serve h2 $p 9000; serve h1 $p 80; done
+start_nfcapd r "$T/nfcapd.v9" 2055
+NFCAPD_V9=$NFCAPD NFCAPD_V9_AT=$NFCAPD_AT
 start_nfcapd r "$T/nfcapd" 4739
 start_capture r lo
 
 config "$T/c.conf" "[capture]" "interfaces = r1 r2" "nat = on" \
 	"[flows]" "fetch_interval_ms = 100" \
-	"[collector ipfix]" "protocol = ipfix" "address = 127.0.0.1" "port = 4739"
+	"[collector ipfix]" "protocol = ipfix" "address = 127.0.0.1" "port = 4739" \
+	"[collector v9]" "protocol = netflow9" "address = 127.0.0.1" "port = 2055"
 start_tcflowd r "$T/c.conf"
 grep -q "nat: on" "$T/tcflowd.log"
 ok $? "nat = on: the programs that ask conntrack are loaded"
@@ -128,6 +131,8 @@ is "$(echo "$json" | awk '$2 == 17 { print $7, $8 }' | sort | uniq -c | tr -s ' 
 is "$(echo "$json" | wc -l)" 32 "32 records: 8 connections, both directions, both interfaces"
 
 stop_nfcapd
+NFCAPD=$NFCAPD_V9 NFCAPD_AT=$NFCAPD_V9_AT
+stop_nfcapd
 lost=$(stop_capture 2>/dev/null)
 is "${lost:-0}" 0 "the capture dropped nothing"
 decoded_is() {	# decoded_is WHAT WANT MODE ARGS...
@@ -138,9 +143,15 @@ decoded_is() {	# decoded_is WHAT WANT MODE ARGS...
 }
 decoded_is "IPFIX, tshark: every record and translation" "$json" \
 	tshark "$T/cap.pcapng" 4739
-# nfdump 1.7.1 knows IEs 225-228 (its NAT extension), not 281 and 282
+# nfdump 1.7.1's IPFIX reader knows IEs 225-228 (its NAT extension), not
+# 281 and 282
 decoded_is "IPFIX, nfcapd/nfdump: every record, IPv4 translations, IPv6 ports" \
 	"$(python3 "$NAT_PY" json "$T/flows.json" v6ports)" nfdump "$T/nfcapd"
+decoded_is "NetFlow v9, tshark: every record and translation" "$json" \
+	tshark "$T/cap.pcapng" 2055
+# ... but its NetFlow v9 reader knows 281 and 282 too
+decoded_is "NetFlow v9, nfcapd/nfdump: every record and translation" "$json" \
+	nfdump "$T/nfcapd.v9"
 
 stats=$(sed -n 's/.*stats: //p' "$T/tcflowd.log" | tail -n1)
 diag "$(echo "$stats" | tr ' ' '\n' | grep '^nat_' | tr '\n' ' ')"

@@ -114,7 +114,8 @@ def records(tree):
 
 def from_tshark(path, port):
     out = subprocess.run(["tshark", "-n", "-r", path, "-d",
-                          "udp.port==%s,cflow" % port, "-Y", "cflow", "-T",
+                          "udp.port==%s,cflow" % port, "-Y",
+                          "cflow && udp.dstport==%s" % port, "-T",
                           "json"], check=True, capture_output=True,
                          text=True).stdout
     for r in records(json.loads(out)):
