@@ -153,6 +153,14 @@ tests_exporter_test_templates_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_templates_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_templates
 
+check_PROGRAMS += tests/exporter/test_nat
+tests_exporter_test_nat_SOURCES = tests/exporter/test_nat.c \
+	tests/exporter/capture.c tests/exporter/capture.h \
+	$(RECORDS_SOURCES)
+tests_exporter_test_nat_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_nat_LDADD = tests/libtap.a $(EXPORTER_LIBS)
+TESTS += tests/exporter/test_nat
+
 check_PROGRAMS += tests/exporter/test_progress
 tests_exporter_test_progress_SOURCES = tests/exporter/test_progress.c \
 	$(RECORDS_SOURCES)
