@@ -155,4 +155,19 @@ decoded_is "NetFlow v9, nfcapd/nfdump: every record and translation" "$json" \
 
 stats=$(sed -n 's/.*stats: //p' "$T/tcflowd.log" | tail -n1)
 diag "$(echo "$stats" | tr ' ' '\n' | grep '^nat_' | tr '\n' ' ')"
+
+# hook = tc: the NAT programs' filters are ours too, for the cleanup of
+# a SIGKILLed run
+config "$T/tc.conf" "[capture]" "interfaces = r1" "hook = tc" "nat = on"
+start_tcflowd r "$T/tc.conf"
+stop_tcflowd KILL
+ns r tc filter show dev r1 ingress | grep -q "tc_ingress_nat"
+ok $? "hook = tc, SIGKILL: the tc_ingress_nat filter stays behind"
+start_tcflowd r "$T/tc.conf"
+grep -q "removed a leftover tc ingress filter from r1" "$T/tcflowd.log"
+ok $? "hook = tc: the next start removed it as its own"
+stop_tcflowd
+is "$TCFLOWD_RC" 0 "hook = tc: SIGTERM exits 0"
+is "$(ns r tc filter show dev r1 ingress; ns r tc filter show dev r1 egress)" "" \
+	"hook = tc: no filter left"
 done_testing
