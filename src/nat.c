@@ -116,8 +116,8 @@ static struct nat_node *lookup(struct nat_table *t, const struct nat_tuple *k)
 	return NULL;
 }
 
-static void insert(struct nat_table *t, const struct nat_tuple *k,
-		   const struct nat_tuple *other, uint64_t now)
+void nat_note(struct nat_table *t, const struct nat_tuple *k,
+	      const struct nat_tuple *other, uint64_t now)
 {
 	struct nat_node *n = lookup(t, k);
 	uint32_t b, i;
@@ -140,8 +140,7 @@ static void insert(struct nat_table *t, const struct nat_tuple *k,
 	n->refreshed = now;
 }
 
-/* Drop every tuple not refreshed for ttl. */
-static void expire(struct nat_table *t, uint64_t now)
+void nat_expire(struct nat_table *t, uint64_t now)
 {
 	uint32_t b, *link;
 
@@ -183,7 +182,7 @@ static int drain(struct nat_table *t, int fd, uint64_t now)
 		if (err && err != -ENOENT)
 			return err;
 		for (i = 0; i < count; i++)
-			insert(t, &t->keys[i], &t->vals[i], now);
+			nat_note(t, &t->keys[i], &t->vals[i], now);
 		t->c.drained += count;
 		in = out;
 		pin = &in;
@@ -195,7 +194,7 @@ int nat_fetch(struct nat_table *t, const struct datapath *dp, uint64_t now_ns)
 {
 	int err;
 
-	expire(t, now_ns);
+	nat_expire(t, now_ns);
 	err = drain(t, dp->nat_fd, now_ns);
 	if (!err)
 		err = datapath_read_nat_stats(dp, &t->c.kernel);

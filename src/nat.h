@@ -48,6 +48,13 @@ void nat_set_ttl(struct nat_table *t, uint64_t ttl_ns);
  * now_ns is CLOCK_MONOTONIC.  Returns 0 or -errno. */
 int nat_fetch(struct nat_table *t, const struct datapath *dp, uint64_t now_ns);
 
+/* Keep (or refresh) one tuple and its partner; what nat_fetch() does
+ * with each it drains.  A full table counts it in table_full. */
+void nat_note(struct nat_table *t, const struct nat_tuple *k,
+	      const struct nat_tuple *other, uint64_t now_ns);
+/* Drop every tuple not refreshed for ttl (nat_fetch() does, first). */
+void nat_expire(struct nat_table *t, uint64_t now_ns);
+
 /* The flow of k as the other side of the router's translation sees it
  * (addresses as in struct flow_key); false if it is not translated or not
  * known. */

@@ -71,7 +71,7 @@ check-sanitize:
 .PHONY: check-valgrind check-sanitize
 
 # --- unit tests of pure code ---------------------------------------------
-check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config \
+check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_nat \
 	tests/unit/test_enrich tests/unit/test_check tests/unit/test_statedir
 tests_unit_test_check_SOURCES = tests/unit/test_check.c
 tests_unit_test_check_CPPFLAGS = $(TEST_CPPFLAGS)
@@ -86,10 +86,14 @@ tests_unit_test_enrich_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
 tests_unit_test_flowcache_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_flowcache_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
+tests_unit_test_nat_SOURCES = tests/unit/test_nat.c
+tests_unit_test_nat_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_nat_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_config_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
+	tests/unit/test_nat \
 	tests/unit/test_statedir \
 	tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh
 EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh \
