@@ -146,17 +146,23 @@ static void set_v(json_t *o, const char *pre, const char *v, const char *post,
 	set_u(o, key, n);
 }
 
-static void set_addrs(json_t *o, const struct export_record *r, const char *v)
+/* "<pre>source_<v>_address" and "<pre>destination_<v>_address" */
+static void set_pair(json_t *o, const char *pre, const uint8_t *src,
+		     const uint8_t *dst, const char *v)
 {
-	const struct export_key *k = &r->key;
 	char a[64], key[64];
 
-	export_addr_str(k->src, a, sizeof(a));
-	snprintf(key, sizeof(key), "source_%s_address", v);
+	export_addr_str(src, a, sizeof(a));
+	snprintf(key, sizeof(key), "%ssource_%s_address", pre, v);
 	set(o, key, json_string(a));
-	export_addr_str(k->dst, a, sizeof(a));
-	snprintf(key, sizeof(key), "destination_%s_address", v);
+	export_addr_str(dst, a, sizeof(a));
+	snprintf(key, sizeof(key), "%sdestination_%s_address", pre, v);
 	set(o, key, json_string(a));
+}
+
+static void set_addrs(json_t *o, const struct export_record *r, const char *v)
+{
+	set_pair(o, "", r->key.src, r->key.dst, v);
 }
 
 static void set_route(json_t *o, const struct export_record *r, const char *v)
@@ -181,16 +187,9 @@ static void set_route(json_t *o, const struct export_record *r, const char *v)
  * 281, 282). */
 static void set_nat(json_t *o, const struct export_record *r, const char *v)
 {
-	char a[64], key[64];
-
 	if (!r->nat)
 		return;
-	export_addr_str(r->nat_src, a, sizeof(a));
-	snprintf(key, sizeof(key), "post_nat_source_%s_address", v);
-	set(o, key, json_string(a));
-	export_addr_str(r->nat_dst, a, sizeof(a));
-	snprintf(key, sizeof(key), "post_nat_destination_%s_address", v);
-	set(o, key, json_string(a));
+	set_pair(o, "post_nat_", r->nat_src, r->nat_dst, v);
 	set_u(o, "post_napt_source_transport_port", ntohs(r->nat_sport));
 	set_u(o, "post_napt_destination_transport_port", ntohs(r->nat_dport));
 }

@@ -216,46 +216,39 @@ __u64 datapath_mono_ns(const struct datapath *dp, __u64 t)
 				     (__s64)dp->tick_ns);
 }
 
-int datapath_read_stats(const struct datapath *dp, struct flow_stats *out)
+/* Sum n __u64 counters at the start of each CPU's value (size bytes) of
+ * the one-slot per-CPU array fd into out. */
+static int sum_percpu(const struct datapath *dp, int fd, size_t size,
+		      __u64 *out, int n)
 {
-	struct flow_stats *v;
+	char *v = calloc(dp->ncpus, size);
 	__u32 zero = 0;
 	int cpu, i;
 
-	v = calloc(dp->ncpus, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(dp->stats_fd, &zero, v)) {
+	if (bpf_map_lookup_elem(fd, &zero, v)) {
 		free(v);
 		return -errno;
 	}
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, n * sizeof(*out));
 	for (cpu = 0; cpu < dp->ncpus; cpu++)
-		for (i = 0; i < STAT_MAX; i++)
-			out->c[i] += v[cpu].c[i];
+		for (i = 0; i < n; i++)
+			out[i] += ((const __u64 *)(v + cpu * size))[i];
 	free(v);
 	return 0;
 }
 
+int datapath_read_stats(const struct datapath *dp, struct flow_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	return sum_percpu(dp, dp->stats_fd, sizeof(*out), out->c, STAT_MAX);
+}
+
 int datapath_read_nat_stats(const struct datapath *dp, struct nat_stats *out)
 {
-	struct nat_stats *v;
-	__u32 zero = 0;
-	int cpu, i;
-
-	v = calloc(dp->ncpus, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(dp->nat_stats_fd, &zero, v)) {
-		free(v);
-		return -errno;
-	}
 	memset(out, 0, sizeof(*out));
-	for (cpu = 0; cpu < dp->ncpus; cpu++)
-		for (i = 0; i < NSTAT_MAX; i++)
-			out->c[i] += v[cpu].c[i];
-	free(v);
-	return 0;
+	return sum_percpu(dp, dp->nat_stats_fd, sizeof(*out), out->c, NSTAT_MAX);
 }
 
 int datapath_lookup(const struct datapath *dp, int map_fd,
