@@ -6,7 +6,7 @@
 # record's post-NAT source is what the server's socket saw, the forwarded
 # connection's record carries the inside destination, every record of a
 # translated connection carries the other side of the translation, and
-# tshark and nfdump decode the same from IPFIX and NetFlow v9.
+# tshark, nfdump and nfacctd decode the same from IPFIX and NetFlow v9.
 . "$(dirname "$0")/lib.sh"
 need_root
 NAT_PY=$top_srcdir/tests/netns/nat.py
@@ -44,12 +44,31 @@ for p in tcp udp; do serve h2 $p 9000; serve h1 $p 80; done
 start_nfcapd r "$T/nfcapd.v9" 2055
 NFCAPD_V9=$NFCAPD NFCAPD_V9_AT=$NFCAPD_AT
 start_nfcapd r "$T/nfcapd" 4739
+# pmacct's nfacctd, with its NAT primitives
+cat >"$T/nfacctd.conf" <<-END
+	daemonize: false
+	nfacctd_ip: 127.0.0.1
+	nfacctd_port: 4740
+	plugins: print
+	aggregate: src_host, dst_host, src_port, dst_port, proto, post_nat_src_host, post_nat_dst_host, post_nat_src_port, post_nat_dst_port
+	print_output: csv
+	print_num_protos: true
+	print_refresh_time: 1
+	print_output_file: $T/nfacctd.csv
+	print_output_file_append: true
+END
+# (bounded: a TERM from the cleanup would not stop it)
+ip netns exec "${P}r" timeout -s INT -k 5 60 nfacctd -f "$T/nfacctd.conf" >"$T/nfacctd.log" 2>&1 &
+NFACCTD=$!
+_pids="$_pids $NFACCTD"
+for i in $(seq 100); do ns r ss -Hlun "sport = :4740" | grep -q . && break; sleep 0.1; done
 start_capture r lo
 
 config "$T/c.conf" "[capture]" "interfaces = r1 r2" "nat = on" \
 	"[flows]" "fetch_interval_ms = 100" \
 	"[collector ipfix]" "protocol = ipfix" "address = 127.0.0.1" "port = 4739" \
-	"[collector v9]" "protocol = netflow9" "address = 127.0.0.1" "port = 2055"
+	"[collector v9]" "protocol = netflow9" "address = 127.0.0.1" "port = 2055" \
+	"[collector nfacctd]" "protocol = ipfix" "address = 127.0.0.1" "port = 4740"
 start_tcflowd r "$T/c.conf"
 grep -q "nat: on" "$T/tcflowd.log"
 ok $? "nat = on: the programs that ask conntrack are loaded"
@@ -149,7 +168,18 @@ decoded_is "IPFIX, nfcapd/nfdump: every record, IPv4 translations, IPv6 ports" \
 	"$(python3 "$NAT_PY" json "$T/flows.json" v6ports)" nfdump "$T/nfcapd"
 decoded_is "NetFlow v9, tshark: every record and translation" "$json" \
 	tshark "$T/cap.pcapng" 2055
-# ... but its NetFlow v9 reader knows 281 and 282 too
+# nfacctd 1.7.7 (its post_nat_* primitives), likewise; it prints every
+# second, and stops on SIGINT (its core process may have SIGTERM blocked)
+want=$(python3 "$NAT_PY" json "$T/flows.json" v6ports nodir)
+for i in $(seq 100); do
+	[ "$(python3 "$NAT_PY" nfacctd "$T/nfacctd.csv")" = "$want" ] && break
+	sleep 0.1
+done
+kill -INT "$NFACCTD"
+wait "$NFACCTD" 2>/dev/null
+decoded_is "IPFIX, nfacctd: every record, IPv4 translations, IPv6 ports" \
+	"$want" nfacctd "$T/nfacctd.csv"
+# ... but nfdump's NetFlow v9 reader knows 281 and 282 too
 decoded_is "NetFlow v9, nfcapd/nfdump: every record and translation" "$json" \
 	nfdump "$T/nfcapd.v9"
 

@@ -6,11 +6,15 @@
 #        peer as the socket saw it, "proto addr port", and answer 100 bytes
 #   nat.py client tcp|udp ADDR PORT SPORT
 #        from SPORT: send 100 bytes, wait for the answer (5 s at most)
-#   nat.py json FILE [v6ports]  tcflowd's JSON records  -> one line a record
+#   nat.py json FILE [v6ports] [nodir]
+#                               tcflowd's JSON records  -> one line a record
 #                               (v6ports: IPv6 translations' addresses as
-#                               "-", as nfdump 1.7.1 has them)
+#                               "-", as nfdump and nfacctd read IPFIX;
+#                               nodir: without the direction)
 #   nat.py tshark PCAP PORT     IPFIX on udp PORT, by tshark -> the same
 #   nat.py nfdump DIR           nfcapd's files, by nfdump   -> the same
+#   nat.py nfacctd CSV          pmacct's print plugin (csv, appended, its
+#                               NAT primitives)    -> the same, nodir
 #
 # A line: "dir proto src sport dst dport packets bytes -> nsrc nsport ndst
 # ndport" (the translation, or "-" without one), sorted; only TCP and UDP
@@ -74,11 +78,12 @@ def client(proto, addr, port, sport):
 
 def line(d, proto, src, sport, dst, dport, counts, nat):
     t = " ".join(str(x) for x in nat) if nat else "-"
-    return "%s %s %s %s %s %s %s %s -> %s" % (d, proto, src, sport, dst, dport,
-                                             counts[0], counts[1], t)
+    return ("%s %s %s %s %s %s %s %s -> %s" % (d, proto, src, sport, dst, dport,
+                                              counts[0], counts[1], t)).strip()
 
 
-def from_json(path, v6ports=None):
+def from_json(path, *opts):
+    v6ports = "v6ports" in opts
     for text in open(path):
         r = json.loads(text)
         if r["protocol_identifier"] not in (6, 17):
@@ -92,7 +97,8 @@ def from_json(path, v6ports=None):
                    r["post_napt_destination_transport_port"])
             if v6ports and v == "ipv6":
                 nat = ("-", nat[1], "-", nat[3])
-        yield line(r["flow_direction"], r["protocol_identifier"],
+        yield line("" if "nodir" in opts else r["flow_direction"],
+                   r["protocol_identifier"],
                    r["source_%s_address" % v], r["source_transport_port"],
                    r["destination_%s_address" % v],
                    r["destination_transport_port"],
@@ -158,6 +164,26 @@ def from_nfdump(path):
                    v[3], plain(v[4]), v[5], (v[10], v[11]), nat)
 
 
+def from_nfacctd(path):
+    cols, flows = None, {}
+    for text in open(path):
+        v = text.strip().split(",")
+        if v[0] == "SRC_IP":
+            cols = v
+            continue
+        if not cols or len(v) != len(cols):
+            continue
+        r = dict(zip(cols, v))
+        nat = tuple(r[k] or "-" for k in ("POST_NAT_SRC_IP", "POST_NAT_SRC_PORT",
+                                          "POST_NAT_DST_IP", "POST_NAT_DST_PORT"))
+        k = (r["PROTOCOL"], r["SRC_IP"], r["SRC_PORT"], r["DST_IP"],
+             r["DST_PORT"], nat)
+        p, b = flows.get(k, (0, 0))
+        flows[k] = (p + int(r["PACKETS"]), b + int(r["BYTES"]))
+    for k, counts in flows.items():
+        yield line("", *k[:5], counts, k[5])
+
+
 def main():
     mode, a = sys.argv[1], sys.argv[2:]
     if mode == "server":
@@ -166,7 +192,7 @@ def main():
         client(a[0], a[1], int(a[2]), int(a[3]))
     else:
         lines = {"json": from_json, "tshark": from_tshark,
-                 "nfdump": from_nfdump}[mode](*a)
+                 "nfdump": from_nfdump, "nfacctd": from_nfacctd}[mode](*a)
         print("\n".join(sorted(lines)))
 
 
