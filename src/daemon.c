@@ -392,11 +392,12 @@ static struct flowcache_timeouts timeouts_of(const struct config *c)
 
 /* ---- reload ------------------------------------------------------------- */
 
-/* How long a translation is kept after the programs last wrote it: until
- * the idle timeout has ended its flows, and two fetches more. */
+/* How long a translation is kept after the programs last wrote it or a
+ * record used it: until the flow's next record is due (active timeout,
+ * or the idle timeout, which is not longer), and two fetches more. */
 static uint64_t nat_ttl_ns(const struct config *cfg)
 {
-	return (uint64_t)cfg->idle_timeout_s * 1000000000ull +
+	return (uint64_t)cfg->active_timeout_s * 1000000000ull +
 	       2ull * cfg->fetch_interval_ms * 1000000ull;
 }
 
@@ -642,7 +643,8 @@ static int open_datapath(struct daemon *d, const struct config *cfg)
 	}
 	d->dp_open = true;
 	if (o.nat) {
-		d->nat = nat_new(2 * cfg->kernel_flows, nat_ttl_ns(cfg));
+		/* every flow of the cache may be of a translated connection */
+		d->nat = nat_new(2 * cfg->max_flows, nat_ttl_ns(cfg));
 		if (!d->nat) {
 			log_err("allocate the NAT table: %s", strerror(errno));
 			return -ENOMEM;

@@ -25,8 +25,10 @@ struct nat_table {
 	struct nat_node		*nodes;
 	uint32_t		*buckets;
 	uint32_t		capacity, mask;	/* buckets: mask + 1 */
-	uint32_t		free;
+	uint32_t		free;		/* freed nodes, then ... */
+	uint32_t		unused;		/* ... nodes never used from here */
 	uint64_t		ttl_ns;
+	uint64_t		now;		/* of the last fetch */
 	struct nat_counters	c;
 	struct nat_tuple	keys[NAT_BATCH], vals[NAT_BATCH];
 };
@@ -57,7 +59,7 @@ int nat_datapath_open(struct datapath *dp, struct datapath_opts *o, int mode)
 struct nat_table *nat_new(uint32_t capacity, uint64_t ttl_ns)
 {
 	struct nat_table *t = calloc(1, sizeof(*t));
-	uint32_t i, n = 16;
+	uint32_t n = 16;
 
 	if (!t)
 		return NULL;
@@ -73,10 +75,10 @@ struct nat_table *nat_new(uint32_t capacity, uint64_t ttl_ns)
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* the nodes are taken as they are needed: untouched memory stays
+	 * unallocated */
 	memset(t->buckets, 0xff, (size_t)n * sizeof(*t->buckets));
-	for (i = 0; i < capacity; i++)
-		t->nodes[i].next = i + 1 < capacity ? i + 1 : NAT_NONE;
-	t->free = capacity ? 0 : NAT_NONE;
+	t->free = NAT_NONE;
 	return t;
 }
 
@@ -123,13 +125,16 @@ void nat_note(struct nat_table *t, const struct nat_tuple *k,
 	uint32_t b, i;
 
 	if (!n) {
-		if (t->free == NAT_NONE) {
+		if (t->free != NAT_NONE) {
+			i = t->free;
+			t->free = t->nodes[i].next;
+		} else if (t->unused < t->capacity) {
+			i = t->unused++;
+		} else {
 			t->c.table_full++;
 			return;
 		}
-		i = t->free;
 		n = &t->nodes[i];
-		t->free = n->next;
 		b = hash_of(k) & t->mask;
 		n->key = *k;
 		n->next = t->buckets[b];
@@ -143,6 +148,8 @@ void nat_note(struct nat_table *t, const struct nat_tuple *k,
 void nat_expire(struct nat_table *t, uint64_t now)
 {
 	uint32_t b, *link;
+
+	t->now = now;
 
 	if (!t->c.entries)
 		return;
@@ -238,17 +245,18 @@ bool nat_find(struct nat_table *t, const struct flow_key *k,
 	n = lookup(t, &q);
 	if (n) {
 		reverse(other, &n->other);
-		t->c.found++;
-		return true;
-	}
-	tuple_of(&q, k, 1);
-	n = lookup(t, &q);
-	if (n) {
+	} else {
+		tuple_of(&q, k, 1);
+		n = lookup(t, &q);
+		if (!n)
+			return false;
 		*other = n->other;
-		t->c.found++;
-		return true;
 	}
-	return false;
+	/* a record used it: kept until the flow's next record is due */
+	if (n->refreshed < t->now)
+		n->refreshed = t->now;
+	t->c.found++;
+	return true;
 }
 
 const struct nat_counters *nat_counters(const struct nat_table *t)

@@ -6,8 +6,8 @@
  * At every fetch the kernel's "nat" hash is drained (batch) into a table
  * of tuples: each of a translated connection's two conntrack tuples (the
  * original direction, and the reply direction after translation), with
- * the other as its value.  A tuple that is not refreshed for ttl is
- * dropped.  nat_find() answers, for a flow seen on any hook, the same
+ * the other as its value.  A tuple that is neither written again by the
+ * programs nor used by a record for ttl is dropped.  nat_find() answers, for a flow seen on any hook, the same
  * packets on the other side of the translation.
  */
 #ifndef TCFLOWD_NAT_H
@@ -45,14 +45,15 @@ void nat_free(struct nat_table *t);
 void nat_set_ttl(struct nat_table *t, uint64_t ttl_ns);
 
 /* Drain the kernel's tuples (map_fd) and counters, drop what expired;
- * now_ns is CLOCK_MONOTONIC.  Returns 0 or -errno. */
+ * now_ns is CLOCK_MONOTONIC (see nat_expire()).  Returns 0 or -errno. */
 int nat_fetch(struct nat_table *t, const struct datapath *dp, uint64_t now_ns);
 
 /* Keep (or refresh) one tuple and its partner; what nat_fetch() does
  * with each it drains.  A full table counts it in table_full. */
 void nat_note(struct nat_table *t, const struct nat_tuple *k,
 	      const struct nat_tuple *other, uint64_t now_ns);
-/* Drop every tuple not refreshed for ttl (nat_fetch() does, first). */
+/* Drop every tuple not refreshed for ttl (nat_fetch() does, first); now_ns
+ * is then what nat_find() refreshes the tuples it finds to. */
 void nat_expire(struct nat_table *t, uint64_t now_ns);
 
 /* The flow of k as the other side of the router's translation sees it

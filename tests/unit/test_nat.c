@@ -3,7 +3,7 @@
  * test_nat.c - the user-space table of NAT translations (src/nat.c): a
  * masquerade and a port forward as conntrack holds them, each record
  * form mapped to the other side of the translation, expiry after the
- * ttl, a full table.
+ * ttl (a record that uses a tuple refreshes it), a full table.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -115,6 +115,14 @@ int main(void)
 	tap_ok(!nat_find(t, &k, &got), "an expired translation: not found");
 	nat_note(t, &other, &other, 12 * S);
 	tap_is(nat_counters(t)->entries, 2, "expired tuples make room again");
+	/* a record that uses a translation keeps it for another ttl */
+	nat_expire(t, 20 * S);
+	maps(t, "a record at 20 s", c_s, m_s);
+	nat_expire(t, 30 * S);
+	tap_is(nat_counters(t)->entries, 1, "at 30 s: the tuple the record used is kept, "
+	       "the other (written at 12 s) expired");
+	nat_expire(t, 30 * S + 1);
+	tap_is(nat_counters(t)->entries, 0, "a ttl after the record: expired");
 	nat_free(t);
 	return tap_done();
 }
