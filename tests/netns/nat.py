@@ -174,6 +174,8 @@ def from_nfacctd(path):
         if not cols or len(v) != len(cols):
             continue
         r = dict(zip(cols, v))
+        if r["PROTOCOL"] not in ("6", "17"):
+            continue
         nat = tuple(r[k] or "-" for k in ("POST_NAT_SRC_IP", "POST_NAT_SRC_PORT",
                                           "POST_NAT_DST_IP", "POST_NAT_DST_PORT"))
         k = (r["PROTOCOL"], r["SRC_IP"], r["SRC_PORT"], r["DST_IP"],
