@@ -83,8 +83,10 @@ extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb,
 					 __u32 opts__sz) __ksym __weak;
 extern void bpf_ct_release(struct nf_conn *ct) __ksym __weak;
 
+/* drained at every fetch: usually nearly empty, so not preallocated */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, NAT_MAP_DEFAULT_ENTRIES);
 	__type(key, struct nat_tuple);
 	__type(value, struct nat_tuple);
