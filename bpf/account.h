@@ -20,6 +20,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "flow.h"
+#include "ct.h"
 #include "parse.h"
 #include "tcp.h"
 
@@ -118,17 +119,21 @@ static __always_inline void metrics_add(struct flow_metrics *m,
  * A packet of a flow the active map does not hold yet: insert it, or, if
  * the map is full, write it to the overflow ring.  Returns NULL when the
  * packet is accounted for; a value to add to when another CPU inserted the
- * same key first (its TCP health is added already).
+ * same key first (its TCP health is added already).  nat: the programs
+ * that look up NAT (ct.h).
  */
 static __always_inline struct flow_metrics *
 flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
-	    const struct pkt *p, __u8 dir, __u64 segs, __u64 bytes, __u64 now)
+	    const struct pkt *p, __u8 dir, __u64 segs, __u64 bytes, __u64 now,
+	    const int nat)
 {
 	struct flow_metrics fresh = {}, *m = NULL;
 	struct flow_overflow *rec;
 	int err;
 
 	metrics_init(&fresh, p, skb, dir, now);
+	if (nat)
+		nat_track(skb, &p->key, dir, &fresh, segs);
 	metrics_add(&fresh, p, segs, bytes, now);
 	if (p->key.proto == IPPROTO_TCP)
 		flow_tcp(map, &fresh, p, segs);
@@ -162,10 +167,11 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 
 /*
  * Account one skb seen on the hook.  Never fails the packet: whatever
- * happens, exactly one stats counter says what became of it.
+ * happens, exactly one stats counter says what became of it.  nat: look
+ * the flow up in conntrack (ct.h); only the tc_*_nat programs do.
  */
 static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
-				       const int mode)
+				       const int mode, const int nat)
 {
 	struct flow_metrics *m;
 	struct flow_stats *st;
@@ -212,7 +218,7 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 	}
 	m = bpf_map_lookup_elem(map, &p.key);
 	if (!m) {
-		m = flow_insert(map, st, skb, &p, dir, segs, bytes, now);
+		m = flow_insert(map, st, skb, &p, dir, segs, bytes, now, nat);
 		if (!m)
 			return;		/* inserted, or went to the ring */
 	} else if (p.key.proto == IPPROTO_TCP) {
@@ -221,6 +227,8 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 	/* another CPU created the entry: this CPU's value is still zero */
 	if (m->packets == 0)
 		metrics_init(m, &p, skb, dir, now);
+	if (nat)
+		nat_track(skb, &p.key, dir, m, segs);
 	metrics_add(m, &p, segs, bytes, now);
 	st->c[STAT_COUNTED]++;
 	st->c[STAT_SEGMENTS] += segs;

@@ -14,14 +14,33 @@
 SEC("tc")
 int tc_ingress(struct __sk_buff *skb)
 {
-	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC);
+	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 0);
 	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int tc_egress(struct __sk_buff *skb)
 {
-	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC);
+	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 0);
+	return TC_ACT_UNSPEC;
+}
+
+/*
+ * The same, with the NAT translation from conntrack (ct.h).  Not loaded
+ * unless the loader asks ("?"): they call nf_conntrack's kfuncs, and the
+ * kernel refuses them when that module is not loaded.
+ */
+SEC("?tc")
+int tc_ingress_nat(struct __sk_buff *skb)
+{
+	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 1);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("?tc")
+int tc_egress_nat(struct __sk_buff *skb)
+{
+	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 1);
 	return TC_ACT_UNSPEC;
 }
 

@@ -21,6 +21,8 @@
 #define FLOW_F_FIN		0x04	/* TCP FIN seen */
 #define FLOW_F_RST		0x08	/* TCP RST seen */
 #define FLOW_F_OVERFLOW		0x10	/* set on ring-buffer records only */
+#define FLOW_F_NAT_DONE		0x20	/* conntrack asked (bpf/ct.h): no more
+					 * lookups for this entry on this CPU */
 
 /* flow_metrics.tcp_hs: how far the handshake got, as this flow saw it.
  * Merged by maximum (a later state wins). */
@@ -151,6 +153,42 @@ struct flow_stats {
 	__u64	pad;
 };
 _Static_assert(sizeof(struct flow_stats) == 144, "flow_stats ABI");
+
+/*
+ * NAT (bpf/ct.h, the tc_*_nat programs): the conntrack entry of a TCP or
+ * UDP flow, looked up when its entry is created and on its next packets
+ * until found.  A translated connection's two tuples, as the kernel's
+ * conntrack hash holds them (the original direction, and the reply
+ * direction after translation), go to the hash "nat", each keyed by itself
+ * with the other as its value.  Addresses as in struct flow_key.
+ */
+struct nat_tuple {
+	__u8	src[16];
+	__u8	dst[16];
+	__be16	sport;
+	__be16	dport;
+	__u8	proto;
+	__u8	pad[3];
+};
+_Static_assert(sizeof(struct nat_tuple) == 40, "nat_tuple ABI");
+
+/* Lookups per new entry (its first packets on a CPU) before giving up */
+#define NAT_TRIES		4
+
+/* Counters of the per-CPU array "nat_stats" (one slot). */
+#define NSTAT_LOOKUPS		0	/* bpf_skb_ct_lookup calls */
+#define NSTAT_TRANSLATED	1	/* found, translated: tuples written */
+#define NSTAT_PLAIN		2	/* found, not translated */
+#define NSTAT_NOT_FOUND		3	/* no entry in NAT_TRIES lookups: the
+					 * record goes without translation */
+#define NSTAT_MAP_FULL		4	/* "nat" full: tuples not written */
+#define NSTAT_MAX		5
+
+struct nat_stats {
+	__u64	c[NSTAT_MAX];
+	__u64	pad[3];
+};
+_Static_assert(sizeof(struct nat_stats) == 64, "nat_stats ABI");
 
 /* Defaults the loader may change before load. */
 #define FLOW_MAP_DEFAULT_ENTRIES	65536

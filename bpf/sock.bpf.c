@@ -26,7 +26,7 @@ int sock_filter(struct __sk_buff *skb)
 						      FLOW_DIR_INGRESS;
 
 	if (directions & (1 << dir))
-		flow_count(skb, dir, PARSE_SOCKET);
+		flow_count(skb, dir, PARSE_SOCKET, 0);
 	return 0;
 }
 

@@ -153,6 +153,13 @@ struct export_record {
 	uint8_t		src_prefix_len;
 	uint8_t		dst_prefix_len;
 	uint8_t		next_hop[16];		/* IPv4 as IPv4-mapped */
+	/* NAT: the flow on the other side of the router's translation (the
+	 * key's family; network order as the key), if nat is set */
+	uint8_t		nat;
+	uint8_t		nat_src[16];		/* postNATSource*Address */
+	uint8_t		nat_dst[16];		/* postNATDestination*Address */
+	uint16_t	nat_sport;		/* postNAPTSourceTransportPort */
+	uint16_t	nat_dport;		/* postNAPTDestinationTransportPort */
 };
 #define EXPORT_ROUTE_DST	0x1	/* next hop, dst prefix, egress */
 #define EXPORT_ROUTE_SRC	0x2	/* src prefix (the route back) */
@@ -167,6 +174,8 @@ struct exporter_env {
 	/* the daemon's fetch interval: max_rate auto spreads a fetch's
 	 * records over 0.8 of it (0: 1000 ms) */
 	uint32_t	fetch_interval_ms;
+	/* records may carry the NAT translation: announce its templates */
+	bool		nat;
 };
 
 struct exporter_counters {

@@ -46,13 +46,19 @@ struct ipfix_flow {
 	uint8_t		sourceIPv6Address[16];
 	uint8_t		destinationIPv6Address[16];
 	uint8_t		ipNextHopIPv6Address[16];
+	uint8_t		postNATSourceIPv6Address[16];
+	uint8_t		postNATDestinationIPv6Address[16];
 	uint32_t	sourceIPv4Address;
 	uint32_t	destinationIPv4Address;
 	uint32_t	ipNextHopIPv4Address;
+	uint32_t	postNATSourceIPv4Address;
+	uint32_t	postNATDestinationIPv4Address;
 	uint32_t	ingressInterface;
 	uint32_t	egressInterface;
 	uint16_t	sourceTransportPort;
 	uint16_t	destinationTransportPort;
+	uint16_t	postNAPTSourceTransportPort;
+	uint16_t	postNAPTDestinationTransportPort;
 	uint16_t	tcpControlBits;
 	uint16_t	icmpTypeCodeIPv4;
 	uint16_t	icmpTypeCodeIPv6;
@@ -77,8 +83,9 @@ struct ipfix_flow {
 	uint32_t	retransmittedInPkts;	/* ntop 35632/109 */
 	uint32_t	clientNwLatencyMs;	/* ntop 35632/123 */
 	uint32_t	serverNwLatencyMs;	/* ntop 35632/124 */
+	uint8_t		pad[4];
 };
-_Static_assert(sizeof(struct ipfix_flow) == 160, "ipfix_flow has no holes");
+_Static_assert(sizeof(struct ipfix_flow) == 208, "ipfix_flow has no holes");
 
 /*
  * TCP health beyond IANA's SYN/FIN/RST counts (218-220): ntop's elements
@@ -101,8 +108,10 @@ static fbInfoElement_t ntop_elements[] = {
 	FB_IE_NULL
 };
 
-/* One array, four external templates: F_V4 or F_V6 picks the addresses,
- * F_ROUTE adds the route (only records whose route is known use it). */
+/* One array, sixteen external templates: F_V4 or F_V6 picks the
+ * addresses, F_ROUTE adds the route (only records whose route is known use
+ * it), F_TCP the TCP health (TCP records), F_NAT the translation (records
+ * of translated connections, with nat on: IEs 225-228, 281, 282). */
 static fbInfoElementSpec_t flow_spec[] = {
 	{ "octetDeltaCount",		8, 0 },
 	{ "packetDeltaCount",		8, 0 },
@@ -111,13 +120,19 @@ static fbInfoElementSpec_t flow_spec[] = {
 	{ "sourceIPv6Address",		16, F_V6 },
 	{ "destinationIPv6Address",	16, F_V6 },
 	{ "ipNextHopIPv6Address",	16, F_V6 | F_ROUTE },
+	{ "postNATSourceIPv6Address",	16, F_V6 | F_NAT },
+	{ "postNATDestinationIPv6Address", 16, F_V6 | F_NAT },
 	{ "sourceIPv4Address",		4, F_V4 },
 	{ "destinationIPv4Address",	4, F_V4 },
 	{ "ipNextHopIPv4Address",	4, F_V4 | F_ROUTE },
+	{ "postNATSourceIPv4Address",	4, F_V4 | F_NAT },
+	{ "postNATDestinationIPv4Address", 4, F_V4 | F_NAT },
 	{ "ingressInterface",		4, 0 },
 	{ "egressInterface",		4, 0 },
 	{ "sourceTransportPort",	2, 0 },
 	{ "destinationTransportPort",	2, 0 },
+	{ "postNAPTSourceTransportPort", 2, F_NAT },
+	{ "postNAPTDestinationTransportPort", 2, F_NAT },
 	{ "tcpControlBits",		2, 0 },
 	{ "icmpTypeCodeIPv4",		2, F_V4 },
 	{ "icmpTypeCodeIPv6",		2, F_V6 },
@@ -142,6 +157,7 @@ static fbInfoElementSpec_t flow_spec[] = {
 	{ "RETRANSMITTED_IN_PKTS",	4, F_TCP },
 	{ "CLIENT_NW_LATENCY_MS",	4, F_TCP },
 	{ "SERVER_NW_LATENCY_MS",	4, F_TCP },
+	{ "paddingOctets",		4, F_INTERNAL },
 	FB_IESPEC_NULL
 };
 
@@ -454,6 +470,26 @@ static int msg_start(struct exporter *e)
 	return x->options_due ? put_options(e) : 0;
 }
 
+static void fill_nat(struct ipfix_flow *f, const struct export_record *r,
+		     int v4)
+{
+	uint32_t a;
+
+	if (!r->nat)
+		return;
+	if (v4) {
+		memcpy(&a, r->nat_src + 12, 4);
+		f->postNATSourceIPv4Address = ntohl(a);
+		memcpy(&a, r->nat_dst + 12, 4);
+		f->postNATDestinationIPv4Address = ntohl(a);
+	} else {
+		memcpy(f->postNATSourceIPv6Address, r->nat_src, 16);
+		memcpy(f->postNATDestinationIPv6Address, r->nat_dst, 16);
+	}
+	f->postNAPTSourceTransportPort = ntohs(r->nat_sport);
+	f->postNAPTDestinationTransportPort = ntohs(r->nat_dport);
+}
+
 static void fill(struct ipfix_flow *f, const struct export_record *r)
 {
 	const struct export_key *k = &r->key;
@@ -507,6 +543,7 @@ static void fill(struct ipfix_flow *f, const struct export_record *r)
 	/* ntop: half the round trip, ms (rounded) */
 	f->clientNwLatencyMs = (r->client_delay_us + 1000) / 2000;
 	f->serverNwLatencyMs = (r->server_delay_us + 1000) / 2000;
+	fill_nat(f, r, v4);
 }
 
 static int ipfix_add(struct exporter *e, const struct export_record *r)
@@ -516,10 +553,13 @@ static int ipfix_add(struct exporter *e, const struct export_record *r)
 	uint16_t tid = v4 ? (rt ? TID_FLOW_V4_RT : TID_FLOW_V4) :
 			    (rt ? TID_FLOW_V6_RT : TID_FLOW_V6);
 
-	if (r->key.proto == 6)
-		tid += TID_TCP;
 	struct ipfix_flow f;
 	int rc = 0;
+
+	if (r->key.proto == 6)
+		tid += TID_TCP;
+	if (r->nat && x->nat)
+		tid += TID_NAT;
 
 	if (e->ifs_changed)
 		x->options_due = 1;
@@ -546,18 +586,20 @@ static int ipfix_add(struct exporter *e, const struct export_record *r)
 }
 
 /* The four flow templates (IPv4, IPv6, each with and without the route),
- * of TCP records (F_TCP) or the others. */
-static int add_flow_templates(struct ipfix *x, uint32_t tcp)
+ * with what flags adds: F_TCP (TCP records), F_NAT (translated ones). */
+static int add_flow_templates(struct ipfix *x, uint32_t flags)
 {
 	static const uint32_t f[4] = { F_V4, F_V6, F_V4 | F_ROUTE,
 				       F_V6 | F_ROUTE };
 	static const uint16_t tid[4] = { TID_FLOW_V4, TID_FLOW_V6,
 					 TID_FLOW_V4_RT, TID_FLOW_V6_RT };
+	uint16_t plus = (uint16_t)((flags & F_TCP ? TID_TCP : 0) +
+				   (flags & F_NAT ? TID_NAT : 0));
 	int i, rc = 0;
 
 	for (i = 0; i < 4 && !rc; i++)
-		rc = add_template(x, flow_spec, f[i] | tcp, FALSE,
-				  (uint16_t)(tid[i] + (tcp ? TID_TCP : 0)), 0);
+		rc = add_template(x, flow_spec, f[i] | flags, FALSE,
+				  (uint16_t)(tid[i] + plus), 0);
 	return rc;
 }
 
@@ -570,12 +612,16 @@ static int setup(struct exporter *e, struct ipfix *x)
 	fbInfoModelAddElementArray(x->model, ntop_elements);
 	x->session = fbSessionAlloc(x->model);
 	fbSessionSetDomain(x->session, x->domain);
-	rc = add_template(x, flow_spec, F_V4 | F_V6 | F_ROUTE | F_TCP, TRUE,
-			  TID_FLOW_INT, 0);
+	rc = add_template(x, flow_spec, F_V4 | F_V6 | F_ROUTE | F_TCP | F_NAT |
+			  F_INTERNAL, TRUE, TID_FLOW_INT, 0);
 	if (!rc)
 		rc = add_flow_templates(x, 0);
 	if (!rc)
 		rc = add_flow_templates(x, F_TCP);
+	if (!rc)
+		rc = add_flow_templates(x, F_NAT);
+	if (!rc)
+		rc = add_flow_templates(x, F_NAT | F_TCP);
 	if (!rc)
 		rc = add_template(x, sampling_spec, 0, TRUE, TID_SAMPLING, 1);
 	if (!rc)
@@ -634,6 +680,7 @@ static int ipfix_open(struct exporter *e, const struct exporter_env *env)
 	x->t.fd = -1;
 	x->domain = env->observation_domain;
 	x->ignored = env->ignored_packets;
+	x->nat = env->nat;
 	x->bufsize = cc->message_size;
 	x->refresh_s = cc->template_refresh_s;
 	x->refresh_msgs = cc->template_refresh_messages;
@@ -683,10 +730,10 @@ static size_t spec_len(const fbInfoElementSpec_t *spec, uint32_t flags)
 static size_t ipfix_min_message_size(void)
 {
 	struct ipfix x = { .bufsize = 65000 };
-	size_t tmpl = 65535, rec = spec_len(flow_spec, F_V6 | F_ROUTE | F_TCP);
+	size_t tmpl = 65535, rec = spec_len(flow_spec, F_V6 | F_ROUTE | F_TCP | F_NAT);
 
-	if (spec_len(flow_spec, F_V4 | F_ROUTE | F_TCP) > rec)
-		rec = spec_len(flow_spec, F_V4 | F_ROUTE | F_TCP);
+	if (spec_len(flow_spec, F_V4 | F_ROUTE | F_TCP | F_NAT) > rec)
+		rec = spec_len(flow_spec, F_V4 | F_ROUTE | F_TCP | F_NAT);
 	if (spec_len(ifname_spec, 0) > rec)
 		rec = spec_len(ifname_spec, 0);
 	if (spec_len(ifdescr_spec, 0) > rec)

@@ -20,6 +20,7 @@
 #define F_ROUTE		0x8	/* next hop and prefix lengths */
 #define F_TCP		0x10	/* TCP health: SYN/FIN/RST, retransmissions,
 				 * latencies */
+#define F_NAT		0x20	/* the translation (postNAT*) */
 #define TID_FLOW_INT	0x1000	/* internal: the whole struct ipfix_flow */
 #define TID_FLOW_V4	256
 #define TID_FLOW_V6	257
@@ -31,6 +32,9 @@
 #define TID_IFDESCR	263
 #define TID_TCP		8	/* + a flow template's id: its TCP sibling
 				 * (264, 265, 269, 270) */
+#define TID_NAT		16	/* + a flow template's id (+ TID_TCP): with the
+				 * translation (272, 273, 277, 278; TCP: 280,
+				 * 281, 285, 286), only with nat on */
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
 #define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
@@ -58,6 +62,7 @@ struct ipfix {
 	uint32_t		sampling;
 	const uint64_t		*ignored;	/* may be NULL */
 	int			reliability_due;
+	int			nat;		/* send the TID_FLOW_*_NAT templates */
 };
 
 /* Log a libfixbuf error, free it, return -EIO. */

@@ -24,7 +24,13 @@ static const uint16_t data_tids[] = {
 	TID_FLOW_V4, TID_FLOW_V6, TID_FLOW_V4_RT, TID_FLOW_V6_RT,
 	TID_FLOW_V4 + TID_TCP, TID_FLOW_V6 + TID_TCP,
 	TID_FLOW_V4_RT + TID_TCP, TID_FLOW_V6_RT + TID_TCP,
+	/* only with nat on (exporter_env.nat) */
+	TID_FLOW_V4 + TID_NAT, TID_FLOW_V6 + TID_NAT,
+	TID_FLOW_V4_RT + TID_NAT, TID_FLOW_V6_RT + TID_NAT,
+	TID_FLOW_V4 + TID_NAT + TID_TCP, TID_FLOW_V6 + TID_NAT + TID_TCP,
+	TID_FLOW_V4_RT + TID_NAT + TID_TCP, TID_FLOW_V6_RT + TID_NAT + TID_TCP,
 };
+#define N_PLAIN_TIDS	8
 static const uint16_t options_tids[] = {
 	TID_SAMPLING, TID_IFNAME, TID_IFDESCR, TID_RELIABILITY,
 };
@@ -93,7 +99,8 @@ int ipfix_send_templates(struct exporter *e)
 {
 	struct ipfix *x = e->priv;
 	uint8_t *p = x->buf + 16, *set = NULL;
-	size_t i, n = sizeof(data_tids) / sizeof(data_tids[0]);
+	size_t i, n = x->nat ? sizeof(data_tids) / sizeof(data_tids[0]) :
+			       N_PLAIN_TIDS;
 	size_t all = n + sizeof(options_tids) / sizeof(options_tids[0]);
 	GError *err = NULL;
 
@@ -138,7 +145,8 @@ int ipfix_send_templates(struct exporter *e)
  * message_size asks): message header, set header, the template. */
 size_t ipfix_templates_len(struct ipfix *x)
 {
-	size_t i, n = sizeof(data_tids) / sizeof(data_tids[0]);
+	size_t i, n = x->nat ? sizeof(data_tids) / sizeof(data_tids[0]) :
+			       N_PLAIN_TIDS;
 	size_t all = n + sizeof(options_tids) / sizeof(options_tids[0]);
 	size_t len = 0;
 	GError *err = NULL;

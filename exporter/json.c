@@ -146,16 +146,17 @@ static void set_v(json_t *o, const char *pre, const char *v, const char *post,
 	set_u(o, key, n);
 }
 
-static void set_addrs(json_t *o, const struct export_record *r, const char *v)
+/* "<pre>source_<v>_address" and "<pre>destination_<v>_address" */
+static void set_pair(json_t *o, const char *pre, const uint8_t *src,
+		     const uint8_t *dst, const char *v)
 {
-	const struct export_key *k = &r->key;
 	char a[64], key[64];
 
-	export_addr_str(k->src, a, sizeof(a));
-	snprintf(key, sizeof(key), "source_%s_address", v);
+	export_addr_str(src, a, sizeof(a));
+	snprintf(key, sizeof(key), "%ssource_%s_address", pre, v);
 	set(o, key, json_string(a));
-	export_addr_str(k->dst, a, sizeof(a));
-	snprintf(key, sizeof(key), "destination_%s_address", v);
+	export_addr_str(dst, a, sizeof(a));
+	snprintf(key, sizeof(key), "%sdestination_%s_address", pre, v);
 	set(o, key, json_string(a));
 }
 
@@ -180,6 +181,11 @@ static void set_tcp(json_t *o, const struct export_record *r)
 		set(o, "tcp_handshake", str(hs[r->tcp_handshake]));
 }
 
+static void set_addrs(json_t *o, const struct export_record *r, const char *v)
+{
+	set_pair(o, "", r->key.src, r->key.dst, v);
+}
+
 static void set_route(json_t *o, const struct export_record *r, const char *v)
 {
 	char nh[64];
@@ -197,6 +203,17 @@ static void set_route(json_t *o, const struct export_record *r, const char *v)
 	}
 	if (r->route & EXPORT_ROUTE_SRC)
 		set_v(o, "source_", v, "_prefix_length", r->src_prefix_len);
+}
+
+/* The flow on the other side of the router's translation (IE 225-228,
+ * 281, 282). */
+static void set_nat(json_t *o, const struct export_record *r, const char *v)
+{
+	if (!r->nat)
+		return;
+	set_pair(o, "post_nat_", r->nat_src, r->nat_dst, v);
+	set_u(o, "post_napt_source_transport_port", ntohs(r->nat_sport));
+	set_u(o, "post_napt_destination_transport_port", ntohs(r->nat_dport));
 }
 
 static void set_mac(json_t *o, const char *key, const uint8_t m[6])
@@ -236,6 +253,7 @@ json_t *json_record_object(const struct export_record *r, uint32_t domain)
 	if (r->out_name)
 		set(o, "egress_interface_name", str(r->out_name));
 	set_route(o, r, v);
+	set_nat(o, r, v);
 	set_u(o, "tcp_control_bits", r->tcp_flags);
 	set_u(o, "ip_class_of_service", r->tos);
 	set_u(o, "minimum_ttl", r->min_ttl);

@@ -41,6 +41,7 @@
 #define TID_IPV4_RT	260	/* the same, with the route */
 #define TID_IPV6_RT	261
 #define TID_IFDESCR	262
+#define TID_IPV4_NAT	263	/* with the translation; then V6, V4_RT, V6_RT */
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
 #define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
@@ -80,6 +81,12 @@ enum nf9_type {
 	NF9_IF_NAME = 82,
 	NF9_IF_DESC = 83,
 	NF9_FLOW_END_REASON = 136,
+	NF9_POST_NAT_SRC_IPV4 = 225,	/* the NAT translation */
+	NF9_POST_NAT_DST_IPV4 = 226,
+	NF9_POST_NAPT_SRC_PORT = 227,
+	NF9_POST_NAPT_DST_PORT = 228,
+	NF9_POST_NAT_SRC_IPV6 = 281,
+	NF9_POST_NAT_DST_IPV6 = 282,
 	NF9_ICMP_TYPE_IPV6 = 139,
 	NF9_TCP_SYN_COUNT = 218,
 	NF9_TCP_FIN_COUNT = 219,
@@ -94,6 +101,7 @@ enum nf9_type {
 #define F_V6	0x2
 #define F_ALL	(F_V4 | F_V6)
 #define F_RT	0x4	/* only the templates with the route */
+#define F_NAT	0x8	/* only the templates with the translation */
 
 struct field {
 	uint16_t	type, len;
@@ -141,6 +149,13 @@ static const struct field flow_spec[] = {
 	{ NF9_IPV6_SRC_MASK,	1,  F_V6 | F_RT },
 	{ NF9_DST_MASK,		1,  F_V4 | F_RT },
 	{ NF9_IPV6_DST_MASK,	1,  F_V6 | F_RT },
+	/* the translation (nat on, translated records only) */
+	{ NF9_POST_NAT_SRC_IPV4, 4, F_V4 | F_NAT },
+	{ NF9_POST_NAT_DST_IPV4, 4, F_V4 | F_NAT },
+	{ NF9_POST_NAT_SRC_IPV6, 16, F_V6 | F_NAT },
+	{ NF9_POST_NAT_DST_IPV6, 16, F_V6 | F_NAT },
+	{ NF9_POST_NAPT_SRC_PORT, 2, F_ALL | F_NAT },
+	{ NF9_POST_NAPT_DST_PORT, 2, F_ALL | F_NAT },
 };
 /* options */
 static const struct field opt_sampling_scope[] = { { NF9_SCOPE_SYSTEM, 4, 0 } };
@@ -177,12 +192,15 @@ struct nf9 {
 						 * being sent: once more after */
 	int			sampling_due;	/* changed while they were */
 	uint32_t		sampling;	/* the interval announced */
+	int			nat;		/* the templates with the translation */
 };
 
-/* The flow template's fields: F_V4 or F_V6, and F_RT with the route. */
+/* The flow template's fields: F_V4 or F_V6, F_RT with the route, F_NAT
+ * with the translation. */
 static int in_template(const struct field *f, unsigned int want)
 {
-	return (f->flags & want & F_ALL) && (!(f->flags & F_RT) || (want & F_RT));
+	return (f->flags & want & F_ALL) && (!(f->flags & F_RT) || (want & F_RT)) &&
+	       (!(f->flags & F_NAT) || (want & F_NAT));
 }
 
 static size_t rec_len(unsigned int want)
@@ -216,6 +234,12 @@ static int put_bytes(uint8_t *p, const struct field *f,
 		src = r->has_next_hop ? r->next_hop + 12 : none; break;
 	case NF9_IPV6_NEXT_HOP:
 		src = r->has_next_hop ? r->next_hop : none; break;
+	case NF9_POST_NAT_SRC_IPV4: src = r->nat_src + 12; break;
+	case NF9_POST_NAT_DST_IPV4: src = r->nat_dst + 12; break;
+	case NF9_POST_NAT_SRC_IPV6: src = r->nat_src; break;
+	case NF9_POST_NAT_DST_IPV6: src = r->nat_dst; break;
+	case NF9_POST_NAPT_SRC_PORT: src = &r->nat_sport; break;
+	case NF9_POST_NAPT_DST_PORT: src = &r->nat_dport; break;
 	default:
 		return 0;
 	}
@@ -335,6 +359,12 @@ static void put_templates(struct nf9 *x)
 	put_template(x, TID_IPV6, F_V6);
 	put_template(x, TID_IPV4_RT, F_V4 | F_RT);
 	put_template(x, TID_IPV6_RT, F_V6 | F_RT);
+	if (x->nat) {
+		put_template(x, TID_IPV4_NAT, F_V4 | F_NAT);
+		put_template(x, TID_IPV4_NAT + 1, F_V6 | F_NAT);
+		put_template(x, TID_IPV4_NAT + 2, F_V4 | F_RT | F_NAT);
+		put_template(x, TID_IPV4_NAT + 3, F_V6 | F_RT | F_NAT);
+	}
 	/* options templates after the data templates, one a flowset: a
 	 * collector that misreads one still knows every data template */
 	set_open(x, 1);
@@ -537,6 +567,11 @@ static int nf9_add(struct exporter *e, const struct export_record *r)
 			    (rt ? TID_IPV6_RT : TID_IPV6);
 	uint8_t *p;
 
+	if (r->nat && x->nat) {	/* TID_IPV4_NAT, V6, V4_RT, V6_RT */
+		want |= F_NAT;
+		tid = (uint16_t)(TID_IPV4_NAT + !v4 + (rt ? 2 : 0));
+	}
+
 	options_note_changes(e, x);
 	if (r->sampling_interval != x->sampling) {
 		x->sampling = r->sampling_interval;
@@ -579,6 +614,27 @@ static int nf9_add(struct exporter *e, const struct export_record *r)
 	return err;
 }
 
+/* v9 sends every template in one message: with the translation's, it
+ * must hold them all.  0 or -EMSGSIZE. */
+static int nat_fits(struct exporter *e, struct nf9 *x)
+{
+	size_t len;
+
+	if (!x->nat)
+		return 0;
+	x->len = NF9_HDR_LEN;
+	put_templates(x);
+	len = x->len;
+	x->len = 0;
+	x->count = 0;
+	if (len <= x->max)
+		return 0;
+	log_err("open collector %s: message_size %zu cannot hold the NetFlow "
+		"v9 templates with nat on (%zu bytes at least)", e->cfg.name,
+		x->max, len);
+	return -EMSGSIZE;
+}
+
 static int nf9_open(struct exporter *e, const struct exporter_env *env)
 {
 	struct nf9 *x = calloc(1, sizeof(*x));
@@ -593,6 +649,13 @@ static int nf9_open(struct exporter *e, const struct exporter_env *env)
 	}
 	x->source_id = env->observation_domain;
 	x->max = e->cfg.message_size;
+	x->nat = env->nat;
+	err = nat_fits(e, x);
+	if (err) {
+		transport_close(&x->t);
+		free(x);
+		return err;
+	}
 	x->refresh_s = e->cfg.template_refresh_s;
 	x->refresh_msgs = e->cfg.template_refresh_messages;
 	x->sampling = 1;
@@ -611,7 +674,7 @@ static size_t nf9_min_message_size(void)
 	 * and description, each in a flowset of its own (put_options) */
 	const size_t opt_rec = 9 + 8 + 4 + IFNAME_LEN + 4 + IFDESCR_LEN + 3 * 4;
 	struct nf9 *x = calloc(1, sizeof(*x));
-	size_t tmpl, rec = rec_len(F_V6 | F_RT);
+	size_t tmpl, rec = rec_len(F_V6 | F_RT | F_NAT);
 
 	if (!x)
 		return 65535;
@@ -620,8 +683,8 @@ static size_t nf9_min_message_size(void)
 	put_templates(x);
 	tmpl = x->len;
 	free(x);
-	if (rec_len(F_V4 | F_RT) > rec)
-		rec = rec_len(F_V4 | F_RT);
+	if (rec_len(F_V4 | F_RT | F_NAT) > rec)
+		rec = rec_len(F_V4 | F_RT | F_NAT);
 	if (opt_rec > rec)
 		rec = opt_rec;
 	rec += NF9_HDR_LEN + 4 + 3;

@@ -163,12 +163,15 @@ struct dump {
 static bool filter_ours(const struct tc_filter *f, const struct record *r,
 			int dir)
 {
-	size_t len = strlen(prog_names[dir]);
+	size_t base = strlen(prog_names[dir]), len = base;
 
+	/* the programs with NAT (bpf/ct.h) are tc_ingress_nat, tc_egress_nat */
+	if (!strncmp(f->name + base, "_nat", 4))
+		len += 4;
 	return f->handle == r->handle && f->prio == r->prio &&
 	       !strcmp(f->kind, "bpf") && f->has_tag &&
 	       !memcmp(f->tag, r->tag[dir], BPF_TAG_SIZE) &&
-	       !strncmp(f->name, prog_names[dir], len) &&
+	       !strncmp(f->name, prog_names[dir], base) &&
 	       (f->name[len] == ':' || f->name[len] == '\0');
 }
 

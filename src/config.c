@@ -39,6 +39,7 @@ struct parse_state {
 	size_t		errlen;
 	enum section	section;	/* the one being read */
 	struct collector_config *cur;	/* in a [collector NAME] section */
+	int		nat_line;	/* of [capture] nat */
 	struct {			/* sections seen, for repeats */
 		enum section	section;
 		char		name[CONFIG_NAME_LEN];
@@ -185,6 +186,7 @@ static const char *const log_levels[] = { "err", "warn", "info", "debug", NULL }
 static const char *const hooks[] = { "auto", "tcx", "tc", "socket", NULL };
 static const char *const directions[] = { "", "ingress", "egress", "both", NULL };
 static const char *const clocks[] = { "jiffies", "precise", NULL };
+static const char *const nat_modes[] = { "off", "auto", "on", NULL };
 static const char *const protocols[] = { "json", "ipfix", "netflow9",
 					 "netflow5", "kafka", NULL };
 static const char *const transports[] = { "udp", "tcp", "sctp", "file", NULL };
@@ -243,6 +245,10 @@ static int capture_key(struct parse_state *ps, const char *k, const char *v)
 			return 0;
 		c->precise_clock = clock == 1;
 		return 1;
+	}
+	if (!strcmp(k, "nat")) {
+		ps->nat_line = ps->line;
+		return parse_enum(ps, k, v, nat_modes, &c->nat);
 	}
 	return fail(ps, ps->line, k, "unknown key in [capture]");
 }
@@ -600,6 +606,9 @@ static int check(struct parse_state *ps)
 	/* by default the two flow maps stay within the kernel memory budget */
 	if (c->kernel_flows_auto)
 		c->kernel_flows = kmem_default_entries(kmem_possible_cpus());
+	if (c->nat == NAT_ON && c->hook == HOOK_SOCKET)
+		return fail(ps, ps->nat_line, "nat", "on needs a TC hook (the "
+			    "socket filter cannot ask conntrack)");
 	for (i = 0; i < c->n_collectors; i++)
 		if (!check_collector(ps, &c->collectors[i]))
 			return 0;
@@ -773,6 +782,7 @@ void config_print(FILE *f, const struct config *c)
 		fprintf(f, "kernel_flows = %u\n", c->kernel_flows);
 	fprintf(f, "overflow_ring_kb = %u\n", c->overflow_ring_kb);
 	fprintf(f, "clock = %s\n", clocks[c->precise_clock]);
+	fprintf(f, "nat = %s\n", nat_modes[c->nat]);
 
 	fprintf(f, "\n[flows]\nfetch_interval_ms = %u\n", c->fetch_interval_ms);
 	fprintf(f, "active_timeout_s = %u\n", c->active_timeout_s);

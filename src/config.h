@@ -30,6 +30,11 @@
 #define HOOK_TC		2	/* clsact + cls_bpf */
 #define HOOK_SOCKET	3	/* AF_PACKET socket filter */
 
+/* [capture] nat */
+#define NAT_OFF		0
+#define NAT_AUTO	1	/* on if nf_conntrack is there, else off */
+#define NAT_ON		2
+
 /* [capture] direction: a bit mask */
 #define DIR_INGRESS	1
 #define DIR_EGRESS	2
@@ -57,6 +62,7 @@ struct config {
 						 * the CPU count */
 	uint32_t	overflow_ring_kb;
 	bool		precise_clock;
+	int		nat;			/* NAT_*: look flows up in conntrack */
 	/* [flows] */
 	uint32_t	fetch_interval_ms;
 	uint32_t	active_timeout_s;

@@ -92,6 +92,11 @@ static void fetch(struct daemon *d)
 		d->fetch_errors++;
 		log_err("fetch flows: %s", strerror(-err));
 	}
+	/* the translations, before any record of this fetch is built */
+	if (d->nat && (err = nat_fetch(d->nat, &d->dp, clock_ns(CLOCK_MONOTONIC)))) {
+		d->fetch_errors++;
+		log_err("fetch NAT translations: %s", strerror(-err));
+	}
 	log_debug("fetch: %llu us; %llu flows drained, %llu of %llu fetches "
 		  "found the idle map empty",
 		  (unsigned long long)fetcher_stats(d->fetcher)->last_fetch_ns / 1000,
@@ -310,7 +315,8 @@ static int open_exporters(struct daemon *d)
 {
 	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
 				    .ignored_packets = &d->ignored_packets,
-				    .fetch_interval_ms = d->cfg.fetch_interval_ms };
+				    .fetch_interval_ms = d->cfg.fetch_interval_ms,
+				    .nat = d->nat != NULL };
 	int i;
 
 	for (i = 0; i < d->cfg.n_collectors; i++) {
@@ -346,7 +352,8 @@ static int swap_exporters(struct daemon *d, uint32_t old_domain)
 {
 	struct exporter_env env = { .observation_domain = d->cfg.observation_domain,
 				    .ignored_packets = &d->ignored_packets,
-				    .fetch_interval_ms = d->cfg.fetch_interval_ms };
+				    .fetch_interval_ms = d->cfg.fetch_interval_ms,
+				    .nat = d->nat != NULL };
 	struct exporter *next[CONFIG_MAX_COLLECTORS] = { 0 };
 	int kept[CONFIG_MAX_COLLECTORS] = { 0 }, fresh[CONFIG_MAX_COLLECTORS] = { 0 };
 	int i, j, n = d->cfg.n_collectors, reopened = 0;
@@ -412,6 +419,15 @@ static struct flowcache_timeouts timeouts_of(const struct config *c)
 
 /* ---- reload ------------------------------------------------------------- */
 
+/* How long a translation is kept after the programs last wrote it or a
+ * record used it: until the flow's next record is due (active timeout,
+ * or the idle timeout, which is not longer), and two fetches more. */
+static uint64_t nat_ttl_ns(const struct config *cfg)
+{
+	return (uint64_t)cfg->active_timeout_s * 1000000000ull +
+	       2ull * cfg->fetch_interval_ms * 1000000ull;
+}
+
 static void reload(struct daemon *d)
 {
 	char err[CONFIG_ERR_LEN];
@@ -428,15 +444,18 @@ static void reload(struct daemon *d)
 	if (next.hook != old.hook || next.direction != old.direction ||
 	    next.kernel_flows != old.kernel_flows ||
 	    next.overflow_ring_kb != old.overflow_ring_kb ||
-	    next.precise_clock != old.precise_clock)
-		log_warn("reload: hook, direction, kernel_flows, overflow_ring_kb "
-			 "and clock change only on restart");
+	    next.precise_clock != old.precise_clock || next.nat != old.nat)
+		log_warn("reload: hook, direction, kernel_flows, overflow_ring_kb, "
+			 "clock and nat change only on restart");
 	next.hook = old.hook;
 	next.direction = old.direction;
 	next.kernel_flows = old.kernel_flows;
 	next.overflow_ring_kb = old.overflow_ring_kb;
 	next.precise_clock = old.precise_clock;
+	next.nat = old.nat;
 	d->cfg = next;
+	if (d->nat)
+		nat_set_ttl(d->nat, nat_ttl_ns(&next));
 
 	log_set_level(next.log_level);
 	metrics_update(d, old.metrics_listen);
@@ -664,7 +683,7 @@ static int open_datapath(struct daemon *d, const struct config *cfg)
 	};
 	int err;
 
-	err = datapath_open(&d->dp, &o);
+	err = nat_datapath_open(&d->dp, &o, cfg->nat);
 	if (err) {
 		log_err("load BPF programs: %s", strerror(-err));
 		return err;
@@ -675,12 +694,23 @@ static int open_datapath(struct daemon *d, const struct config *cfg)
 			 "%llu MiB on %d CPUs (set kernel_flows to choose)",
 			 cfg->kernel_flows, FLOW_MAP_DEFAULT_ENTRIES,
 			 KMEM_BUDGET >> 20, d->dp.ncpus);
+	if (o.nat) {
+		/* every flow of the cache may be of a translated connection */
+		d->nat = nat_new(2 * cfg->max_flows, nat_ttl_ns(cfg));
+		if (!d->nat) {
+			log_err("allocate the NAT table: %s", strerror(errno));
+			return -ENOMEM;
+		}
+		d->rc.nat = d->nat;
+	}
 	if (o.socket)
 		log_info("loaded BPF programs: sock_filter id %u",
 			 datapath_prog_id(datapath_socket_fd(&d->dp)));
 	else
-		log_info("loaded BPF programs: tc_ingress id %u, tc_egress id %u",
+		log_info("loaded BPF programs: tc_ingress%s id %u, tc_egress%s id %u",
+			 o.nat ? "_nat" : "",
 			 datapath_prog_id(datapath_ingress_fd(&d->dp)),
+			 o.nat ? "_nat" : "",
 			 datapath_prog_id(datapath_egress_fd(&d->dp)));
 	return 0;
 }
@@ -783,6 +813,7 @@ void daemon_fini(struct daemon *d)
 	close_exporters(d);
 	iface_watch_free(d->watch);
 	enrich_free(d->enrich);
+	nat_free(d->nat);
 	fetcher_free(d->fetcher);
 	flowcache_free(d->cache);
 	stats_ifaces_free(&d->ifstats);

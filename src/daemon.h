@@ -16,6 +16,7 @@
 #include "fetcher.h"
 #include "flowcache.h"
 #include "iface.h"
+#include "nat.h"
 #include "outputs.h"
 #include "record.h"
 #include "statedir.h"
@@ -30,6 +31,7 @@ struct daemon {
 	bool			at_open;
 	struct iface_watch	*watch;		/* link hotplug, route changes */
 	struct enrich		*enrich;	/* links and routes */
+	struct nat_table	*nat;		/* NULL: nat is off */
 	struct fetcher		*fetcher;
 	struct flowcache	*cache;
 	struct exporter		*exp[CONFIG_MAX_COLLECTORS];

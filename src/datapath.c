@@ -24,7 +24,7 @@
  */
 struct dp_obj {
 	struct bpf_object_skeleton *skel;
-	struct bpf_map *a, *b, *slot, *ring, *stats;
+	struct bpf_map *a, *b, *slot, *ring, *stats, *nat, *nat_stats;
 	struct bpf_program *clock;
 	volatile __u32 *sample_rate;		/* .data */
 	volatile const __u8 *clock_precise;	/* .rodata, before load */
@@ -36,6 +36,7 @@ struct dp_obj {
 	.a = (s)->maps.flows_a, .b = (s)->maps.flows_b,			\
 	.slot = (s)->maps.flows, .ring = (s)->maps.overflow,		\
 	.stats = (s)->maps.stats, .clock = (s)->progs.clock_sample,	\
+	.nat = (s)->maps.nat, .nat_stats = (s)->maps.nat_stats,		\
 	.sample_rate = &(s)->data->sample_rate,				\
 	.clock_precise = &(s)->rodata->clock_precise,			\
 	.clock_jiffies = &(s)->bss->clock_jiffies,			\
@@ -58,6 +59,8 @@ static int load(struct datapath *dp, const struct dp_obj *o,
 	err = bpf_map__set_max_entries(o->a, entries);
 	if (!err)
 		err = bpf_map__set_max_entries(o->b, entries);
+	if (!err && opts->nat)	/* a translated flow takes two entries */
+		err = bpf_map__set_max_entries(o->nat, 2 * entries);
 	if (!err)
 		err = bpf_map__set_max_entries(o->ring, ring);
 	if (err)
@@ -74,6 +77,8 @@ static int load(struct datapath *dp, const struct dp_obj *o,
 	dp->slot_fd = bpf_map__fd(o->slot);
 	dp->ring_fd = bpf_map__fd(o->ring);
 	dp->stats_fd = bpf_map__fd(o->stats);
+	dp->nat_fd = bpf_map__fd(o->nat);
+	dp->nat_stats_fd = bpf_map__fd(o->nat_stats);
 	dp->active = 0;		/* the object starts with flows_a in the slot */
 	dp->sample_rate = o->sample_rate;
 	dp->clock_prog_fd = bpf_program__fd(o->clock);
@@ -111,6 +116,14 @@ static int open_obj(struct datapath *dp, const struct datapath_opts *opts)
 	dp->tc = flow_bpf__open();
 	if (!dp->tc)
 		return -errno;
+	/* with NAT, the programs that call conntrack's kfuncs, instead */
+	dp->nat = opts->nat;
+	if (opts->nat) {
+		bpf_program__set_autoload(dp->tc->progs.tc_ingress, false);
+		bpf_program__set_autoload(dp->tc->progs.tc_egress, false);
+		bpf_program__set_autoload(dp->tc->progs.tc_ingress_nat, true);
+		bpf_program__set_autoload(dp->tc->progs.tc_egress_nat, true);
+	}
 	return load(dp, &DP_OBJ(dp->tc), opts);
 }
 
@@ -149,12 +162,18 @@ void datapath_close(struct datapath *dp)
 
 int datapath_ingress_fd(const struct datapath *dp)
 {
-	return dp->tc ? bpf_program__fd(dp->tc->progs.tc_ingress) : -EINVAL;
+	if (!dp->tc)
+		return -EINVAL;
+	return bpf_program__fd(dp->nat ? dp->tc->progs.tc_ingress_nat :
+				dp->tc->progs.tc_ingress);
 }
 
 int datapath_egress_fd(const struct datapath *dp)
 {
-	return dp->tc ? bpf_program__fd(dp->tc->progs.tc_egress) : -EINVAL;
+	if (!dp->tc)
+		return -EINVAL;
+	return bpf_program__fd(dp->nat ? dp->tc->progs.tc_egress_nat :
+				dp->tc->progs.tc_egress);
 }
 
 int datapath_socket_fd(const struct datapath *dp)
@@ -220,25 +239,39 @@ __u64 datapath_mono_ns(const struct datapath *dp, __u64 t)
 				     (__s64)dp->tick_ns);
 }
 
-int datapath_read_stats(const struct datapath *dp, struct flow_stats *out)
+/* Sum n __u64 counters at the start of each CPU's value (size bytes) of
+ * the one-slot per-CPU array fd into out. */
+static int sum_percpu(const struct datapath *dp, int fd, size_t size,
+		      __u64 *out, int n)
 {
-	struct flow_stats *v;
+	char *v = calloc(dp->ncpus, size);
 	__u32 zero = 0;
 	int cpu, i;
 
-	v = calloc(dp->ncpus, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(dp->stats_fd, &zero, v)) {
+	if (bpf_map_lookup_elem(fd, &zero, v)) {
 		free(v);
 		return -errno;
 	}
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, n * sizeof(*out));
 	for (cpu = 0; cpu < dp->ncpus; cpu++)
-		for (i = 0; i < STAT_MAX; i++)
-			out->c[i] += v[cpu].c[i];
+		for (i = 0; i < n; i++)
+			out[i] += ((const __u64 *)(v + cpu * size))[i];
 	free(v);
 	return 0;
+}
+
+int datapath_read_stats(const struct datapath *dp, struct flow_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	return sum_percpu(dp, dp->stats_fd, sizeof(*out), out->c, STAT_MAX);
+}
+
+int datapath_read_nat_stats(const struct datapath *dp, struct nat_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	return sum_percpu(dp, dp->nat_stats_fd, sizeof(*out), out->c, NSTAT_MAX);
 }
 
 int datapath_lookup(const struct datapath *dp, int map_fd,

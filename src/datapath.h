@@ -25,6 +25,7 @@ struct datapath_opts {
 	bool	socket;		/* load the socket filter, not the TC programs */
 	bool	precise_clock;	/* ns timestamps (slower) instead of jiffies */
 	__u8	directions;	/* socket filter: 1 ingress, 2 egress; 0: both */
+	bool	nat;		/* TC: the programs that ask conntrack (bpf/ct.h) */
 };
 
 struct datapath {
@@ -36,6 +37,9 @@ struct datapath {
 	int		slot_fd;	/* the one-slot array of maps */
 	int		ring_fd;
 	int		stats_fd;
+	bool		nat;		/* the tc_*_nat programs are loaded */
+	int		nat_fd;		/* "nat": translated tuples (bpf/ct.h) */
+	int		nat_stats_fd;
 	int		active;		/* index into flows_fd the programs use */
 	int		ncpus;		/* possible CPUs: per-CPU value count */
 	volatile __u32	*sample_rate;	/* in the mmap'ed .data section */
@@ -83,6 +87,9 @@ __u64 datapath_mono_ns(const struct datapath *dp, __u64 t);
 
 /* Sum the per-CPU stats counters into *out.  Returns 0 or -errno. */
 int datapath_read_stats(const struct datapath *dp, struct flow_stats *out);
+
+/* Sum the per-CPU NAT lookup counters into *out.  Returns 0 or -errno. */
+int datapath_read_nat_stats(const struct datapath *dp, struct nat_stats *out);
 
 /*
  * Look up one key in a per-CPU flow map and merge its CPUs into *out.

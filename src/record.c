@@ -114,6 +114,21 @@ static void add_tcp(struct export_record *r, const struct flow_delta *m)
 	}
 }
 
+/* The translation conntrack had for the flow's connection, if any. */
+static void add_nat(struct record_ctx *c, struct export_record *r,
+		    const struct flow_key *k)
+{
+	struct nat_tuple t;
+
+	if (!c->nat || !nat_find(c->nat, k, &t))
+		return;
+	r->nat = 1;
+	memcpy(r->nat_src, t.src, 16);
+	memcpy(r->nat_dst, t.dst, 16);
+	r->nat_sport = t.sport;
+	r->nat_dport = t.dport;
+}
+
 void record_build(struct record_ctx *c, const struct flow_key *k,
 		  const struct flow_delta *m, int reason,
 		  struct export_record *r)
@@ -145,4 +160,5 @@ void record_build(struct record_ctx *c, const struct flow_key *k,
 	}
 	add_route(c, r, m);
 	add_links(c, r);
+	add_nat(c, r, k);
 }

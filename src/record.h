@@ -17,12 +17,14 @@
 #include "delta.h"
 #include "enrich.h"
 #include "exporter.h"
+#include "nat.h"
 
 /* What a record is built from besides the flow itself. */
 struct record_ctx {
 	struct enrich		*enrich;	/* NULL: no link table */
 	const struct attach	*at;
 	bool			routes;		/* look the route up */
+	struct nat_table	*nat;		/* NULL: no NAT lookups */
 	uint32_t		sampling;	/* 1-in-N in force */
 	uint64_t		wall_offset_ns;	/* realtime - monotonic */
 	char			ifname_buf[IF_NAMESIZE];

@@ -277,6 +277,21 @@ static uint64_t unattached(const struct daemon *d, int arg, int unused)
 	return stats_unattached(d);
 }
 
+enum { N_ENTRIES = NSTAT_MAX, N_TABLE_FULL, N_FOUND };
+
+/* NAT: the programs' lookups, then the user-space table (0: nat off) */
+static uint64_t nat(const struct daemon *d, int which, int unused)
+{
+	const struct nat_counters *c;
+
+	if (!d->nat)
+		return 0;
+	c = nat_counters(d->nat);
+	return which < NSTAT_MAX ? c->kernel.c[which] :
+	       which == N_ENTRIES ? c->entries :
+	       which == N_TABLE_FULL ? c->table_full : c->found;
+}
+
 #define C STATS_COUNTER
 #define G STATS_GAUGE
 #define ONE STATS_ONE
@@ -286,6 +301,7 @@ static uint64_t unattached(const struct daemon *d, int arg, int unused)
 	"(the fates sum to every packet seen)"
 #define EXP "tcflowd_flow_records_total"
 #define CERR "tcflowd_collector_errors_total"
+#define NAT_R "tcflowd_nat_lookup_results_total"
 
 const struct stats_counter stats_counters[] = {
 	{ "packets", kstat, STAT_PACKETS, 0, ONE, NULL, NULL, C, NULL },
@@ -356,6 +372,21 @@ const struct stats_counter stats_counters[] = {
 	{ "ifaces_attached", attached, 0, 0, ONE, NULL, NULL, G, NULL },
 	{ "ifaces_unattached", unattached, 0, 0, ONE, "tcflowd_interfaces_unattached",
 	  NULL, G, "Interfaces the config selects that could not be attached (yet)" },
+	{ "nat_lookups", nat, NSTAT_LOOKUPS, 0, ONE, "tcflowd_nat_lookups_total", NULL,
+	  C, "Conntrack lookups by the programs (nat on)" },
+	{ "nat_translated", nat, NSTAT_TRANSLATED, 0, ONE, NAT_R, "result=\"translated\"",
+	  C, "Flows whose conntrack entry the programs looked up, by result" },
+	{ "nat_plain", nat, NSTAT_PLAIN, 0, ONE, NAT_R, "result=\"plain\"", C, NULL },
+	{ "nat_not_found", nat, NSTAT_NOT_FOUND, 0, ONE, NAT_R, "result=\"not_found\"",
+	  C, NULL },
+	{ "nat_map_full", nat, NSTAT_MAP_FULL, 0, ONE, "tcflowd_nat_map_full_total",
+	  NULL, C, "Translations the kernel's nat map had no room for (not exported)" },
+	{ "nat_entries", nat, N_ENTRIES, 0, ONE, "tcflowd_nat_entries", NULL, G,
+	  "Translated tuples the daemon keeps" },
+	{ "nat_table_full", nat, N_TABLE_FULL, 0, ONE, "tcflowd_nat_table_full_total",
+	  NULL, C, "Tuples the daemon's table had no room for (not exported)" },
+	{ "nat_records", nat, N_FOUND, 0, ONE, "tcflowd_nat_records_total", NULL, C,
+	  "Flow records that carried a translation" },
 	{ NULL, iface_attached, 0, 0, STATS_INTERFACE, "tcflowd_interface_attached",
 	  NULL, G, "1 for each interface the programs are attached to" },
 	{ NULL, iface_records, I_PACKETS, 0, STATS_INTERFACE,

@@ -10,7 +10,8 @@ EXTRA_DIST += tests/bpf/vlan_push.bpf.c
 tests/bpf/test_datapath-test_datapath.$(OBJEXT) \
 tests/bpf/test_datapath-dp_parse.$(OBJEXT) \
 tests/bpf/test_datapath-dptest.$(OBJEXT) \
-tests/bpf/test_fuzz-dptest.$(OBJEXT): tests/bpf/vlan_push.skel.h
+tests/bpf/test_fuzz-dptest.$(OBJEXT) \
+tests/bpf/test_nat-dptest.$(OBJEXT): tests/bpf/vlan_push.skel.h
 CLEANFILES += tests/bpf/vlan_push.bpf.o tests/bpf/vlan_push.skel.h
 
 DPTEST_SOURCES = tests/bpf/dptest.c tests/bpf/dptest.h \
@@ -23,6 +24,12 @@ tests_bpf_test_datapath_SOURCES = tests/bpf/test_datapath.c \
 tests_bpf_test_datapath_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_builddir)/tests/bpf
 tests_bpf_test_datapath_LDADD = tests/libtap.a $(TCFLOWD_LIBS) -lm
 TESTS += tests/bpf/test_datapath
+
+check_PROGRAMS += tests/bpf/test_nat
+tests_bpf_test_nat_SOURCES = tests/bpf/test_nat.c $(DPTEST_SOURCES)
+tests_bpf_test_nat_CPPFLAGS = $(tests_bpf_test_datapath_CPPFLAGS)
+tests_bpf_test_nat_LDADD = $(tests_bpf_test_datapath_LDADD)
+TESTS += tests/bpf/test_nat
 
 check_PROGRAMS += tests/bpf/test_fuzz
 tests_bpf_test_fuzz_SOURCES = tests/bpf/test_fuzz.c $(DPTEST_SOURCES)
@@ -64,7 +71,7 @@ check-sanitize:
 .PHONY: check-valgrind check-sanitize
 
 # --- unit tests of pure code ---------------------------------------------
-check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config \
+check_PROGRAMS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_nat \
 	tests/unit/test_enrich tests/unit/test_check tests/unit/test_statedir \
 	tests/unit/test_kmem tests/unit/test_baseline
 tests_unit_test_baseline_SOURCES = tests/unit/test_baseline.c
@@ -91,6 +98,9 @@ tests_unit_test_enrich_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_flowcache_SOURCES = tests/unit/test_flowcache.c
 tests_unit_test_flowcache_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_flowcache_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
+tests_unit_test_nat_SOURCES = tests/unit/test_nat.c
+tests_unit_test_nat_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_nat_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_config_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
@@ -101,6 +111,7 @@ tests_unit_test_pacer_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_unit_test_pacer_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/unit/test_pacer
 TESTS += tests/unit/test_flowcache tests/unit/test_config tests/unit/test_enrich \
+	tests/unit/test_nat \
 	tests/unit/test_statedir tests/unit/test_kmem tests/unit/test_baseline \
 	tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh
 EXTRA_DIST += tests/unit/sample-config.sh tests/unit/cli.sh tests/unit/install.sh \
@@ -165,6 +176,14 @@ tests_exporter_test_templates_SOURCES = tests/exporter/test_templates.c \
 tests_exporter_test_templates_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
 tests_exporter_test_templates_LDADD = tests/libtap.a $(EXPORTER_LIBS)
 TESTS += tests/exporter/test_templates
+
+check_PROGRAMS += tests/exporter/test_nat
+tests_exporter_test_nat_SOURCES = tests/exporter/test_nat.c \
+	tests/exporter/capture.c tests/exporter/capture.h \
+	$(RECORDS_SOURCES)
+tests_exporter_test_nat_CPPFLAGS = $(EXPORTER_TEST_CPPFLAGS)
+tests_exporter_test_nat_LDADD = tests/libtap.a $(EXPORTER_LIBS)
+TESTS += tests/exporter/test_nat
 
 check_PROGRAMS += tests/exporter/test_progress
 tests_exporter_test_progress_SOURCES = tests/exporter/test_progress.c \
@@ -241,6 +260,9 @@ EXTRA_DIST += tests/kafka/lib.sh tests/kafka/consume.py tests/kafka/compare.py \
 NETNS_TESTS += tests/netns/70-metrics.sh tests/netns/71-metrics-collector-down.sh \
 	tests/netns/72-metrics-flood.sh
 EXTRA_DIST += tests/netns/prom.py
+# NAT: nftables masquerade and port forward, translations from conntrack
+NETNS_TESTS += tests/netns/74-nat.sh
+EXTRA_DIST += tests/netns/nat.py
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
 	tests/netns/decoders.py tests/netns/ipfixrecv.py

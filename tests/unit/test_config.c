@@ -28,6 +28,7 @@ static const char good[] =
 	"kernel_flows = 1024\n"
 	"overflow_ring_kb = 64\n"
 	"clock = precise\n"
+	"nat = auto\n"
 	"[flows]\n"
 	"fetch_interval_ms = 250\n"
 	"active_timeout_s = 30\n"
@@ -61,6 +62,7 @@ static void test_good(void)
 	tap_is(c.kernel_flows, 1024, "kernel_flows");
 	tap_is(c.overflow_ring_kb, 64, "overflow_ring_kb");
 	tap_ok(c.precise_clock, "clock = precise");
+	tap_is(c.nat, NAT_AUTO, "nat = auto");
 	tap_is(c.fetch_interval_ms, 250, "fetch_interval_ms");
 	tap_is(c.active_timeout_s, 30, "active_timeout_s");
 	tap_is(c.idle_timeout_s, 5, "idle_timeout_s");
@@ -88,7 +90,7 @@ static void test_defaults(void)
 	tap_ok(c.hook == HOOK_AUTO && c.direction == (DIR_INGRESS | DIR_EGRESS) &&
 	       c.sampling == 1 && c.fetch_interval_ms == 1000 &&
 	       c.active_timeout_s == 60 && c.idle_timeout_s == 15 &&
-	       !c.precise_clock, "defaults");
+	       !c.precise_clock && c.nat == NAT_OFF, "defaults");
 	tap_is(c.kernel_epoch_s, 15, "kernel_epoch_s: the idle timeout");
 	tap_ok(c.kernel_flows_auto && c.kernel_flows ==
 	       kmem_default_entries(kmem_possible_cpus()),
@@ -151,6 +153,11 @@ static const struct bad bads[] = {
 	  "b.conf:3: sampling: 'ten' is not a number" },
 	{ "[capture]\ninterfaces = *\nhook = xdp\n",
 	  "b.conf:3: hook: 'xdp' is not one of: auto, tcx, tc, socket" },
+	{ "[capture]\ninterfaces = *\nnat = yes\n",
+	  "b.conf:3: nat: 'yes' is not one of: off, auto, on" },
+	{ "[capture]\ninterfaces = *\nnat = on\n\nhook = socket\n"
+	  "[collector j]\nprotocol = json\npath = -\n",
+	  "b.conf:3: nat: on needs a TC hook (the socket filter cannot ask conntrack)" },
 	{ "[capture]\ninterfaces = *\n\nbogus = 1\n",
 	  "b.conf:4: bogus: unknown key in [capture]" },
 	{ "[global]\nlog_level = info\n[nonsense]\nx = 1\n",
@@ -393,6 +400,7 @@ static void test_print(void)
 	config_parse_string(good, "p.conf", &a, err, sizeof(err));
 	buf = round_trip(&a, "print");
 	tap_ok(strstr(buf, "\nkernel_flows = 1024\n") &&
+	       strstr(buf, "\nnat = auto\n") &&
 	       strstr(buf, "\nroutes = yes\n") &&
 	       strstr(buf, "\ninterfaces = eth0 veth* wlan0\n") &&
 	       strstr(buf, "\n[collector nfcapd]\nprotocol = ipfix\ntransport = udp\n"
