@@ -8,7 +8,6 @@
  *   timerfd (stats)  -> the counters line
  */
 #include <errno.h>
-#include <net/if.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,9 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/libbpf.h>
-
 #include "daemon.h"
+#include "daemon_links.h"
 #include "iface.h"
 #include "kmem.h"
 #include "log.h"
@@ -72,7 +70,7 @@ static void on_flow(void *ctx, const struct flow_key *k,
 }
 
 /* One fetch: drain the kernel, expire, push the records out. */
-static void fetch(struct daemon *d)
+void daemon_fetch(struct daemon *d)
 {
 	struct flow_stats delta;
 	uint64_t t0, drained = fetcher_stats(d->fetcher)->flows;
@@ -154,144 +152,6 @@ void daemon_log_stats(struct daemon *d)
 }
 
 /* ---- interfaces, exporters, timers -------------------------------------- */
-
-/* Attach to what the config selects now; detach (and flush) the rest. */
-static void attach_selected(struct daemon *d)
-{
-	struct if_nameindex *ifs = if_nameindex(), *i;
-	int j, selected = 0, failed = 0;
-
-	for (j = attach_count(&d->at) - 1; j >= 0; j--) {
-		int ifindex = attach_ifindex(&d->at, j);
-		char now[IF_NAMESIZE];
-
-		if (if_indextoname((unsigned int)ifindex, now) &&
-		    iface_selected(&d->cfg, now))
-			continue;
-		flowcache_flush_ifindex(d->cache, (uint32_t)ifindex);
-		attach_detach_iface(&d->at, ifindex);
-	}
-	for (i = ifs; i && i->if_index; i++) {
-		if (!iface_selected(&d->cfg, i->if_name))
-			continue;
-		selected++;
-		if (attach_iface(&d->at, (int)i->if_index, i->if_name))
-			failed++;
-	}
-	if (ifs)
-		if_freenameindex(ifs);
-	if (failed)
-		log_err("attach: %d of %d selected interfaces could not be "
-			"attached; they are not counted", failed, selected);
-	else if (attach_count(&d->at) == 0)
-		log_warn("no interface matches [capture] interfaces; nothing "
-			 "is counted");
-}
-
-/* Forget an interface: what the kernel still holds for it is fetched, its
- * flows end (forced end), its hooks are dropped. */
-static void forget(struct daemon *d, int ifindex)
-{
-	int i;
-
-	fetch(d);
-	flowcache_flush_ifindex(d->cache, (uint32_t)ifindex);
-	attach_detach_iface(&d->at, ifindex);
-	for (i = 0; i < d->n_exp; i++)
-		exporter_flush(d->exp[i]);
-}
-
-/* Tell the exporters what an interface is now called: the ones we watch
- * always, others once a record has named them. */
-static void announce(struct daemon *d, const struct link_info *li, bool all)
-{
-	int i;
-
-	for (i = 0; i < d->n_exp; i++)
-		if (all || exporter_has_iface(d->exp[i], li->ifindex))
-			exporter_note_iface(d->exp[i], li->ifindex, li->name,
-					    li->alias);
-}
-
-/* What netlink says of an interface we watch, for the operator. */
-static void log_link(const struct link_info *li)
-{
-	static const char *const oper[] = { "unknown", "not present", "down",
-		"lower layer down", "testing", "dormant", "up" };
-	char speed[24] = "unknown speed";
-
-	if (li->speed_mbps)
-		snprintf(speed, sizeof(speed), "%u Mb/s", li->speed_mbps);
-	log_info("%s: ifindex %u, %s, mtu %u, %s, mac "
-		 "%02x:%02x:%02x:%02x:%02x:%02x%s%s%s", li->name, li->ifindex,
-		 li->oper_state < 7 ? oper[li->oper_state] : "unknown",
-		 li->mtu, speed, li->mac[0], li->mac[1], li->mac[2], li->mac[3],
-		 li->mac[4], li->mac[5], *li->alias ? ", alias \"" : "",
-		 li->alias, *li->alias ? "\"" : "");
-}
-
-static void announce_attached(struct daemon *d)
-{
-	int i;
-
-	for (i = 0; i < attach_count(&d->at); i++) {
-		const struct link_info *li = enrich_link(d->enrich,
-				(uint32_t)attach_ifindex(&d->at, i));
-
-		if (li) {
-			announce(d, li, true);
-			log_link(li);
-		}
-	}
-}
-
-/* Hotplug: a link appeared, changed (renamed) or went away. */
-static void on_link_event(void *ctx, const struct link_info *li, int gone)
-{
-	struct daemon *d = ctx;
-	int ifindex = (int)li->ifindex;
-	const char *name = li->name;
-	const char *a = attach_ifname(&d->at, ifindex);
-	const struct link_info *was = enrich_link(d->enrich, li->ifindex);
-	bool details = !was || memcmp(was, li, sizeof(*li)) != 0;
-	int changed = 0;
-
-	if (d->enrich) {
-		if (gone)
-			enrich_link_gone(d->enrich, li->ifindex);
-		else
-			changed = enrich_link_update(d->enrich, li);
-	}
-	if (a && !gone && details)
-		log_link(li);	/* state, MTU, speed, MAC or alias changed */
-	if (gone) {
-		if (a) {
-			log_info("%s went away: its flows end now", a);
-			forget(d, ifindex);
-			/* its descriptors go to an interface that waited */
-			if (stats_unattached(d)) {
-				attach_selected(d);
-				announce_attached(d);
-			}
-		}
-		return;
-	}
-	if (a && strcmp(a, name)) {
-		log_info("%s is now called %s", a, name);
-		attach_rename(&d->at, ifindex, name);
-	}
-	if (a && !iface_selected(&d->cfg, name)) {
-		forget(d, ifindex);	/* renamed out of the patterns */
-	} else if (!a && iface_selected(&d->cfg, name)) {
-		attach_iface(&d->at, ifindex, name);
-		changed = 1;
-		a = attach_ifname(&d->at, ifindex);
-		if (a)
-			log_link(li);
-	}
-	if (changed)
-		announce(d, li, a != NULL);
-}
 
 /* (Re)load the link table and start an empty route cache. */
 static void open_enrich(struct daemon *d)
@@ -385,7 +245,7 @@ static int swap_exporters(struct daemon *d, uint32_t old_domain)
 		fresh[i] = 1;
 		reopened++;
 	}
-	fetch(d);	/* what was due goes to the old set */
+	daemon_fetch(d);	/* what was due goes to the old set */
 	for (j = 0; j < d->n_exp; j++)
 		if (!kept[j])
 			outputs_retire(&d->out, d->exp[j]);
@@ -465,7 +325,7 @@ static void reload(struct daemon *d)
 	fetcher_set_epoch(d->fetcher, next.kernel_epoch_s * NS_PER_S);
 	set_timer(d->fetch_tfd, next.fetch_interval_ms);
 	set_timer(d->stats_tfd, next.stats_interval_s * 1000ull);
-	attach_selected(d);
+	daemon_attach_selected(d);
 	if (next.routes != old.routes || next.route_cache != old.route_cache)
 		open_enrich(d);
 	e = swap_exporters(d, old.observation_domain);
@@ -476,7 +336,7 @@ static void reload(struct daemon *d)
 		d->cfg.n_collectors = old.n_collectors;
 		d->cfg.observation_domain = old.observation_domain;
 	}
-	announce_attached(d);
+	daemon_announce_attached(d);
 	log_info("reloaded %s", d->cfg.file);
 }
 
@@ -551,7 +411,7 @@ int daemon_run(struct daemon *d)
 				return 0;
 			if (fd == d->fetch_tfd) {
 				drain_timer(fd);
-				fetch(d);
+				daemon_fetch(d);
 			} else if (fd == d->stats_tfd) {
 				drain_timer(fd);
 				daemon_log_stats(d);
@@ -562,8 +422,8 @@ int daemon_run(struct daemon *d)
 					log_warn("read link notifications: lost "
 						 "some; rescanning interfaces");
 					open_enrich(d);
-					attach_selected(d);
-					announce_attached(d);
+					daemon_attach_selected(d);
+					daemon_announce_attached(d);
 				}
 			}
 		}
@@ -758,14 +618,14 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 	/* 4. and only now the hooks */
 	attach_init(&d->at, &d->dp, cfg->hook, cfg->direction, &d->sd);
 	d->at_open = true;
-	attach_selected(d);
+	daemon_attach_selected(d);
 	/* 5. hotplug and enrichment: interfaces that come, change and go,
 	 * and routes; the watch first, so no change after the load is missed */
-	d->watch = iface_watch_new(on_link_event, on_route_event, d);
+	d->watch = iface_watch_new(daemon_on_link_event, on_route_event, d);
 	if (!d->watch || add_fd(d, iface_watch_fd(d->watch)))
 		log_warn("watch interfaces: %s; hotplug is off", strerror(errno));
 	open_enrich(d);
-	announce_attached(d);
+	daemon_announce_attached(d);
 	log_info("running: sampling 1-in-%u, fetch every %u ms, cache of %u "
 		 "flows (%zu bytes each)", cfg->sampling, cfg->fetch_interval_ms,
 		 cfg->max_flows, flowcache_bytes_per_flow());
@@ -777,7 +637,7 @@ static uint64_t final_export(struct daemon *d)
 {
 	int i;
 
-	fetch(d);
+	daemon_fetch(d);
 	flowcache_flush(d->cache);
 	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);

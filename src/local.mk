@@ -9,7 +9,7 @@ src_libtcflowd_a_SOURCES = src/datapath.c src/datapath.h \
 	src/metrics.c src/metrics.h src/metrics_http.c src/metrics_http.h \
 	src/fetcher.c src/fetcher.h src/attach.c src/attach.h \
 	src/iface.c src/iface.h src/enrich.c src/enrich.h \
-	src/daemon.c src/daemon.h src/record.c src/record.h src/nat.c src/nat.h \
+	src/daemon.c src/daemon.h src/daemon_links.c src/daemon_links.h src/record.c src/record.h src/nat.c src/nat.h \
 	src/stats.c src/stats.h src/outputs.c src/outputs.h src/notify.c src/notify.h \
 	src/privs.c src/privs.h src/statedir.c src/statedir.h
 src_libtcflowd_a_CPPFLAGS = $(SRC_CPPFLAGS)

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * daemon_links.c - the interfaces the daemon watches: attach to what the
+ * config selects, follow links that appear, change and go away (netlink
+ * hotplug), and tell the exporters their names.
+ */
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "daemon_links.h"
+#include "iface.h"
+#include "log.h"
+#include "stats.h"
+
+/* Attach to what the config selects now; detach (and flush) the rest. */
+void daemon_attach_selected(struct daemon *d)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	int j, selected = 0, failed = 0;
+
+	for (j = attach_count(&d->at) - 1; j >= 0; j--) {
+		int ifindex = attach_ifindex(&d->at, j);
+		char now[IF_NAMESIZE];
+
+		if (if_indextoname((unsigned int)ifindex, now) &&
+		    iface_selected(&d->cfg, now))
+			continue;
+		flowcache_flush_ifindex(d->cache, (uint32_t)ifindex);
+		attach_detach_iface(&d->at, ifindex);
+	}
+	for (i = ifs; i && i->if_index; i++) {
+		if (!iface_selected(&d->cfg, i->if_name))
+			continue;
+		selected++;
+		if (attach_iface(&d->at, (int)i->if_index, i->if_name))
+			failed++;
+	}
+	if (ifs)
+		if_freenameindex(ifs);
+	if (failed)
+		log_err("attach: %d of %d selected interfaces could not be "
+			"attached; they are not counted", failed, selected);
+	else if (attach_count(&d->at) == 0)
+		log_warn("no interface matches [capture] interfaces; nothing "
+			 "is counted");
+}
+
+/* Forget an interface: what the kernel still holds for it is fetched, its
+ * flows end (forced end), its hooks are dropped. */
+static void forget(struct daemon *d, int ifindex)
+{
+	int i;
+
+	daemon_fetch(d);
+	flowcache_flush_ifindex(d->cache, (uint32_t)ifindex);
+	attach_detach_iface(&d->at, ifindex);
+	for (i = 0; i < d->n_exp; i++)
+		exporter_flush(d->exp[i]);
+}
+
+/* Tell the exporters what an interface is now called: the ones we watch
+ * always, others once a record has named them. */
+static void announce(struct daemon *d, const struct link_info *li, bool all)
+{
+	int i;
+
+	for (i = 0; i < d->n_exp; i++)
+		if (all || exporter_has_iface(d->exp[i], li->ifindex))
+			exporter_note_iface(d->exp[i], li->ifindex, li->name,
+					    li->alias);
+}
+
+/* What netlink says of an interface we watch, for the operator. */
+static void log_link(const struct link_info *li)
+{
+	static const char *const oper[] = { "unknown", "not present", "down",
+		"lower layer down", "testing", "dormant", "up" };
+	char speed[24] = "unknown speed";
+
+	if (li->speed_mbps)
+		snprintf(speed, sizeof(speed), "%u Mb/s", li->speed_mbps);
+	log_info("%s: ifindex %u, %s, mtu %u, %s, mac "
+		 "%02x:%02x:%02x:%02x:%02x:%02x%s%s%s", li->name, li->ifindex,
+		 li->oper_state < 7 ? oper[li->oper_state] : "unknown",
+		 li->mtu, speed, li->mac[0], li->mac[1], li->mac[2], li->mac[3],
+		 li->mac[4], li->mac[5], *li->alias ? ", alias \"" : "",
+		 li->alias, *li->alias ? "\"" : "");
+}
+
+void daemon_announce_attached(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < attach_count(&d->at); i++) {
+		const struct link_info *li = enrich_link(d->enrich,
+				(uint32_t)attach_ifindex(&d->at, i));
+
+		if (li) {
+			announce(d, li, true);
+			log_link(li);
+		}
+	}
+}
+
+/* Hotplug: a link appeared, changed (renamed) or went away. */
+void daemon_on_link_event(void *ctx, const struct link_info *li, int gone)
+{
+	struct daemon *d = ctx;
+	int ifindex = (int)li->ifindex;
+	const char *name = li->name;
+	const char *a = attach_ifname(&d->at, ifindex);
+	const struct link_info *was = enrich_link(d->enrich, li->ifindex);
+	bool details = !was || memcmp(was, li, sizeof(*li)) != 0;
+	int changed = 0;
+
+	if (d->enrich) {
+		if (gone)
+			enrich_link_gone(d->enrich, li->ifindex);
+		else
+			changed = enrich_link_update(d->enrich, li);
+	}
+	if (a && !gone && details)
+		log_link(li);	/* state, MTU, speed, MAC or alias changed */
+	if (gone) {
+		if (a) {
+			log_info("%s went away: its flows end now", a);
+			forget(d, ifindex);
+			/* its descriptors go to an interface that waited */
+			if (stats_unattached(d)) {
+				daemon_attach_selected(d);
+				daemon_announce_attached(d);
+			}
+		}
+		return;
+	}
+	if (a && strcmp(a, name)) {
+		log_info("%s is now called %s", a, name);
+		attach_rename(&d->at, ifindex, name);
+	}
+	if (a && !iface_selected(&d->cfg, name)) {
+		forget(d, ifindex);	/* renamed out of the patterns */
+	} else if (!a && iface_selected(&d->cfg, name)) {
+		attach_iface(&d->at, ifindex, name);
+		changed = 1;
+		a = attach_ifname(&d->at, ifindex);
+		if (a)
+			log_link(li);
+	}
+	if (changed)
+		announce(d, li, a != NULL);
+}
