@@ -37,130 +37,6 @@
 #include "transport.h"
 #include "wire.h"
 
-/* The record as libfixbuf reads it; flow_spec mirrors it field by field. */
-struct ipfix_flow {
-	uint64_t	octetDeltaCount;
-	uint64_t	packetDeltaCount;
-	uint64_t	flowStartMilliseconds;
-	uint64_t	flowEndMilliseconds;
-	uint8_t		sourceIPv6Address[16];
-	uint8_t		destinationIPv6Address[16];
-	uint8_t		ipNextHopIPv6Address[16];
-	uint8_t		postNATSourceIPv6Address[16];
-	uint8_t		postNATDestinationIPv6Address[16];
-	uint32_t	sourceIPv4Address;
-	uint32_t	destinationIPv4Address;
-	uint32_t	ipNextHopIPv4Address;
-	uint32_t	postNATSourceIPv4Address;
-	uint32_t	postNATDestinationIPv4Address;
-	uint32_t	ingressInterface;
-	uint32_t	egressInterface;
-	uint16_t	sourceTransportPort;
-	uint16_t	destinationTransportPort;
-	uint16_t	postNAPTSourceTransportPort;
-	uint16_t	postNAPTDestinationTransportPort;
-	uint16_t	tcpControlBits;
-	uint16_t	icmpTypeCodeIPv4;
-	uint16_t	icmpTypeCodeIPv6;
-	uint16_t	vlanId;
-	uint16_t	ethernetType;
-	uint8_t		sourceMacAddress[6];
-	uint8_t		destinationMacAddress[6];
-	uint8_t		protocolIdentifier;
-	uint8_t		ipClassOfService;
-	uint8_t		flowDirection;
-	uint8_t		minimumTTL;
-	uint8_t		maximumTTL;
-	uint8_t		flowEndReason;
-	uint8_t		sourceIPv4PrefixLength;
-	uint8_t		destinationIPv4PrefixLength;
-	uint8_t		sourceIPv6PrefixLength;
-	uint8_t		destinationIPv6PrefixLength;
-	/* TCP records only (F_TCP) */
-	uint32_t	tcpSynTotalCount;	/* reduced-length unsigned64 */
-	uint32_t	tcpFinTotalCount;
-	uint32_t	tcpRstTotalCount;
-	uint32_t	retransmittedInPkts;	/* ntop 35632/109 */
-	uint32_t	clientNwLatencyMs;	/* ntop 35632/123 */
-	uint32_t	serverNwLatencyMs;	/* ntop 35632/124 */
-	uint8_t		pad[4];
-};
-_Static_assert(sizeof(struct ipfix_flow) == 208, "ipfix_flow has no holes");
-
-/*
- * TCP health beyond IANA's SYN/FIN/RST counts (218-220): ntop's elements
- * (PEN 35632), which Wireshark, ntopng and nProbe's collectors decode.
- * Their meaning is ntop's: retransmitted packets src -> dst of this
- * record, and the network latency as half the round trip in ms
- * (tcflowd's delays are whole round trips in us; JSON has those).
- */
-#define NTOP_PEN	35632
-static fbInfoElement_t ntop_elements[] = {
-	FB_IE_INIT_FULL("RETRANSMITTED_IN_PKTS", NTOP_PEN, 109, 4,
-			FB_IE_DELTACOUNTER | FB_IE_F_ENDIAN | FB_UNITS_PACKETS,
-			0, 0, FB_UINT_32, NULL),
-	FB_IE_INIT_FULL("CLIENT_NW_LATENCY_MS", NTOP_PEN, 123, 4,
-			FB_IE_QUANTITY | FB_IE_F_ENDIAN | FB_UNITS_MILLISECONDS,
-			0, 0, FB_UINT_32, NULL),
-	FB_IE_INIT_FULL("SERVER_NW_LATENCY_MS", NTOP_PEN, 124, 4,
-			FB_IE_QUANTITY | FB_IE_F_ENDIAN | FB_UNITS_MILLISECONDS,
-			0, 0, FB_UINT_32, NULL),
-	FB_IE_NULL
-};
-
-/* One array, sixteen external templates: F_V4 or F_V6 picks the
- * addresses, F_ROUTE adds the route (only records whose route is known use
- * it), F_TCP the TCP health (TCP records), F_NAT the translation (records
- * of translated connections, with nat on: IEs 225-228, 281, 282). */
-static fbInfoElementSpec_t flow_spec[] = {
-	{ "octetDeltaCount",		8, 0 },
-	{ "packetDeltaCount",		8, 0 },
-	{ "flowStartMilliseconds",	8, 0 },
-	{ "flowEndMilliseconds",	8, 0 },
-	{ "sourceIPv6Address",		16, F_V6 },
-	{ "destinationIPv6Address",	16, F_V6 },
-	{ "ipNextHopIPv6Address",	16, F_V6 | F_ROUTE },
-	{ "postNATSourceIPv6Address",	16, F_V6 | F_NAT },
-	{ "postNATDestinationIPv6Address", 16, F_V6 | F_NAT },
-	{ "sourceIPv4Address",		4, F_V4 },
-	{ "destinationIPv4Address",	4, F_V4 },
-	{ "ipNextHopIPv4Address",	4, F_V4 | F_ROUTE },
-	{ "postNATSourceIPv4Address",	4, F_V4 | F_NAT },
-	{ "postNATDestinationIPv4Address", 4, F_V4 | F_NAT },
-	{ "ingressInterface",		4, 0 },
-	{ "egressInterface",		4, 0 },
-	{ "sourceTransportPort",	2, 0 },
-	{ "destinationTransportPort",	2, 0 },
-	{ "postNAPTSourceTransportPort", 2, F_NAT },
-	{ "postNAPTDestinationTransportPort", 2, F_NAT },
-	{ "tcpControlBits",		2, 0 },
-	{ "icmpTypeCodeIPv4",		2, F_V4 },
-	{ "icmpTypeCodeIPv6",		2, F_V6 },
-	{ "vlanId",			2, 0 },
-	{ "ethernetType",		2, 0 },
-	{ "sourceMacAddress",		6, 0 },
-	{ "destinationMacAddress",	6, 0 },
-	{ "protocolIdentifier",		1, 0 },
-	{ "ipClassOfService",		1, 0 },
-	{ "flowDirection",		1, 0 },
-	{ "minimumTTL",			1, 0 },
-	{ "maximumTTL",			1, 0 },
-	{ "flowEndReason",		1, 0 },
-	{ "sourceIPv4PrefixLength",	1, F_V4 | F_ROUTE },
-	{ "destinationIPv4PrefixLength", 1, F_V4 | F_ROUTE },
-	{ "sourceIPv6PrefixLength",	1, F_V6 | F_ROUTE },
-	{ "destinationIPv6PrefixLength", 1, F_V6 | F_ROUTE },
-	/* 4 bytes each, as in NetFlow v9: one mapping file for both */
-	{ "tcpSynTotalCount",		4, F_TCP },
-	{ "tcpFinTotalCount",		4, F_TCP },
-	{ "tcpRstTotalCount",		4, F_TCP },
-	{ "RETRANSMITTED_IN_PKTS",	4, F_TCP },
-	{ "CLIENT_NW_LATENCY_MS",	4, F_TCP },
-	{ "SERVER_NW_LATENCY_MS",	4, F_TCP },
-	{ "paddingOctets",		4, F_INTERNAL },
-	FB_IESPEC_NULL
-};
-
 /* Options: the sampling in force (scope: the observation domain). */
 struct ipfix_sampling {
 	uint32_t	observationDomainId;
@@ -470,82 +346,6 @@ static int msg_start(struct exporter *e)
 	return x->options_due ? put_options(e) : 0;
 }
 
-static void fill_nat(struct ipfix_flow *f, const struct export_record *r,
-		     int v4)
-{
-	uint32_t a;
-
-	if (!r->nat)
-		return;
-	if (v4) {
-		memcpy(&a, r->nat_src + 12, 4);
-		f->postNATSourceIPv4Address = ntohl(a);
-		memcpy(&a, r->nat_dst + 12, 4);
-		f->postNATDestinationIPv4Address = ntohl(a);
-	} else {
-		memcpy(f->postNATSourceIPv6Address, r->nat_src, 16);
-		memcpy(f->postNATDestinationIPv6Address, r->nat_dst, 16);
-	}
-	f->postNAPTSourceTransportPort = ntohs(r->nat_sport);
-	f->postNAPTDestinationTransportPort = ntohs(r->nat_dport);
-}
-
-static void fill(struct ipfix_flow *f, const struct export_record *r)
-{
-	const struct export_key *k = &r->key;
-	int v4 = export_is_ipv4(k), icmp = export_is_icmp(k);
-
-	memset(f, 0, sizeof(*f));
-	f->octetDeltaCount = r->bytes;
-	f->packetDeltaCount = r->packets;
-	f->flowStartMilliseconds = r->start_ms;
-	f->flowEndMilliseconds = r->end_ms;
-	if (v4) {
-		uint32_t a;
-
-		memcpy(&a, k->src + 12, 4);
-		f->sourceIPv4Address = ntohl(a);
-		memcpy(&a, k->dst + 12, 4);
-		f->destinationIPv4Address = ntohl(a);
-		f->icmpTypeCodeIPv4 = icmp ? ntohs(k->dport) : 0;
-		memcpy(&a, r->next_hop + 12, 4);
-		f->ipNextHopIPv4Address = r->has_next_hop ? ntohl(a) : 0;
-		f->sourceIPv4PrefixLength = r->src_prefix_len;
-		f->destinationIPv4PrefixLength = r->dst_prefix_len;
-	} else {
-		memcpy(f->sourceIPv6Address, k->src, 16);
-		memcpy(f->destinationIPv6Address, k->dst, 16);
-		f->icmpTypeCodeIPv6 = icmp ? ntohs(k->dport) : 0;
-		if (r->has_next_hop)
-			memcpy(f->ipNextHopIPv6Address, r->next_hop, 16);
-		f->sourceIPv6PrefixLength = r->src_prefix_len;
-		f->destinationIPv6PrefixLength = r->dst_prefix_len;
-	}
-	f->ingressInterface = r->ingress_ifindex;
-	f->egressInterface = r->egress_ifindex;
-	f->sourceTransportPort = ntohs(k->sport);
-	f->destinationTransportPort = ntohs(k->dport);
-	f->tcpControlBits = r->tcp_flags;
-	f->vlanId = k->vlan_id;
-	f->ethernetType = ntohs(k->eth_type);
-	memcpy(f->sourceMacAddress, r->src_mac, 6);
-	memcpy(f->destinationMacAddress, r->dst_mac, 6);
-	f->protocolIdentifier = k->proto;
-	f->ipClassOfService = r->tos;
-	f->flowDirection = k->direction;
-	f->minimumTTL = r->min_ttl;
-	f->maximumTTL = r->max_ttl;
-	f->flowEndReason = r->end_reason;
-	f->tcpSynTotalCount = r->syn_count;
-	f->tcpFinTotalCount = r->fin_count;
-	f->tcpRstTotalCount = r->rst_count;
-	f->retransmittedInPkts = r->retrans;
-	/* ntop: half the round trip, ms (rounded) */
-	f->clientNwLatencyMs = (r->client_delay_us + 1000) / 2000;
-	f->serverNwLatencyMs = (r->server_delay_us + 1000) / 2000;
-	fill_nat(f, r, v4);
-}
-
 static int ipfix_add(struct exporter *e, const struct export_record *r)
 {
 	struct ipfix *x = e->priv;
@@ -576,7 +376,7 @@ static int ipfix_add(struct exporter *e, const struct export_record *r)
 	}
 	if (x->options_due)
 		put_options(e);
-	fill(&f, r);
+	ipfix_fill_flow(&f, r);
 	if (append(e, TID_FLOW_INT, tid, &f, sizeof(f))) {
 		e->counters.not_sent++;
 		return -EIO;
@@ -598,7 +398,7 @@ static int add_flow_templates(struct ipfix *x, uint32_t flags)
 	int i, rc = 0;
 
 	for (i = 0; i < 4 && !rc; i++)
-		rc = add_template(x, flow_spec, f[i] | flags, FALSE,
+		rc = add_template(x, ipfix_flow_spec, f[i] | flags, FALSE,
 				  (uint16_t)(tid[i] + plus), 0);
 	return rc;
 }
@@ -609,10 +409,10 @@ static int setup(struct exporter *e, struct ipfix *x)
 	int rc;
 
 	x->model = fbInfoModelAlloc();
-	fbInfoModelAddElementArray(x->model, ntop_elements);
+	fbInfoModelAddElementArray(x->model, ipfix_ntop_elements);
 	x->session = fbSessionAlloc(x->model);
 	fbSessionSetDomain(x->session, x->domain);
-	rc = add_template(x, flow_spec, F_V4 | F_V6 | F_ROUTE | F_TCP | F_NAT |
+	rc = add_template(x, ipfix_flow_spec, F_V4 | F_V6 | F_ROUTE | F_TCP | F_NAT |
 			  F_INTERNAL, TRUE, TID_FLOW_INT, 0);
 	if (!rc)
 		rc = add_flow_templates(x, 0);
@@ -730,10 +530,10 @@ static size_t spec_len(const fbInfoElementSpec_t *spec, uint32_t flags)
 static size_t ipfix_min_message_size(void)
 {
 	struct ipfix x = { .bufsize = 65000 };
-	size_t tmpl = 65535, rec = spec_len(flow_spec, F_V6 | F_ROUTE | F_TCP | F_NAT);
+	size_t tmpl = 65535, rec = spec_len(ipfix_flow_spec, F_V6 | F_ROUTE | F_TCP | F_NAT);
 
-	if (spec_len(flow_spec, F_V4 | F_ROUTE | F_TCP | F_NAT) > rec)
-		rec = spec_len(flow_spec, F_V4 | F_ROUTE | F_TCP | F_NAT);
+	if (spec_len(ipfix_flow_spec, F_V4 | F_ROUTE | F_TCP | F_NAT) > rec)
+		rec = spec_len(ipfix_flow_spec, F_V4 | F_ROUTE | F_TCP | F_NAT);
 	if (spec_len(ifname_spec, 0) > rec)
 		rec = spec_len(ifname_spec, 0);
 	if (spec_len(ifdescr_spec, 0) > rec)

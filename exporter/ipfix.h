@@ -38,6 +38,62 @@
 #define IFNAME_LEN	EXPORT_IFNAME_LEN
 #define IFDESCR_LEN	EXPORT_IFDESCR_LEN
 
+/* The record as libfixbuf reads it; flow_spec mirrors it field by field. */
+struct ipfix_flow {
+	uint64_t	octetDeltaCount;
+	uint64_t	packetDeltaCount;
+	uint64_t	flowStartMilliseconds;
+	uint64_t	flowEndMilliseconds;
+	uint8_t		sourceIPv6Address[16];
+	uint8_t		destinationIPv6Address[16];
+	uint8_t		ipNextHopIPv6Address[16];
+	uint8_t		postNATSourceIPv6Address[16];
+	uint8_t		postNATDestinationIPv6Address[16];
+	uint32_t	sourceIPv4Address;
+	uint32_t	destinationIPv4Address;
+	uint32_t	ipNextHopIPv4Address;
+	uint32_t	postNATSourceIPv4Address;
+	uint32_t	postNATDestinationIPv4Address;
+	uint32_t	ingressInterface;
+	uint32_t	egressInterface;
+	uint16_t	sourceTransportPort;
+	uint16_t	destinationTransportPort;
+	uint16_t	postNAPTSourceTransportPort;
+	uint16_t	postNAPTDestinationTransportPort;
+	uint16_t	tcpControlBits;
+	uint16_t	icmpTypeCodeIPv4;
+	uint16_t	icmpTypeCodeIPv6;
+	uint16_t	vlanId;
+	uint16_t	ethernetType;
+	uint8_t		sourceMacAddress[6];
+	uint8_t		destinationMacAddress[6];
+	uint8_t		protocolIdentifier;
+	uint8_t		ipClassOfService;
+	uint8_t		flowDirection;
+	uint8_t		minimumTTL;
+	uint8_t		maximumTTL;
+	uint8_t		flowEndReason;
+	uint8_t		sourceIPv4PrefixLength;
+	uint8_t		destinationIPv4PrefixLength;
+	uint8_t		sourceIPv6PrefixLength;
+	uint8_t		destinationIPv6PrefixLength;
+	/* TCP records only (F_TCP) */
+	uint32_t	tcpSynTotalCount;	/* reduced-length unsigned64 */
+	uint32_t	tcpFinTotalCount;
+	uint32_t	tcpRstTotalCount;
+	uint32_t	retransmittedInPkts;	/* ntop 35632/109 */
+	uint32_t	clientNwLatencyMs;	/* ntop 35632/123 */
+	uint32_t	serverNwLatencyMs;	/* ntop 35632/124 */
+	uint8_t		pad[4];
+};
+_Static_assert(sizeof(struct ipfix_flow) == 208, "ipfix_flow has no holes");
+
+/* ipfix_flow.c: the elements of struct ipfix_flow, in its order (flags
+ * F_* pick a template's), ntop's elements (PEN 35632), and the fill. */
+extern fbInfoElementSpec_t ipfix_flow_spec[];
+extern fbInfoElement_t ipfix_ntop_elements[];
+void ipfix_fill_flow(struct ipfix_flow *f, const struct export_record *r);
+
 struct ipfix {
 	fbInfoModel_t		*model;
 	fbSession_t		*session;

@@ -6,7 +6,7 @@ exporter_libexporter_a_SOURCES = exporter/exporter.c exporter/exporter.h \
 	exporter/json.c exporter/transport.c exporter/transport.h \
 	exporter/netflow5.c exporter/netflow9.c exporter/ipfix.c \
 	exporter/pacer.c exporter/pacer.h \
-	exporter/ipfix.h exporter/ipfix_tmpl.c exporter/wire.h \
+	exporter/ipfix.h exporter/ipfix_tmpl.c exporter/ipfix_flow.c exporter/wire.h \
 	exporter/json.h exporter/kafka.c exporter/kafka.h \
 	exporter/flowpb.c exporter/flowpb.h
 # format = protobuf: C from proto/flow.proto, generated, never committed

@@ -125,6 +125,7 @@ FUZZ_CONFIG_SRC = $(top_srcdir)/tests/fuzz/fuzz_config.c $(top_srcdir)/src/confi
 	$(top_srcdir)/exporter/json.c $(top_srcdir)/exporter/transport.c \
 	$(top_srcdir)/exporter/netflow5.c $(top_srcdir)/exporter/netflow9.c \
 	$(top_srcdir)/exporter/ipfix.c $(top_srcdir)/exporter/ipfix_tmpl.c \
+	$(top_srcdir)/exporter/ipfix_flow.c \
 	$(top_srcdir)/exporter/kafka.c $(top_srcdir)/exporter/flowpb.c \
 	proto/flow.pb-c.c $(top_srcdir)/src/config_kafka.c $(top_srcdir)/src/kmem.c \
 	$(top_srcdir)/src/config_pace.c $(top_srcdir)/exporter/pacer.c \
