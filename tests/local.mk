@@ -38,7 +38,8 @@ tests_bpf_test_fuzz_LDADD = $(tests_bpf_test_datapath_LDADD)
 TESTS += tests/bpf/test_fuzz
 
 check_PROGRAMS += tests/bpf/test_fetcher
-tests_bpf_test_fetcher_SOURCES = tests/bpf/test_fetcher.c $(DPTEST_SOURCES)
+tests_bpf_test_fetcher_SOURCES = tests/bpf/test_fetcher.c tests/bpf/fetch_tcp.c \
+	tests/bpf/fetch_tcp.h $(DPTEST_SOURCES)
 tests_bpf_test_fetcher_CPPFLAGS = $(tests_bpf_test_datapath_CPPFLAGS)
 tests_bpf_test_fetcher_LDADD = tests/libtap.a $(TCFLOWD_LIBS)
 TESTS += tests/bpf/test_fetcher

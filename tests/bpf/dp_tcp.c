@@ -52,14 +52,8 @@ static void sleep_ms(long ms)
 static void tcp_frame(struct frame *f, int cli, __u8 flags, __u32 seq,
 		      size_t payload)
 {
-	__u32 nseq = htonl(seq);
-
-	frame_eth(f, 0);
-	frame_ipv4(f, cli ? CLI : SRV, cli ? SRV : CLI, IPPROTO_TCP);
-	frame_tcp(f, cli ? CPORT : SPORT, cli ? SPORT : CPORT, flags, 0);
-	memcpy(f->buf + f->ip_off + 20 + 4, &nseq, 4);
-	frame_payload(f, payload);
-	frame_finish(f);
+	frame_tcp4_seg(f, cli ? CLI : SRV, cli ? SRV : CLI, cli ? CPORT : SPORT,
+		       cli ? SPORT : CPORT, flags, seq, payload);
 }
 
 /* The client is beyond the interface: its packets come in (ingress), the

@@ -137,6 +137,19 @@ void frame_tcp(struct frame *f, uint16_t sport, uint16_t dport,
 	memset(p + 20, 1, optlen);
 }
 
+void frame_tcp4_seg(struct frame *f, const char *src, const char *dst,
+		    uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq,
+		    size_t payload)
+{
+	frame_eth(f, 0);
+	frame_ipv4(f, src, dst, 6);
+	frame_tcp(f, sport, dport, flags, 0);
+	put16(f->buf + f->len - 20 + 4, (uint16_t)(seq >> 16));
+	put16(f->buf + f->len - 20 + 6, (uint16_t)seq);
+	frame_payload(f, payload);
+	frame_finish(f);
+}
+
 void frame_udp(struct frame *f, uint16_t sport, uint16_t dport)
 {
 	uint8_t *p;

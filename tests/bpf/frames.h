@@ -48,6 +48,11 @@ void frame_ext6(struct frame *f, uint8_t type, size_t len);
 void frame_frag6(struct frame *f, uint16_t offset, int more);
 void frame_tcp(struct frame *f, uint16_t sport, uint16_t dport,
 	       uint8_t flags, size_t optlen);
+/* A whole IPv4 TCP segment (no options): sequence number seq, payload
+ * bytes of payload, lengths and checksum done. */
+void frame_tcp4_seg(struct frame *f, const char *src, const char *dst,
+		    uint16_t sport, uint16_t dport, uint8_t flags, uint32_t seq,
+		    size_t payload);
 void frame_udp(struct frame *f, uint16_t sport, uint16_t dport);
 void frame_sctp(struct frame *f, uint16_t sport, uint16_t dport);
 void frame_icmp(struct frame *f, uint8_t type, uint8_t code);

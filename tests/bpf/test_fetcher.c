@@ -5,7 +5,7 @@
  * drain, the per-key drain, and the overflow ring alike; and with kernel
  * entries that persist between epochs: read in place, never re-inserted,
  * the deltas exact across fetches, a swap mid-stream and a writer on
- * another CPU.
+ * another CPU; TCP health across reads in place (fetch_tcp.c).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +20,7 @@
 
 #include "datapath.h"
 #include "dptest.h"
+#include "fetch_tcp.h"
 #include "fetcher.h"
 #include "frames.h"
 #include "tap.h"
@@ -377,5 +378,6 @@ int main(void)
 		run_race();
 	else
 		tap_ok(false, "race: needs 2 CPUs");
+	run_fetch_tcp();
 	return tap_done();
 }
