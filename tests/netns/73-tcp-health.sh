@@ -24,7 +24,9 @@ CPU=${CPU:-0}
 pair
 ns a ethtool -K a0 tso off gso off gro off >/dev/null 2>&1
 ns b ethtool -K b0 tso off gso off gro off >/dev/null 2>&1
-ns b taskset -c "$CPU" "$GEN" sink -p 9000 -t 300 >"$T/sink" 2>&1 &
+# not through ns(): a backgrounded function is a subshell, and $! would be
+# its pid, not the sink's (the sink outlived the test)
+ip netns exec "${P}b" taskset -c "$CPU" "$GEN" sink -p 9000 -t 300 >"$T/sink" 2>&1 &
 _pids="$_pids $!"
 for i in $(seq 300); do grep -q listening "$T/sink" && break; sleep 0.1; done
 ns b nft -f - <<'EOF' || bail "nft rules in b"
