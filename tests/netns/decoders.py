@@ -45,16 +45,20 @@ def from_json(path, v4only):
                r["octet_delta_count"])
 
 
-def from_nfacctd(path):
+def nfacctd_rows(path):
+    """The rows of nfacctd's CSV print plugin file, as dicts by column."""
     cols = None
     for line in open(path):
         v = line.strip().split(",")
         if v[0] == "SRC_IP":
             cols = v
             continue
-        if not cols or len(v) != len(cols):
-            continue
-        r = dict(zip(cols, v))
+        if cols and len(v) == len(cols):
+            yield dict(zip(cols, v))
+
+
+def from_nfacctd(path):
+    for r in nfacctd_rows(path):
         yield (r["PROTOCOL"], r["SRC_PORT"], r["DST_PORT"], r["PACKETS"],
                r["BYTES"])
 

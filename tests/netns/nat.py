@@ -24,6 +24,8 @@ import socket
 import subprocess
 import sys
 
+from decoders import nfacctd_rows
+
 PROTO = {"tcp": 6, "udp": 17}
 
 
@@ -165,15 +167,8 @@ def from_nfdump(path):
 
 
 def from_nfacctd(path):
-    cols, flows = None, {}
-    for text in open(path):
-        v = text.strip().split(",")
-        if v[0] == "SRC_IP":
-            cols = v
-            continue
-        if not cols or len(v) != len(cols):
-            continue
-        r = dict(zip(cols, v))
+    flows = {}
+    for r in nfacctd_rows(path):
         if r["PROTOCOL"] not in ("6", "17"):
             continue
         nat = tuple(r[k] or "-" for k in ("POST_NAT_SRC_IP", "POST_NAT_SRC_PORT",
