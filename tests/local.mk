@@ -48,7 +48,7 @@ EXTRA_DIST += tests/run-all tests/install-deps tests/valgrind.supp
 
 # tests/kernels (run by .ci/run, not by make check: it boots VMs)
 EXTRA_DIST += tests/kernels tests/vm/init tests/vm/guest tests/vm/mkroot \
-	tests/vm/mkinitrd tests/vm/count
+	tests/vm/mkinitrd tests/vm/count tests/vm/tcp-netem.sh
 
 # make check-valgrind: every C test, and the daemon in the namespace tests,
 # under valgrind; any error fails it.

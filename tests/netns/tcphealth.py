@@ -6,18 +6,23 @@
 #       one connection from SPORT; prints "completed RTT_US" (the client's
 #       TCP_INFO tcpi_rtt right after the handshake: its one RTT sample),
 #       "refused", or "unanswered" (no answer within DEADLINE_S)
-#   tcphealth.py send ADDR PORT SPORT BYTES
+#   tcphealth.py send ADDR PORT SPORT BYTES [CONNECTED-CMD ACKED-CMD]
 #       sends BYTES, waits (bounded) until all are acknowledged; prints
 #       "retrans N snmp M": TCP_INFO tcpi_total_retrans and the namespace's
-#       TcpRetransSegs (/proc/net/snmp) growth over the connection
+#       TcpRetransSegs (/proc/net/snmp) growth over the connection.  The
+#       commands (split as the shell would, run without one: the test VM
+#       has no /bin/sh) run once connected and once all is acknowledged
+#       (before the FIN): e.g. a netem loss on the data only
 #   tcphealth.py field FILE SPORT DPORT DIR NAME
 #       NAME of the JSON records of that flow: numbers summed over the
 #       records, strings joined with "/" in order; "-" if none has it
 import errno
 import json
 import select
+import shlex
 import socket
 import struct
+import subprocess
 import sys
 import time
 
@@ -65,11 +70,13 @@ def connect(addr, port, sport, deadline):
     s.close()
 
 
-def send(addr, port, sport, nbytes):
+def send(addr, port, sport, nbytes, connected=None, acked=None):
     before = retrans_segs()
     s = sock(addr, sport)
     s.settimeout(30)
     s.connect((addr, port))
+    if connected:
+        subprocess.run(shlex.split(connected), check=True)
     s.sendall(b"x" * nbytes)
     end = time.monotonic() + 30
     while tcp_info(s, TCP_INFO_UNACKED) and time.monotonic() < end:
@@ -78,6 +85,8 @@ def send(addr, port, sport, nbytes):
         sys.exit("send: data still unacknowledged after 30 s")
     print("retrans", tcp_info(s, TCP_INFO_TOTAL_RETRANS),
           "snmp", retrans_segs() - before)
+    if acked:
+        subprocess.run(shlex.split(acked), check=True)
     s.close()
 
 
@@ -101,8 +110,8 @@ def field(path, sport, dport, direction, name):
 def main(a):
     if a[:1] == ["connect"] and len(a) == 5:
         connect(a[1], int(a[2]), int(a[3]), float(a[4]))
-    elif a[:1] == ["send"] and len(a) == 5:
-        send(a[1], int(a[2]), int(a[3]), int(a[4]))
+    elif a[:1] == ["send"] and len(a) in (5, 7):
+        send(a[1], int(a[2]), int(a[3]), int(a[4]), *a[5:])
     elif a[:1] == ["field"] and len(a) == 6:
         field(a[1], int(a[2]), int(a[3]), int(a[4]), a[5])
     else:
