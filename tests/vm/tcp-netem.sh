@@ -4,7 +4,11 @@
 # this machine's).  a (client, sender) -- b (server, tests/netns/gen sink).
 #  - netem delay 20ms on b0 (b -> a): at a0, tcflowd sees the delay on the
 #    server side (SYN out -> SYN-ACK in: 20 ms +- 2 ms) and a's own stack
-#    on the client side (under 1 ms); at b0, the other way round
+#    on the client side; at b0, the other way round.  A stack's answer
+#    takes 20-50 us here, 0.3-1 ms under TCG (measured: 0.27-0.88 ms
+#    warm, 3.6 ms cold), so "the other side" is held to under 2 ms, not
+#    1 (it is within the +- 2 ms of the delayed side too); a connection
+#    first warms the paths (TCG translates code on its first run)
 #  - netem loss 5% on a0 (the data direction, from the handshake's end to
 #    the last ACK: no SYN or FIN is lost): tcp_retransmitted_packets of the
 #    data record at a0 within 10% of the sender's TcpRetransSegs (the
@@ -39,10 +43,13 @@ delays() {
 }
 # within N LO HI: LO <= N <= HI (N a number)
 within() { [ "${1:--}" != - ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+# warm SPORT: a connection through netem and the hooks, not measured
+warm() { ns a taskset -c "$CPU" $PY connect 192.0.2.2 9000 "$1" 5 >/dev/null; }
 
 # at a0: client -> server is egress (1)
 config "$T/a.conf" "[capture]" "interfaces = a0" "[flows]" "fetch_interval_ms = 100"
 start_tcflowd a "$T/a.conf"
+warm 42000
 conn=$(ns a taskset -c "$CPU" $PY connect 192.0.2.2 9000 42010 5)
 is "${conn% *}" completed "delay 20ms on b0: the client connected"
 ns b tc qdisc del dev b0 root
@@ -57,8 +64,8 @@ FROM=a
 delays "a0, delay on b0" 42010 1
 within "$SD" 18000 22000
 ok $? "a0, delay on b0: server delay $SD us is 20 ms +- 2 ms"
-within "$CD" 0 999
-ok $? "a0, delay on b0: client delay $CD us (a's stack) is under 1 ms"
+within "$CD" 0 1999
+ok $? "a0, delay on b0: client delay $CD us (a's stack) is under 2 ms"
 
 [ -n "$lossy" ] || bail "loss 5%: the lossy transfer failed"
 set -- $lossy
@@ -78,6 +85,7 @@ is "$(f 42012 9000 1 tcp_retransmitted_packets)" 0 "no loss: tcp_retransmitted_p
 ns b tc qdisc add dev b0 root netem delay 20ms || bail "tc qdisc add netem"
 config "$T/b.conf" "[capture]" "interfaces = b0" "[flows]" "fetch_interval_ms = 100"
 start_tcflowd b "$T/b.conf"
+warm 42001
 conn=$(ns a taskset -c "$CPU" $PY connect 192.0.2.2 9000 42013 5)
 is "${conn% *}" completed "delay 20ms on b0, seen at b0: the client connected"
 sleep 0.5
@@ -86,8 +94,8 @@ is "$TCFLOWD_RC" 0 "b0: tcflowd exits 0"
 mv "$T/flows.json" "$T/flows.b.json"
 FROM=b
 delays "b0, delay on b0" 42013 0
-within "$SD" 0 999
-ok $? "b0, delay on b0: server delay $SD us (b's stack) is under 1 ms"
+within "$SD" 0 1999
+ok $? "b0, delay on b0: server delay $SD us (b's stack) is under 2 ms"
 within "$CD" 18000 22000
 ok $? "b0, delay on b0: client delay $CD us is 20 ms +- 2 ms"
 ns b tc qdisc del dev b0 root
