@@ -13,6 +13,10 @@
 #       commands (split as the shell would, run without one: the test VM
 #       has no /bin/sh) run once connected and once all is acknowledged
 #       (before the FIN): e.g. a netem loss on the data only
+#   tcphealth.py accept PORT DEADLINE_S
+#       listens on PORT, prints "listening", accepts one connection and
+#       prints "accepted RTT_US" (the server's TCP_INFO tcpi_rtt: its one
+#       sample, SYN-ACK sent -> ACK received), or "none" after DEADLINE_S
 #   tcphealth.py field FILE SPORT DPORT DIR NAME
 #       NAME of the JSON records of that flow: numbers summed over the
 #       records, strings joined with "/" in order; "-" if none has it
@@ -90,6 +94,22 @@ def send(addr, port, sport, nbytes, connected=None, acked=None):
     s.close()
 
 
+def accept(port, deadline):
+    ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("", port))
+    ls.listen(8)
+    print("listening", flush=True)
+    r, _, _ = select.select([ls], [], [], deadline)
+    if not r:
+        print("none")
+        return
+    s, _ = ls.accept()
+    print("accepted", tcp_info(s, TCP_INFO_RTT), flush=True)
+    s.close()
+    ls.close()
+
+
 def field(path, sport, dport, direction, name):
     vals = []
     for line in open(path):
@@ -112,6 +132,8 @@ def main(a):
         connect(a[1], int(a[2]), int(a[3]), float(a[4]))
     elif a[:1] == ["send"] and len(a) in (5, 7):
         send(a[1], int(a[2]), int(a[3]), int(a[4]), *a[5:])
+    elif a[:1] == ["accept"] and len(a) == 3:
+        accept(int(a[1]), float(a[2]))
     elif a[:1] == ["field"] and len(a) == 6:
         field(a[1], int(a[2]), int(a[3]), int(a[4]), a[5])
     else:
