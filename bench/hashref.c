@@ -53,6 +53,7 @@ static unsigned long entries(int fd)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, old;
 	struct ref_bpf *rs;
 	unsigned long max;
 	unsigned int ifindex;
@@ -87,12 +88,18 @@ int main(int argc, char **argv)
 		ref_bpf__destroy(rs);
 		return 1;
 	}
+	/* blocked until sigsuspend: a signal between the test and the wait
+	 * is not lost */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	printf("attached\n");
 	fflush(stdout);
 	while (!stop)
-		pause();
+		sigsuspend(&old);
 	printf("entries %lu\n", entries(bpf_map__fd(rs->maps.ref_flows)));
 	close(link);
 	ref_bpf__destroy(rs);
