@@ -46,6 +46,8 @@ is() {			# is GOT WANT DESCRIPTION
 }
 
 diag() { echo "# $*"; }
+# within N LO HI: LO <= N <= HI, false for an N that is "-" or empty
+within() { [ "${1:--}" != - ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
 bail() { echo "Bail out! $*"; exit 1; }
 

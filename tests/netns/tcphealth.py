@@ -3,8 +3,11 @@
 # TCP health fields of tcflowd's JSON records, for tests/netns/73-tcp-health.sh.
 #
 #   tcphealth.py connect ADDR PORT SPORT DEADLINE_S
-#       one connection from SPORT; prints "completed RTT_US" (the client's
-#       TCP_INFO tcpi_rtt right after the handshake: its one RTT sample),
+#       one connection from SPORT; prints "completed RTT_US CONNECT_US":
+#       the client's TCP_INFO tcpi_rtt right after the handshake (its one
+#       RTT sample) and how long connect() took by this process's
+#       monotonic clock (from before the SYN to the socket's wake-up, which
+#       the ACK precedes when the handshake runs on this process's CPU),
 #       "refused", or "unanswered" (no answer within DEADLINE_S)
 #   tcphealth.py send ADDR PORT SPORT BYTES [CONNECTED-CMD ACKED-CMD]
 #       sends BYTES, waits (bounded) until all are acknowledged; prints
@@ -57,10 +60,12 @@ def sock(addr, sport):
 def connect(addr, port, sport, deadline):
     s = sock(addr, sport)
     s.setblocking(False)
+    t0 = time.monotonic_ns()
     err = s.connect_ex((addr, port))
     if err not in (0, errno.EINPROGRESS):
         sys.exit("connect: %s" % errno.errorcode.get(err, err))
     _, w, _ = select.select([], [s], [], deadline)
+    took = (time.monotonic_ns() - t0) // 1000
     if not w:
         print("unanswered")
     else:
@@ -70,7 +75,7 @@ def connect(addr, port, sport, deadline):
         elif err:
             sys.exit("connect: %s" % errno.errorcode.get(err, err))
         else:
-            print("completed", tcp_info(s, TCP_INFO_RTT))
+            print("completed", tcp_info(s, TCP_INFO_RTT), took)
     s.close()
 
 

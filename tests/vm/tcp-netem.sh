@@ -59,8 +59,6 @@ delays() {
 	is "$(f "$2" "$3" "$4" tcp_handshake)/$(f "$3" "$2" $((1 - $4)) tcp_handshake)" \
 		completed/completed "$1: handshake completed, both directions"
 }
-# within N LO HI: LO <= N <= HI (N a number)
-within() { [ "${1:--}" != - ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 # warm SPORT: a connection through netem and the hooks, not measured
 warm() { ns a taskset -c "$CPU" $PY connect 192.0.2.2 9000 "$1" 5 >/dev/null; }
 # agrees NAME US REF: tcflowd's US is the kernel's sample REF less one pass
@@ -76,9 +74,9 @@ start_tcflowd a "$T/a.conf"
 warm 42000
 for sport in 42010 42020 42030; do
 	conn=$(ns a taskset -c "$CPU" $PY connect 192.0.2.2 9000 $sport 5)
-	is "${conn% *}" completed "delay 20ms on b0: the client connected from $sport"
-	rtt=${conn#* }
-	case $rtt in '' | *[!0-9]*) rtt=0 ;; esac	# not connected: no sample
+	set -- $conn
+	is "${1:-}" completed "delay 20ms on b0: the client connected from $sport"
+	rtt=${2:-0}
 	within "$rtt" 20000 22000 && break
 	diag "the client's RTT sample is $rtt us: the guest's timer was late; once more"
 done
@@ -131,7 +129,8 @@ for dport in 9001 9002 9003; do
 	_pids="$_pids $acc"
 	for i in $(seq 100); do grep -q listening "$T/accept.$dport" && break; sleep 0.1; done
 	conn=$(ns a taskset -c "$CPU" $PY connect 192.0.2.2 $dport 42013 5)
-	is "${conn% *}" completed "delay 20ms on b0, seen at b0: the client connected to $dport"
+	set -- $conn
+	is "${1:-}" completed "delay 20ms on b0, seen at b0: the client connected to $dport"
 	wait "$acc"
 	srtt=$(sed -n 's/^accepted //p' "$T/accept.$dport")
 	within "$srtt" 20000 22000 && break
