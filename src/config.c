@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 
 #include "config.h"
+#include "fetcher.h"	/* FETCHER_READ_SPACING */
 #include "config_kafka.h"
 #include "kmem.h"
 #include "config_pace.h"
@@ -267,6 +268,8 @@ static int flows_key(struct parse_state *ps, const char *k, const char *v)
 		return parse_u32(ps, k, v, 0, 3600, &c->tcp_end_timeout_s);
 	if (!strcmp(k, "kernel_epoch_s"))
 		return parse_u32(ps, k, v, 0, 3600, &c->kernel_epoch_s);
+	if (!strcmp(k, "kernel_read_spacing"))
+		return parse_u32(ps, k, v, 0, 64, &c->kernel_read_spacing);
 	if (!strcmp(k, "max_flows"))
 		return parse_u32(ps, k, v, 16, 1u << 26, &c->max_flows);
 	if (!strcmp(k, "routes"))
@@ -523,6 +526,7 @@ void config_defaults(struct config *c)
 	c->idle_timeout_s = 15;
 	c->tcp_end_timeout_s = 2;
 	c->kernel_epoch_s = EPOCH_IDLE;
+	c->kernel_read_spacing = FETCHER_READ_SPACING;
 	c->max_flows = 262144;
 	c->routes = true;
 	c->route_cache = 16384;
@@ -789,6 +793,7 @@ void config_print(FILE *f, const struct config *c)
 	fprintf(f, "idle_timeout_s = %u\n", c->idle_timeout_s);
 	fprintf(f, "tcp_end_timeout_s = %u\n", c->tcp_end_timeout_s);
 	fprintf(f, "kernel_epoch_s = %u\n", c->kernel_epoch_s);
+	fprintf(f, "kernel_read_spacing = %u\n", c->kernel_read_spacing);
 	fprintf(f, "max_flows = %u\n", c->max_flows);
 	fprintf(f, "routes = %s\n", c->routes ? "yes" : "no");
 	fprintf(f, "route_cache = %u\n", c->route_cache);

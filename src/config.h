@@ -70,6 +70,9 @@ struct config {
 	uint32_t	tcp_end_timeout_s;
 	uint32_t	kernel_epoch_s;		/* kernel entries kept this long;
 						 * 0: swap every fetch */
+	uint32_t	kernel_read_spacing;	/* a read in place waits this
+						 * many times the last one's
+						 * length; 0: every fetch */
 	uint32_t	max_flows;
 	bool		routes;			/* look up each flow's route */
 	uint32_t	route_cache;		/* route answers kept */

@@ -75,6 +75,7 @@ void daemon_fetch(struct daemon *d)
 	struct flow_stats delta;
 	uint64_t t0, drained = fetcher_stats(d->fetcher)->flows;
 	uint64_t reads = fetcher_stats(d->fetcher)->reads;
+	uint64_t epochs = fetcher_stats(d->fetcher)->epochs;
 	int err, i;
 
 	/* realtime - monotonic, once a fetch, for every record's times */
@@ -82,10 +83,12 @@ void daemon_fetch(struct daemon *d)
 	t0 = clock_ns(CLOCK_MONOTONIC);
 	err = fetcher_run(d->fetcher);
 	stats_hist_observe(&d->fetch_hist, clock_ns(CLOCK_MONOTONIC) - t0);
-	/* entries of the active map: read in place, or (a swap) drained */
-	d->map_entries = fetcher_stats(d->fetcher)->reads != reads ?
-			 fetcher_stats(d->fetcher)->live_entries :
-			 fetcher_stats(d->fetcher)->flows - drained;
+	/* entries of the active map: read in place, or (a swap) drained;
+	 * a fetch that did neither leaves the last figure */
+	if (fetcher_stats(d->fetcher)->reads != reads)
+		d->map_entries = fetcher_stats(d->fetcher)->live_entries;
+	else if (fetcher_stats(d->fetcher)->epochs != epochs)
+		d->map_entries = fetcher_stats(d->fetcher)->flows - drained;
 	if (err) {
 		d->fetch_errors++;
 		log_err("fetch flows: %s", strerror(-err));
@@ -109,7 +112,8 @@ void daemon_fetch(struct daemon *d)
 			 "kernel_flows or overflow_ring_kb)",
 			 (unsigned long long)(delta.c[STAT_RING_FULL] +
 					      delta.c[STAT_NO_MAP]));
-	flowcache_expire(d->cache, clock_ns(CLOCK_MONOTONIC));
+	/* quiet as far as the kernel maps were read, not as far as now */
+	flowcache_expire(d->cache, fetcher_horizon(d->fetcher));
 	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);
 	/* what went out meanwhile: refused, acknowledged, or through */
@@ -323,6 +327,7 @@ static void reload(struct daemon *d)
 	t = timeouts_of(&next);
 	flowcache_set_timeouts(d->cache, &t);
 	fetcher_set_epoch(d->fetcher, next.kernel_epoch_s * NS_PER_S);
+	fetcher_set_read_spacing(d->fetcher, next.kernel_read_spacing);
 	set_timer(d->fetch_tfd, next.fetch_interval_ms);
 	set_timer(d->stats_tfd, next.stats_interval_s * 1000ull);
 	daemon_attach_selected(d);
@@ -602,6 +607,7 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		return -ENOMEM;
 	}
 	fetcher_set_epoch(d->fetcher, cfg->kernel_epoch_s * NS_PER_S);
+	fetcher_set_read_spacing(d->fetcher, cfg->kernel_read_spacing);
 	err = open_exporters(d);
 	if (err)
 		return err;

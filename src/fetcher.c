@@ -47,6 +47,12 @@ struct fetcher {
 						 * active map's last read */
 	bool			live;		/* reading the active map now */
 	bool			fill_due, end_epoch;
+	/* a read in place waits read_spacing times the last one's length
+	 * from that one's start (0: never waits) */
+	uint32_t		read_spacing;
+	uint64_t		read_start, read_ns;
+	uint64_t		horizon;	/* mono ns: counts before it are
+						 * handed on */
 };
 
 static uint64_t mono_ns(void)
@@ -422,13 +428,27 @@ static int epoch(struct fetcher *f, uint64_t now)
  * Between epochs: read the active map in place and hand on what grew.
  * Skipped when no program ran since the previous read began (a program
  * that began before it and wrote behind it is seen at a later read).
+ * A read costs the map's entries, not the packets: at a million flows it
+ * takes longer than a fetch interval, and back-to-back reads would keep a
+ * core busy for ever.  So it waits read_spacing times the last read's
+ * length from that read's start (at most 1/read_spacing of a core), and
+ * the fetches in between only consume the ring.  The horizon stays at the
+ * last read's start: the flow cache times flows out against what was
+ * read, not against the clock (a flow is quiet only as far as anyone
+ * looked).
  */
-static int read_live(struct fetcher *f, uint64_t seen)
+static int read_live(struct fetcher *f, uint64_t seen, uint64_t now)
 {
 	long n;
 
 	if (f->skip_idle && f->read_valid && seen == f->seen_at_read) {
 		f->stats.skipped++;
+		f->horizon = now;
+		return 0;
+	}
+	if (f->read_valid && f->read_spacing &&
+	    now - f->read_start < f->read_spacing * f->read_ns) {
+		f->stats.deferred++;
 		return 0;
 	}
 	f->live = true;
@@ -441,6 +461,8 @@ static int read_live(struct fetcher *f, uint64_t seen)
 	}
 	f->seen_at_read = seen;
 	f->read_valid = true;
+	f->read_start = f->horizon = now;
+	f->read_ns = mono_ns() - now;
 	f->stats.live_entries = (uint64_t)n;
 	/* seven eighths full: the next fetch starts a new epoch (before
 	 * new flows find the map full and go through the ring) */
@@ -467,12 +489,17 @@ int fetcher_run(struct fetcher *f)
 		err = packets_seen(f, &seen, &full);
 	if (err)
 		return err;
-	if (f->pending_fd >= 0)
+	if (f->pending_fd >= 0) {
 		err = drain(f, f->pending_fd);
-	else if (epoch_due(f, t0, full))
+	} else if (epoch_due(f, t0, full)) {
+		/* all before the swap is drained; the new active map held
+		 * nothing then */
 		err = epoch(f, t0);
-	else
-		err = read_live(f, seen);
+		if (!err)
+			f->horizon = t0;
+	} else {
+		err = read_live(f, seen, t0);
+	}
 	f->map_full_seen = full;
 	if (!err)
 		err = fetcher_poll_ring(f);
@@ -486,6 +513,16 @@ void fetcher_set_epoch(struct fetcher *f, uint64_t epoch_ns)
 	f->epoch_ns = epoch_ns;
 	if (!f->epoch_start)
 		f->epoch_start = mono_ns();	/* the maps start empty */
+}
+
+void fetcher_set_read_spacing(struct fetcher *f, uint32_t factor)
+{
+	f->read_spacing = factor;
+}
+
+uint64_t fetcher_horizon(const struct fetcher *f)
+{
+	return f->horizon;
 }
 
 void fetcher_end_epoch(struct fetcher *f)
@@ -552,6 +589,8 @@ struct fetcher *fetcher_new(struct datapath *dp, uint32_t map_entries,
 	f->batch = f->stats.batch = true;
 	f->skip_idle = true;
 	f->pending_fd = -1;
+	f->read_spacing = FETCHER_READ_SPACING;
+	f->horizon = mono_ns();	/* the maps start empty */
 	f->map_entries = map_entries;
 	f->base = baseline_new(map_entries);
 	if (!f->base || grow(f, n ? n : 16))

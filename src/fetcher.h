@@ -34,6 +34,8 @@ struct fetcher_stats {
 	uint64_t	flows;		/* map entries drained */
 	uint64_t	epochs;		/* swaps */
 	uint64_t	reads;		/* reads of the active map in place */
+	uint64_t	deferred;	/* fetches that left the read for later
+					 * (read spacing) */
 	uint64_t	live_entries;	/* entries at the last read in place */
 	uint64_t	untracked;	/* entries with no baseline room (left
 					 * for the drain; cannot happen) */
@@ -56,6 +58,21 @@ int fetcher_run(struct fetcher *f);
 
 /* Epoch length; 0 (the default): every fetch swaps and drains. */
 void fetcher_set_epoch(struct fetcher *f, uint64_t epoch_ns);
+
+/*
+ * A read in place waits factor times the previous read's length from
+ * that read's start (FETCHER_READ_SPACING by default: a read at most a
+ * quarter of the time); 0: every fetch between epochs reads.
+ */
+#define FETCHER_READ_SPACING	4
+void fetcher_set_read_spacing(struct fetcher *f, uint32_t factor);
+
+/*
+ * CLOCK_MONOTONIC ns before which every count has been handed on: the
+ * start of the last read in place (or swap, or fetch that found nothing
+ * new).  What flows are timed out against.
+ */
+uint64_t fetcher_horizon(const struct fetcher *f);
 
 /* Make the next fetch an epoch (a swap and exact drain): shutdown. */
 void fetcher_end_epoch(struct fetcher *f);

@@ -131,7 +131,7 @@ static uint64_t kmap(const struct daemon *d, int which, int unused)
 	return d->dp.map_entries ? d->dp.map_entries : d->cfg.kernel_flows;
 }
 
-enum { K_MAP_BYTES, K_EPOCHS, K_READS };
+enum { K_MAP_BYTES, K_EPOCHS, K_READS, K_DEFERRED };
 
 /* The kernel maps: their memory, epochs (swaps), reads in place. */
 static uint64_t kernel(const struct daemon *d, int which, int unused)
@@ -143,7 +143,8 @@ static uint64_t kernel(const struct daemon *d, int which, int unused)
 	if (!d->fetcher)
 		return 0;
 	s = fetcher_stats(d->fetcher);
-	return which == K_EPOCHS ? s->epochs : s->reads;
+	return which == K_EPOCHS ? s->epochs :
+	       which == K_READS ? s->reads : s->deferred;
 }
 
 enum { R_LOOKUPS, R_QUERIES, R_FAILURES, R_INVALIDATIONS };
@@ -334,6 +335,10 @@ const struct stats_counter stats_counters[] = {
 	  NULL, C, "Swaps of the kernel flow maps (each ends an epoch)" },
 	{ "kernel_reads", kernel, K_READS, 0, ONE, "tcflowd_kernel_reads_total",
 	  NULL, C, "Fetches that read the active kernel map in place" },
+	{ "kernel_reads_deferred", kernel, K_DEFERRED, 0, ONE,
+	  "tcflowd_kernel_reads_deferred_total", NULL, C,
+	  "Fetches that left the read in place for later (a read waits 4 times "
+	  "the last one's length)" },
 	{ "fetches", fetcher, F_FETCHES, 0, ONE, "tcflowd_fetches_total", NULL, C,
 	  "Fetches of the kernel maps" },
 	{ "fetch_s", fetch_seconds, 0, 1, ONE, "tcflowd_fetch_duration_seconds",

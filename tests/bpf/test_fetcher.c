@@ -169,6 +169,7 @@ static struct fetcher *open_persistent(struct datapath *d,
 	if (!f)
 		tap_bail("fetcher_new: %s", strerror(errno));
 	fetcher_set_epoch(f, 3600ull * 1000000000ull);
+	fetcher_set_read_spacing(f, 0);	/* every fetch reads (run_spacing) */
 	return f;
 }
 
@@ -290,6 +291,54 @@ static void run_fill(void)
 	datapath_close(&d);
 }
 
+/*
+ * Read spacing: a read in place waits factor times the last read's length
+ * from that read's start.  The fetches in between hand on nothing and
+ * hold the horizon (the flow cache times flows out against it); the
+ * epoch's drain then hands on all they left, exactly.
+ */
+static void run_spacing(void)
+{
+	struct datapath_opts o = { .map_entries = 8192 };
+	struct datapath d;
+	struct fetcher *f = open_persistent(&d, &o);
+	uint64_t h, t;
+
+	/* any read takes 1 ns or more: the next one waits 1 s or more */
+	fetcher_set_read_spacing(f, 1000000000u);
+	memset(got_packets, 0, sizeof(got_packets));
+	got_bytes = 0;
+	send_flows(&d, 1);
+	t = now_ns();
+	tap_ok(fetcher_run(f) == 0, "spacing: the first read");
+	check("spacing: the first read", 1);
+	h = fetcher_horizon(f);
+	tap_ok(h >= t && h <= now_ns(), "spacing: the horizon is that read's start");
+	send_flows(&d, 2);
+	tap_ok(fetcher_run(f) == 0 && got_bytes == 0,
+	       "spacing: a fetch inside the wait hands on nothing");
+	tap_is(fetcher_stats(f)->reads, 1, "spacing: ... reads nothing");
+	tap_is(fetcher_stats(f)->deferred, 1, "spacing: ... counts a deferred read");
+	tap_is(fetcher_horizon(f), h, "spacing: ... and holds the horizon");
+	fetcher_end_epoch(f);
+	t = now_ns();
+	tap_ok(fetcher_run(f) == 0, "spacing: the epoch");
+	check("spacing: the epoch's drain", 2);
+	tap_ok(fetcher_horizon(f) >= t, "spacing: the epoch moves the horizon");
+	/* 0: every fetch between epochs reads */
+	fetcher_set_read_spacing(f, 0);
+	send_flows(&d, 1);
+	tap_ok(fetcher_run(f) == 0, "spacing 0: a read");
+	check("spacing 0: a read", 1);
+	send_flows(&d, 3);
+	tap_ok(fetcher_run(f) == 0, "spacing 0: the next fetch reads too");
+	check("spacing 0: the next fetch", 3);
+	tap_is(fetcher_stats(f)->reads, 3, "spacing 0: three reads in all");
+	tap_is(fetcher_stats(f)->deferred, 1, "spacing 0: none deferred");
+	fetcher_free(f);
+	datapath_close(&d);
+}
+
 /* ---- a writer on another CPU while the map is read in place ---------- */
 
 #define RACE_ROUNDS	256
@@ -372,6 +421,7 @@ int main(void)
 	run_drain("overflow ring", 512, true, 0);
 	run_drain("overflow ring, persistent", 512, true, 3600ull * 1000000000ull);
 	run_fill();
+	run_spacing();
 	run_persist("persistent, batch", true);
 	run_persist("persistent, per key", false);
 	if (libbpf_num_possible_cpus() >= 2)

@@ -35,6 +35,7 @@ static const char good[] =
 	"idle_timeout_s = 5\n"
 	"tcp_end_timeout_s = 1\n"
 	"kernel_epoch_s = 0\n"
+	"kernel_read_spacing = 0\n"
 	"max_flows = 5000\n"
 	"[collector out]\n"
 	"protocol = json\n"
@@ -68,6 +69,7 @@ static void test_good(void)
 	tap_is(c.idle_timeout_s, 5, "idle_timeout_s");
 	tap_is(c.tcp_end_timeout_s, 1, "tcp_end_timeout_s");
 	tap_is(c.kernel_epoch_s, 0, "kernel_epoch_s = 0: swap every fetch");
+	tap_is(c.kernel_read_spacing, 0, "kernel_read_spacing = 0: read every fetch");
 	tap_is(c.max_flows, 5000, "max_flows");
 	tap_is((uint64_t)c.n_collectors, 2, "two collectors");
 	tap_ok(c.collectors[0].protocol == PROTO_JSON &&
@@ -92,6 +94,7 @@ static void test_defaults(void)
 	       c.active_timeout_s == 60 && c.idle_timeout_s == 15 &&
 	       !c.precise_clock && c.nat == NAT_OFF, "defaults");
 	tap_is(c.kernel_epoch_s, 15, "kernel_epoch_s: the idle timeout");
+	tap_is(c.kernel_read_spacing, 4, "kernel_read_spacing: 4 by default");
 	tap_ok(c.kernel_flows_auto && c.kernel_flows ==
 	       kmem_default_entries(kmem_possible_cpus()),
 	       "kernel_flows: sized by the CPU count (%u)", c.kernel_flows);
@@ -164,6 +167,8 @@ static const struct bad bads[] = {
 	  "b.conf:3: unknown section [nonsense]" },
 	{ "[capture]\ninterfaces = *\n[flows]\nkernel_epoch_s = 3601\n",
 	  "b.conf:4: kernel_epoch_s: 3601 is out of range (0..3600)" },
+	{ "[capture]\ninterfaces = *\n[flows]\nkernel_read_spacing = 65\n",
+	  "b.conf:4: kernel_read_spacing: 65 is out of range (0..64)" },
 	{ "[capture]\ninterfaces = *\noverflow_ring_kb = 100\n",
 	  "b.conf:3: overflow_ring_kb: 100 is not a power of 2" },
 	{ "[capture]\ninterfaces = *\nthis line has no equals sign\n",
