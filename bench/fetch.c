@@ -255,7 +255,7 @@ int main(int argc, char **argv)
 	f = fetcher_new(&dp, max, on_flow, NULL);
 	if (!f)
 		return 1;
-	fetcher_set_read_spacing(f, 0);	/* every timed read reads */
+	fetcher_set_read_spacing(f, 0, 0);	/* every timed read reads */
 
 	printf("bench/fetch: swap + drain + merge into the flow cache, and a "
 	       "read in place\n(between epochs, every entry handed on), %d "

@@ -249,6 +249,7 @@ static int swap_exporters(struct daemon *d, uint32_t old_domain)
 		fresh[i] = 1;
 		reopened++;
 	}
+	fetcher_read_now(d->fetcher);
 	daemon_fetch(d);	/* what was due goes to the old set */
 	for (j = 0; j < d->n_exp; j++)
 		if (!kept[j])
@@ -327,7 +328,8 @@ static void reload(struct daemon *d)
 	t = timeouts_of(&next);
 	flowcache_set_timeouts(d->cache, &t);
 	fetcher_set_epoch(d->fetcher, next.kernel_epoch_s * NS_PER_S);
-	fetcher_set_read_spacing(d->fetcher, next.kernel_read_spacing);
+	fetcher_set_read_spacing(d->fetcher, next.kernel_read_spacing,
+				 next.idle_timeout_s * NS_PER_S);
 	set_timer(d->fetch_tfd, next.fetch_interval_ms);
 	set_timer(d->stats_tfd, next.stats_interval_s * 1000ull);
 	daemon_attach_selected(d);
@@ -607,7 +609,8 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		return -ENOMEM;
 	}
 	fetcher_set_epoch(d->fetcher, cfg->kernel_epoch_s * NS_PER_S);
-	fetcher_set_read_spacing(d->fetcher, cfg->kernel_read_spacing);
+	fetcher_set_read_spacing(d->fetcher, cfg->kernel_read_spacing,
+				 cfg->idle_timeout_s * NS_PER_S);
 	err = open_exporters(d);
 	if (err)
 		return err;
@@ -643,6 +646,7 @@ static uint64_t final_export(struct daemon *d)
 {
 	int i;
 
+	fetcher_read_now(d->fetcher);
 	daemon_fetch(d);
 	flowcache_flush(d->cache);
 	for (i = 0; i < d->n_exp; i++)

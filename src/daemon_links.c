@@ -54,6 +54,7 @@ static void forget(struct daemon *d, int ifindex)
 {
 	int i;
 
+	fetcher_read_now(d->fetcher);
 	daemon_fetch(d);
 	flowcache_flush_ifindex(d->cache, (uint32_t)ifindex);
 	attach_detach_iface(&d->at, ifindex);

@@ -48,9 +48,12 @@ struct fetcher {
 	bool			live;		/* reading the active map now */
 	bool			fill_due, end_epoch;
 	/* a read in place waits read_spacing times the last one's length
-	 * from that one's start (0: never waits) */
+	 * from that one's start (0: never waits), read_wait_max at most (0:
+	 * no bound); read_now: not the next one */
 	uint32_t		read_spacing;
+	uint64_t		read_wait_max;
 	uint64_t		read_start, read_ns;
+	bool			read_now;
 	uint64_t		horizon;	/* mono ns: counts before it are
 						 * handed on */
 };
@@ -431,12 +434,24 @@ static int epoch(struct fetcher *f, uint64_t now)
  * A read costs the map's entries, not the packets: at a million flows it
  * takes longer than a fetch interval, and back-to-back reads would keep a
  * core busy for ever.  So it waits read_spacing times the last read's
- * length from that read's start (at most 1/read_spacing of a core), and
- * the fetches in between only consume the ring.  The horizon stays at the
- * last read's start: the flow cache times flows out against what was
- * read, not against the clock (a flow is quiet only as far as anyone
- * looked).
+ * length from that read's start (at most 1/read_spacing of a core; a
+ * wait of read_wait_max at most, so one read slowed by a stall does not
+ * hold the next for long), and the fetches in between only consume the
+ * ring.  The horizon stays at the last read's start: the flow cache times
+ * flows out against what was read, not against the clock (a flow is quiet
+ * only as far as anyone looked).
  */
+static bool read_waits(const struct fetcher *f, uint64_t now)
+{
+	uint64_t wait = f->read_spacing * f->read_ns;
+
+	if (!f->read_valid || !f->read_spacing || f->read_now)
+		return false;
+	if (f->read_wait_max && wait > f->read_wait_max)
+		wait = f->read_wait_max;
+	return now - f->read_start < wait;
+}
+
 static int read_live(struct fetcher *f, uint64_t seen, uint64_t now)
 {
 	long n;
@@ -446,8 +461,7 @@ static int read_live(struct fetcher *f, uint64_t seen, uint64_t now)
 		f->horizon = now;
 		return 0;
 	}
-	if (f->read_valid && f->read_spacing &&
-	    now - f->read_start < f->read_spacing * f->read_ns) {
+	if (read_waits(f, now)) {
 		f->stats.deferred++;
 		return 0;
 	}
@@ -490,7 +504,10 @@ int fetcher_run(struct fetcher *f)
 	if (err)
 		return err;
 	if (f->pending_fd >= 0) {
+		/* then all before that swap is handed on */
 		err = drain(f, f->pending_fd);
+		if (!err)
+			f->horizon = f->epoch_start;
 	} else if (epoch_due(f, t0, full)) {
 		/* all before the swap is drained; the new active map held
 		 * nothing then */
@@ -501,6 +518,7 @@ int fetcher_run(struct fetcher *f)
 		err = read_live(f, seen, t0);
 	}
 	f->map_full_seen = full;
+	f->read_now = false;
 	if (!err)
 		err = fetcher_poll_ring(f);
 	f->stats.fetches++;
@@ -515,9 +533,16 @@ void fetcher_set_epoch(struct fetcher *f, uint64_t epoch_ns)
 		f->epoch_start = mono_ns();	/* the maps start empty */
 }
 
-void fetcher_set_read_spacing(struct fetcher *f, uint32_t factor)
+void fetcher_set_read_spacing(struct fetcher *f, uint32_t factor,
+			      uint64_t max_wait_ns)
 {
 	f->read_spacing = factor;
+	f->read_wait_max = max_wait_ns;
+}
+
+void fetcher_read_now(struct fetcher *f)
+{
+	f->read_now = true;
 }
 
 uint64_t fetcher_horizon(const struct fetcher *f)

@@ -6,9 +6,10 @@
  * the active map's cumulative per-CPU values in place (BPF_MAP_LOOKUP_BATCH,
  * nothing deleted, so a steady flow is never re-inserted) and hands on
  * only what each key gained since it was last handed on (baselines kept
- * per key, see baseline.h).  A fetch that ends an epoch swaps the active
- * A/B map (the kernel returns from that update only after every running
- * program finished) and drains the now idle map with
+ * per key, see baseline.h); a large map's read waits for a multiple of
+ * the last one's length (fetcher_set_read_spacing).  A fetch that ends an
+ * epoch swaps the active A/B map (the kernel returns from that update only
+ * after every running program finished) and drains the now idle map with
  * BPF_MAP_LOOKUP_AND_DELETE_BATCH (per key on kernels without batch ops):
  * the last deltas of its keys, exact.  An epoch ends every epoch_ns, when
  * the map was seven eighths full at the last read or an insert failed
@@ -62,15 +63,23 @@ void fetcher_set_epoch(struct fetcher *f, uint64_t epoch_ns);
 /*
  * A read in place waits factor times the previous read's length from
  * that read's start (FETCHER_READ_SPACING by default: a read at most a
- * quarter of the time); 0: every fetch between epochs reads.
+ * quarter of the time), max_wait_ns at most (0: no bound; the default);
+ * factor 0: every fetch between epochs reads.
  */
 #define FETCHER_READ_SPACING	4
-void fetcher_set_read_spacing(struct fetcher *f, uint32_t factor);
+void fetcher_set_read_spacing(struct fetcher *f, uint32_t factor,
+			      uint64_t max_wait_ns);
+
+/* The next fetch reads in place whatever the spacing (a fetch whose
+ * caller needs every count now: an interface forgotten, the stop). */
+void fetcher_read_now(struct fetcher *f);
 
 /*
- * CLOCK_MONOTONIC ns before which every count has been handed on: the
+ * CLOCK_MONOTONIC ns before which the counts have been handed on: the
  * start of the last read in place (or swap, or fetch that found nothing
- * new).  What flows are timed out against.
+ * new).  What flows are timed out against.  (A packet whose program ran
+ * across a read's start and wrote behind it waits for a later read or
+ * the epoch; its flow may time out before that, and it starts a record.)
  */
 uint64_t fetcher_horizon(const struct fetcher *f);
 

@@ -326,7 +326,7 @@ const struct stats_counter stats_counters[] = {
 	{ "map_full", kstat, STAT_MAP_FULL, 0, ONE, "tcflowd_kernel_map_full_total",
 	  NULL, C, "Packets that found the flow map full (then ring or ring_full)" },
 	{ "map_entries", fetcher, F_MAP_LAST, 0, ONE, "tcflowd_kernel_map_entries",
-	  "map=\"active\"", G, "Flows in the kernel map at the last fetch, and its capacity" },
+	  "map=\"active\"", G, "Flows in the kernel map at the last read or swap, and its capacity" },
 	{ NULL, kmap, 0, 0, ONE, "tcflowd_kernel_map_entries",
 	  "map=\"capacity\"", G, NULL },
 	{ "kernel_map_bytes", kernel, K_MAP_BYTES, 0, ONE, "tcflowd_kernel_map_bytes",
@@ -337,8 +337,7 @@ const struct stats_counter stats_counters[] = {
 	  NULL, C, "Fetches that read the active kernel map in place" },
 	{ "kernel_reads_deferred", kernel, K_DEFERRED, 0, ONE,
 	  "tcflowd_kernel_reads_deferred_total", NULL, C,
-	  "Fetches that left the read in place for later (a read waits 4 times "
-	  "the last one's length)" },
+	  "Fetches that left the read in place for later (kernel_read_spacing)" },
 	{ "fetches", fetcher, F_FETCHES, 0, ONE, "tcflowd_fetches_total", NULL, C,
 	  "Fetches of the kernel maps" },
 	{ "fetch_s", fetch_seconds, 0, 1, ONE, "tcflowd_fetch_duration_seconds",

@@ -112,7 +112,7 @@ static void pipe_open(struct pipe *p, const char *name, bool batch)
 	if (!p->f || !p->fc)
 		tap_bail("fetcher_new, flowcache_new: %s", strerror(errno));
 	fetcher_set_epoch(p->f, HOUR);
-	fetcher_set_read_spacing(p->f, 0);	/* every fetch reads */
+	fetcher_set_read_spacing(p->f, 0, 0);	/* every fetch reads */
 	fetcher_use_batch(p->f, batch);
 }
 

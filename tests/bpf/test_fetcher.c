@@ -169,7 +169,7 @@ static struct fetcher *open_persistent(struct datapath *d,
 	if (!f)
 		tap_bail("fetcher_new: %s", strerror(errno));
 	fetcher_set_epoch(f, 3600ull * 1000000000ull);
-	fetcher_set_read_spacing(f, 0);	/* every fetch reads (run_spacing) */
+	fetcher_set_read_spacing(f, 0, 0);	/* every fetch reads (run_spacing) */
 	return f;
 }
 
@@ -305,7 +305,7 @@ static void run_spacing(void)
 	uint64_t h, t;
 
 	/* any read takes 1 ns or more: the next one waits 1 s or more */
-	fetcher_set_read_spacing(f, 1000000000u);
+	fetcher_set_read_spacing(f, 1000000000u, 0);
 	memset(got_packets, 0, sizeof(got_packets));
 	got_bytes = 0;
 	send_flows(&d, 1);
@@ -320,21 +320,41 @@ static void run_spacing(void)
 	tap_is(fetcher_stats(f)->reads, 1, "spacing: ... reads nothing");
 	tap_is(fetcher_stats(f)->deferred, 1, "spacing: ... counts a deferred read");
 	tap_is(fetcher_horizon(f), h, "spacing: ... and holds the horizon");
+	/* a caller that needs the counts now (an interface forgotten) */
+	fetcher_read_now(f);
+	t = now_ns();
+	tap_ok(fetcher_run(f) == 0, "spacing: fetcher_read_now: the next fetch reads");
+	check("spacing: fetcher_read_now", 2);
+	tap_ok(fetcher_stats(f)->reads == 2 && fetcher_horizon(f) >= t,
+	       "spacing: ... a read, and the horizon moves to its start");
+	h = fetcher_horizon(f);
+	send_flows(&d, 1);
+	tap_ok(fetcher_run(f) == 0 && got_bytes == 0 &&
+	       fetcher_stats(f)->deferred == 2,
+	       "spacing: ... for that fetch only: the next waits again");
+	/* the wait's bound: a wait of 1 ns at most is over */
+	fetcher_set_read_spacing(f, 1000000000u, 1);
+	send_flows(&d, 1);
+	tap_ok(fetcher_run(f) == 0 && fetcher_stats(f)->reads == 3,
+	       "spacing: a wait bounded by max_wait_ns reads once that is over");
+	check("spacing: the bounded wait's read", 2);
+	tap_ok(fetcher_horizon(f) > h, "spacing: ... and moves the horizon");
+	send_flows(&d, 2);
 	fetcher_end_epoch(f);
 	t = now_ns();
 	tap_ok(fetcher_run(f) == 0, "spacing: the epoch");
 	check("spacing: the epoch's drain", 2);
 	tap_ok(fetcher_horizon(f) >= t, "spacing: the epoch moves the horizon");
 	/* 0: every fetch between epochs reads */
-	fetcher_set_read_spacing(f, 0);
+	fetcher_set_read_spacing(f, 0, 0);
 	send_flows(&d, 1);
 	tap_ok(fetcher_run(f) == 0, "spacing 0: a read");
 	check("spacing 0: a read", 1);
 	send_flows(&d, 3);
 	tap_ok(fetcher_run(f) == 0, "spacing 0: the next fetch reads too");
 	check("spacing 0: the next fetch", 3);
-	tap_is(fetcher_stats(f)->reads, 3, "spacing 0: three reads in all");
-	tap_is(fetcher_stats(f)->deferred, 1, "spacing 0: none deferred");
+	tap_is(fetcher_stats(f)->reads, 5, "spacing 0: five reads in all");
+	tap_is(fetcher_stats(f)->deferred, 2, "spacing 0: no more deferred");
 	fetcher_free(f);
 	datapath_close(&d);
 }
