@@ -8,7 +8,9 @@
  * format = protobuf goflow2's FlowMessage, length-delimited (flowpb.c).
  * A record counts as sent only when librdkafka's delivery report says the
  * broker has it; a failed or timed-out delivery counts as not sent, and so
- * does a record the bounded local queue refuses.  While the brokers are
+ * does a record the bounded local queue refuses.  The collector is down
+ * (counters.down, tcflowd_collector_up 0) from librdkafka's "all brokers
+ * down" error or a delivery that timed out, until the next delivery.  While the brokers are
  * away records wait in that queue (up to message.timeout.ms) and go out
  * by themselves when they are back.
  *
@@ -61,6 +63,15 @@ static void complain(struct exporter *e, const char *what, const char *why)
 	k->complained_at = now;
 }
 
+/* No broker takes records now: logged once, until a delivery succeeds. */
+static void went_down(struct exporter *e, const char *why)
+{
+	if (e->counters.down)
+		return;
+	e->counters.down = 1;
+	log_warn("collector %s: down: %s", e->cfg.name, why);
+}
+
 /* Delivery report: from exporter_poll(), in the daemon's thread. */
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 			void *opaque)
@@ -72,12 +83,36 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 		e->counters.errors++;
 		e->counters.not_sent++;
 		k->failed++;
+		if (m->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT)
+			went_down(e, rd_kafka_err2str(m->err));
 		complain(e, "deliver to", rd_kafka_err2str(m->err));
 		return;
+	}
+	if (e->counters.down) {
+		e->counters.down = 0;
+		log_info("collector %s: delivering to the brokers again",
+			 e->cfg.name);
 	}
 	e->counters.records++;
 	e->counters.messages++;
 	e->counters.bytes += m->len;
+}
+
+/*
+ * librdkafka's errors: from exporter_poll(), in the daemon's thread.
+ * Without this callback it logs them (LOG_ERR, "ERROR"), and so do we,
+ * as on_log would have; every broker down also takes the collector down.
+ */
+static void on_error(rd_kafka_t *rk, int err, const char *reason,
+		     void *opaque)
+{
+	struct exporter *e = opaque;
+
+	(void)rk;
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+		went_down(e, reason);
+	else
+		log_warn("kafka: ERROR: %s", reason);
 }
 
 /* librdkafka's messages, one level lower than its own (as libbpf's). */
@@ -177,6 +212,7 @@ static rd_kafka_conf_t *make_conf(struct exporter *e)
 	}
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_conf_set_log_cb(conf, on_log);
+	rd_kafka_conf_set_error_cb(conf, on_error);
 	rd_kafka_conf_set_opaque(conf, e);
 	return conf;
 }

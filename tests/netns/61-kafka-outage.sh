@@ -2,7 +2,9 @@
 # Scenario 61: the brokers go away mid-run and come back.  Flows that end
 # while every broker is down wait in librdkafka's bounded queue and are
 # delivered by themselves once the brokers are back: nothing is lost, and
-# what python3-kafka reads equals the JSON collector's records.
+# what python3-kafka reads equals the JSON collector's records.  The
+# collector's up (the stats line, tcflowd_collector_up) is 0 while every
+# broker is down and 1 again once it delivers, each logged once.
 . "$(dirname "$0")/../kafka/lib.sh"
 need_root
 
@@ -19,6 +21,11 @@ config "$T/c.conf" "[capture]" "interfaces = b0" \
 	"key = none" "exporter_id = router-2" "kafka_config = $T/kafka.conf"
 start_tcflowd b "$T/c.conf"
 
+# fleet_up: the Kafka collector's up in the last collector stats line
+fleet_up() {
+	sed -n 's/.*collector stats: collector=fleet .* up=\([01]\) .*/\1/p' \
+		"$T/tcflowd.log" | tail -n1
+}
 # json_count N: wait (bounded) until the JSON collector has N records
 json_count() {
 	local i
@@ -49,10 +56,17 @@ in_json=$(wc -l <"$T/flows.json")
 ok $? "during the outage Kafka delivered $((${sent:-0} - in_json)) records (at most the $before from before)"
 grep -q "close collector" "$T/tcflowd.log"
 ok $((! $?)) "still running with the brokers down"
+is "$(fleet_up)" 0 "during the outage: up=0 in the collector stats line"
+is "$(grep -c "collector fleet: down: " "$T/tcflowd.log")" 1 \
+	"during the outage: 'down' logged once"
 mock_signal USR2 up
 n=$(wc -l <"$T/flows.json")
 ns b "$KPY" "$CONSUME" "$BOOT" flows "$n" 30 >"$T/got" 2>"$T/consume.err"
 ok $? "after the outage, still running: python3-kafka read $(wc -l <"$T/got") messages, want $n"
+for i in $(seq 30); do [ "$(fleet_up)" = 1 ] && break; sleep 0.1; done
+is "$(fleet_up)" 1 "after the outage: up=1 again"
+is "$(grep -c "collector fleet: delivering to the brokers again" "$T/tcflowd.log")" 1 \
+	"after the outage: logged once"
 stop_tcflowd
 is "$TCFLOWD_RC" 0 "tcflowd exits 0 on SIGTERM"
 # the stop ends what was still active (other traffic of the link): all again
