@@ -235,7 +235,17 @@ void pidfile_close(const char *path, int fd)
 		return;
 	/* remove it only if the name still is the file we locked */
 	if (fstat(fd, &mine) == 0 && lstat(path, &now) == 0 &&
-	    mine.st_dev == now.st_dev && mine.st_ino == now.st_ino)
-		unlink(path);
+	    mine.st_dev == now.st_dev && mine.st_ino == now.st_ino &&
+	    unlink(path) && (errno == EACCES || errno == EPERM)) {
+		/* after user = the directory may not be ours to write: leave
+		 * no pid behind that another process may come to have (the
+		 * descriptor was opened for writing before the drop) */
+		if (ftruncate(fd, 0) == 0)
+			log_info("pid file %s: emptied, not removed (this user "
+				 "may not write its directory)", path);
+		else
+			log_warn("pid file %s: neither removed nor emptied: %s",
+				 path, strerror(errno));
+	}
 	close(fd);
 }

@@ -58,8 +58,11 @@ for hook in tcx tc; do
 	check_run "setpriv, $hook"
 done
 
-# in-process drop: started as root, user = nobody
-config "$T/c.conf" "[global]" "user = nobody" "[capture]" "interfaces = b0 hp*" "hook = tc"
+# in-process drop: started as root, user = nobody; the pid file in a
+# directory root owns, which nobody may not write
+mkdir -m 755 "$T/run"
+config "$T/c.conf" "[global]" "user = nobody" "pid_file = $T/run/tcflowd.pid" \
+	"[capture]" "interfaces = b0 hp*" "hook = tc"
 : >"$T/tcflowd.log"
 : >"$T/flows.json"
 start_tcflowd b "$T/c.conf"
@@ -83,9 +86,16 @@ kill -HUP "$TCFLOWD_PID"
 for i in $(seq 50); do grep -q "reloaded $T/c.conf" "$T/tcflowd.log" && break; sleep 0.1; done
 grep -q "reloaded $T/c.conf" "$T/tcflowd.log"
 ok $? "user = nobody: SIGHUP reloads"
+pid=$TCFLOWD_PID
+is "$(cat "$T/run/tcflowd.pid" 2>&1)" "$pid" "user = nobody: the pid file holds its pid"
 check_run "user = nobody, tc"
 is "$(ns b tc qdisc show dev hp1 | grep -c clsact)" 0 \
 	"user = nobody: the qdisc it created on hp1 is gone at exit"
+# nobody may not unlink it from $T/run: no stale pid is left in it
+is "$(wc -c <"$T/run/tcflowd.pid" 2>&1)" 0 \
+	"user = nobody: the pid file it could not remove is left empty"
+grep -q "pid file $T/run/tcflowd.pid: emptied, not removed" "$T/tcflowd.log"
+ok $? "user = nobody: ... and says so"
 
 # a user that does not exist: start-up fails, the hooks are gone again
 config "$T/c.conf" "[global]" "user = no-such-user-tcflowd" "[capture]" "interfaces = b0" "hook = tc"
