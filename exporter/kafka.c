@@ -9,10 +9,12 @@
  * A record counts as sent only when librdkafka's delivery report says the
  * broker has it; a failed or timed-out delivery counts as not sent, and so
  * does a record the bounded local queue refuses.  The collector is down
- * (counters.down, tcflowd_collector_up 0) from librdkafka's "all brokers
- * down" error or a delivery that timed out, until the next delivery.  While the brokers are
- * away records wait in that queue (up to message.timeout.ms) and go out
- * by themselves when they are back.
+ * (counters.down, tcflowd_collector_up 0) while records wait and the
+ * brokers are away: from librdkafka's "all brokers down" error or a
+ * delivery that timed out, until the next delivery (an idle producer's
+ * connections closed by the brokers are not down), and for good after a
+ * fatal error.  While the brokers are away records wait in that queue
+ * (up to message.timeout.ms) and go out by themselves when they are back.
  *
  * Nothing blocks the daemon's loop: librdkafka's main queue (delivery
  * reports, its log) signals a pipe the loop watches (exporter_fd()), and
@@ -48,6 +50,11 @@ struct kafka {
 	uint64_t		refused;	/* by the full local queue */
 	uint64_t		failed;		/* deliveries that failed */
 	uint64_t		complained_at;	/* CLOCK_MONOTONIC ms; 0: never */
+	/* librdkafka said no broker answers (since the last delivery), or
+	 * the producer failed for good */
+	bool			brokers_down, fatal, said_down;
+	uint64_t		said_down_at;	/* ms of the last "down" line */
+	char			down_why[300];
 };
 
 /* Log a delivery problem now and then: the first, then once a minute. */
@@ -63,13 +70,36 @@ static void complain(struct exporter *e, const char *what, const char *why)
 	k->complained_at = now;
 }
 
-/* No broker takes records now: logged once, until a delivery succeeds. */
-static void went_down(struct exporter *e, const char *why)
+/* No broker answers: down while records wait (update_up). */
+static void brokers_down(struct exporter *e, const char *why)
 {
-	if (e->counters.down)
+	struct kafka *k = e->priv;
+
+	k->brokers_down = true;
+	snprintf(k->down_why, sizeof(k->down_why), "%s", why);
+}
+
+/* counters.down from what librdkafka said and what waits; the change
+ * logged (going down at most once a minute, coming back once each) */
+static void update_up(struct exporter *e)
+{
+	struct kafka *k = e->priv;
+	uint64_t now = export_mono_ms();
+	int down = k->fatal ||
+		   (k->brokers_down && rd_kafka_outq_len(k->rk) > 0);
+
+	if ((uint64_t)down == e->counters.down)
 		return;
-	e->counters.down = 1;
-	log_warn("collector %s: down: %s", e->cfg.name, why);
+	e->counters.down = (uint64_t)down;
+	if (down && (!k->said_down_at || now >= k->said_down_at + COMPLAIN_MS)) {
+		log_warn("collector %s: down: %s", e->cfg.name, k->down_why);
+		k->said_down_at = now;
+		k->said_down = true;
+	} else if (!down && k->said_down) {
+		log_info("collector %s: delivering to the brokers again",
+			 e->cfg.name);
+		k->said_down = false;
+	}
 }
 
 /* Delivery report: from exporter_poll(), in the daemon's thread. */
@@ -84,15 +114,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 		e->counters.not_sent++;
 		k->failed++;
 		if (m->err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT)
-			went_down(e, rd_kafka_err2str(m->err));
+			brokers_down(e, rd_kafka_err2str(m->err));
 		complain(e, "deliver to", rd_kafka_err2str(m->err));
 		return;
 	}
-	if (e->counters.down) {
-		e->counters.down = 0;
-		log_info("collector %s: delivering to the brokers again",
-			 e->cfg.name);
-	}
+	k->brokers_down = false;
 	e->counters.records++;
 	e->counters.messages++;
 	e->counters.bytes += m->len;
@@ -107,12 +133,20 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason,
 		     void *opaque)
 {
 	struct exporter *e = opaque;
+	struct kafka *k = e->priv;
+	char why[256];
 
-	(void)rk;
-	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
-		went_down(e, reason);
-	else
+	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+		brokers_down(e, reason);
+	} else if (err == RD_KAFKA_RESP_ERR__FATAL) {
+		/* the producer takes nothing more: down until a restart */
+		rd_kafka_fatal_error(rk, why, sizeof(why));
+		log_err("collector %s: kafka: fatal: %s", e->cfg.name, why);
+		k->fatal = true;
+		snprintf(k->down_why, sizeof(k->down_why), "fatal: %s", why);
+	} else {
 		log_warn("kafka: ERROR: %s", reason);
+	}
 }
 
 /* librdkafka's messages, one level lower than its own (as libbpf's). */
@@ -355,6 +389,7 @@ static void kafka_poll(struct exporter *e)
 	while (read(k->pipe[0], buf, sizeof(buf)) > 0)
 		;
 	rd_kafka_poll(k->rk, 0);
+	update_up(e);
 }
 
 static int kafka_flush(struct exporter *e)

@@ -36,6 +36,21 @@ json_count() {
 	return 1
 }
 
+# brokers away while nothing waits (an idle producer whose connections
+# the brokers closed): not down.  The link quiet first: no IPv6 (router
+# solicitations, MLD), and what it sent before has ended
+for s in a b; do ns $s sysctl -qw net.ipv6.conf.${s}0.disable_ipv6=1; done
+for i in $(seq 10); do
+	settled=$(wc -l <"$T/flows.json")
+	sleep 1.5
+	[ "$(wc -l <"$T/flows.json")" = "$settled" ] && break
+done
+mock_signal USR1 down
+sleep 2.5
+is "$(wc -l <"$T/flows.json") $(fleet_up)" "$settled 1" \
+	"brokers away with nothing waiting: no record ended, up=1"
+mock_signal USR2 up
+sleep 1
 ns a "$GEN" udp -d 192.0.2.2 -p 9000 -f 20 -n 3 -s 100 -b 20000 -g 2000 >/dev/null
 json_count 20
 ok $? "before the outage: 20 flows ended (idle)"
