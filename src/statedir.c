@@ -233,16 +233,21 @@ void pidfile_close(const char *path, int fd)
 
 	if (fd < 0)
 		return;
-	/* remove it only if the name still is the file we locked */
+	/* remove it only if the name still is the file we locked; else
+	 * (after user = the directory may not be ours to write or search)
+	 * leave no pid behind that another process may come to have: the
+	 * descriptor was opened for writing before the drop */
+	errno = 0;	/* a name now of another file fails no call */
 	if (fstat(fd, &mine) == 0 && lstat(path, &now) == 0 &&
 	    mine.st_dev == now.st_dev && mine.st_ino == now.st_ino &&
-	    unlink(path) && (errno == EACCES || errno == EPERM)) {
-		/* after user = the directory may not be ours to write: leave
-		 * no pid behind that another process may come to have (the
-		 * descriptor was opened for writing before the drop) */
+	    unlink(path) == 0) {
+		close(fd);
+		return;
+	}
+	if (errno == EACCES || errno == EPERM) {
 		if (ftruncate(fd, 0) == 0)
 			log_info("pid file %s: emptied, not removed (this user "
-				 "may not write its directory)", path);
+				 "may not write or search its directory)", path);
 		else
 			log_warn("pid file %s: neither removed nor emptied: %s",
 				 path, strerror(errno));
