@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -123,15 +124,29 @@ static void test_system(void)
 	tap_ok(check_path(path, "user = root", err, sizeof(err)) == 0,
 	       "a known user passes");
 
-	/* not writable: only meaningful without CAP_DAC_OVERRIDE */
+	/* not writable: checked without CAP_DAC_OVERRIDE, so as root in a
+	 * child that became nobody (the directory root's, 0755) */
+	snprintf(want, sizeof(want), "c.conf:5: [collector j]: path: "
+		 "directory %s is not writable: Permission denied", dir);
 	if (geteuid() != 0) {
 		chmod(dir, 0500);
-		snprintf(want, sizeof(want), "c.conf:5: [collector j]: path: "
-			 "directory %s is not writable: Permission denied", dir);
 		tap_ok(check_path(path, "", err, sizeof(err)) == -1 &&
 		       !strcmp(err, want), "a read-only directory: %s", want);
-		chmod(dir, 0700);
+	} else {
+		pid_t pid;
+		int st = 0;
+
+		chmod(dir, 0755);
+		pid = fork();
+		if (pid == 0)
+			_exit(setgid(65534) || setuid(65534) ||
+			      check_path(path, "", err, sizeof(err)) != -1 ||
+			      strcmp(err, want));
+		tap_ok(pid > 0 && waitpid(pid, &st, 0) == pid &&
+		       WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		       "a directory this user may not write (as nobody): %s", want);
 	}
+	chmod(dir, 0700);
 	snprintf(path, sizeof(path), "%s/file", dir);
 	unlink(path);
 	rmdir(dir);
