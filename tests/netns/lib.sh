@@ -64,7 +64,9 @@ cleanup() {
 		sed 's/^/# /' "$T/tcflowd.log"
 	fi
 	for pid in $_pids; do
-		kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+		# (a stopped process takes the TERM only once continued)
+		kill -TERM "$pid" 2>/dev/null && kill -CONT "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
 	done
 	for ns in $_nss; do
 		ip netns del "$ns" 2>/dev/null

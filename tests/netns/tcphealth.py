@@ -10,7 +10,8 @@
 #       the ACK precedes when the handshake runs on this process's CPU),
 #       "refused", or "unanswered" (no answer within DEADLINE_S)
 #   tcphealth.py send ADDR PORT SPORT BYTES [CONNECTED-CMD ACKED-CMD]
-#       sends BYTES, waits (bounded) until all are acknowledged; prints
+#       sends BYTES, waits (bounded) until all are acknowledged (the
+#       send queue is empty, SIOCOUTQ, not only what is in flight); prints
 #       "retrans N snmp M": TCP_INFO tcpi_total_retrans and the namespace's
 #       TcpRetransSegs (/proc/net/snmp) growth over the connection.  The
 #       commands (split as the shell would, run without one: the test VM
@@ -24,6 +25,7 @@
 #       NAME of the JSON records of that flow: numbers summed over the
 #       records, strings joined with "/" in order; "-" if none has it
 import errno
+import fcntl
 import json
 import select
 import shlex
@@ -31,10 +33,10 @@ import socket
 import struct
 import subprocess
 import sys
+import termios
 import time
 
 TCP_INFO_RTT = 8 + 4 * 15		# struct tcp_info: tcpi_rtt
-TCP_INFO_UNACKED = 8 + 4 * 4		# tcpi_unacked
 TCP_INFO_TOTAL_RETRANS = 8 + 4 * 23	# tcpi_total_retrans
 
 
@@ -47,6 +49,12 @@ def retrans_segs():
     with open("/proc/net/snmp") as f:
         rows = [l.split() for l in f if l.startswith("Tcp:")]
     return int(rows[1][rows[0].index("RetransSegs")])
+
+
+def outq(s):
+    """Bytes in the send queue not acknowledged yet, sent or not."""
+    raw = fcntl.ioctl(s.fileno(), termios.TIOCOUTQ, b"\0" * 4)
+    return struct.unpack("i", raw)[0]
 
 
 def sock(addr, sport):
@@ -82,15 +90,22 @@ def connect(addr, port, sport, deadline):
 def send(addr, port, sport, nbytes, connected=None, acked=None):
     before = retrans_segs()
     s = sock(addr, sport)
+    # room for all of it at once: sendall() returns at the start, and the
+    # end is known only from the socket (below)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, max(nbytes, 65536))
     s.settimeout(30)
     s.connect((addr, port))
     if connected:
         subprocess.run(shlex.split(connected), check=True)
     s.sendall(b"x" * nbytes)
+    # every byte acknowledged: nothing unacknowledged *or unsent* in the
+    # send queue (SIOCOUTQ).  tcpi_unacked alone is 0 also while a closed
+    # receive window holds the rest back (a slow receiver), and the
+    # counts printed then miss the retransmissions still to come
     end = time.monotonic() + 30
-    while tcp_info(s, TCP_INFO_UNACKED) and time.monotonic() < end:
+    while outq(s) and time.monotonic() < end:
         time.sleep(0.01)
-    if tcp_info(s, TCP_INFO_UNACKED):
+    if outq(s):
         sys.exit("send: data still unacknowledged after 30 s")
     print("retrans", tcp_info(s, TCP_INFO_TOTAL_RETRANS),
           "snmp", retrans_segs() - before)
