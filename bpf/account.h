@@ -136,7 +136,7 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 		nat_track(skb, &p->key, dir, &fresh, segs);
 	metrics_add(&fresh, p, segs, bytes, now);
 	if (p->key.proto == IPPROTO_TCP)
-		flow_tcp(map, &fresh, p, segs);
+		flow_tcp(map, &fresh, p, segs, 0);
 	err = bpf_map_update_elem(map, &p->key, &fresh, BPF_NOEXIST);
 	if (!err) {
 		st->c[STAT_COUNTED]++;
@@ -146,7 +146,10 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 	if (err == -EEXIST)
 		m = bpf_map_lookup_elem(map, &p->key);
 	if (m) {
+		/* the sequence mark of fresh is this CPU's first, in m */
 		flow_tcp_add(m, &fresh);
+		if (p->key.proto == IPPROTO_TCP && !(p->flags & FLOW_F_FRAGMENT))
+			tcp_seq(map, m, p, segs, m->packets == 0);
 		return m;
 	}
 
@@ -222,7 +225,7 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 		if (!m)
 			return;		/* inserted, or went to the ring */
 	} else if (p.key.proto == IPPROTO_TCP) {
-		flow_tcp(map, m, &p, segs);
+		flow_tcp(map, m, &p, segs, m->packets == 0);
 	}
 	/* another CPU created the entry: this CPU's value is still zero */
 	if (m->packets == 0)

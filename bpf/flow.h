@@ -38,6 +38,9 @@
 #define TCP_B_SEQ		0x04	/* seq_end is valid (this CPU) */
 #define TCP_B_CHECKED		0x08	/* this CPU's value looked for a
 					 * handshake to complete */
+#define TCP_B_FIRST		0x10	/* seq_first_end/segs are valid: the
+					 * value's first data segment found no
+					 * mark on another CPU to compare with */
 
 /*
  * The flow key.  Addresses are 16 bytes; IPv4 is stored IPv4-mapped
@@ -87,8 +90,9 @@ struct flow_metrics {
 	__u32	client_delay_us; /* SYN-ACK -> ACK */
 	__u8	tcp_hs;		/* TCP_HS_* */
 	__u8	tcp_bits;	/* TCP_B_* */
-	/* the first data segment of this value only set seq_end: user
-	 * space checks it against the flow's mark from earlier fetches */
+	/* the first data segment of this value only set seq_end (no other
+	 * CPU had a mark: TCP_B_FIRST): user space checks it against the
+	 * flow's mark from earlier fetches */
 	__u16	seq_first_segs;
 	__u32	seq_first_end;
 };
@@ -118,6 +122,8 @@ struct tcp_conn {
 };
 _Static_assert(sizeof(struct tcp_conn) == 24, "tcp_conn ABI");
 #define TCP_CONN_DEFAULT_ENTRIES	16384
+/* the CPUs a joining CPU looks across for a sequence mark (bpf/tcp.h) */
+#define TCP_PEER_CPUS_MAX		4096
 
 /*
  * Counters, one struct per CPU in the per-CPU array "stats" (one slot).

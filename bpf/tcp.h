@@ -14,11 +14,20 @@
  * flow and CPU; a data segment whose end is not beyond it (serial-number
  * arithmetic, RFC 1982, so wrap-around is fine) counts, as many segments
  * as a GSO/GRO skb carries.  Per CPU: a router's RSS keeps a flow on one
- * CPU; a host that sends one flow from several CPUs can miss a
- * retransmission sent from a CPU that had not seen the original.  The
- * first data segment of a value (each fetch starts new values) only sets
- * the mark; it is kept in seq_first_end/segs, and user space checks it
- * against the flow's mark from the fetches before (flowcache.c).
+ * CPU.  A host's TCP also sends from timers and from the softirq of an
+ * ACK, on whatever CPU runs them (a retransmission timer that fires on
+ * the other CPU is one).  So a CPU that joins an entry another CPU made
+ * starts from the highest mark of the other CPUs' values
+ * (bpf_map_lookup_percpu_elem, Linux 5.19, in bpf_loop, 5.17;
+ * seq_peer_cpus is 0 without them): its first segment is compared with
+ * that.  A sender's segments are
+ * serialized by its socket lock, so for a local sender that mark is
+ * exact.  (A CPU that holds a value already keeps its own mark, which can
+ * fall behind the others'.)  Only the CPU that joins pays, once per entry
+ * and epoch; a flow that stays on one CPU never looks.  The first data segment of an entry
+ * (each epoch starts new entries) only sets the mark; it is kept in
+ * seq_first_end/segs (TCP_B_FIRST), and user space checks it against
+ * the flow's mark from the epochs before (flowcache.c).
  */
 #ifndef TCFLOWD_TCP_H
 #define TCFLOWD_TCP_H
@@ -40,6 +49,53 @@ struct {
 	__type(key, struct flow_key);
 	__type(value, struct tcp_conn);
 } tcp_conns SEC(".maps");
+
+/* How many CPUs' values a joining CPU consults: the possible CPUs, set
+ * by user space before load when the kernel has bpf_loop and
+ * bpf_map_lookup_percpu_elem; 0 (no lookups, the calls are dead code the
+ * verifier never checks) otherwise.  At most TCP_PEER_CPUS_MAX. */
+const volatile __u32 seq_peer_cpus = 0;
+
+/* The highest sequence end (serial order) among the other CPUs' values of
+ * one entry: bpf_loop (5.17) over the CPUs, so the verifier walks the
+ * body once, not once a CPU for every state that reaches it. */
+struct tcp_peers {
+	void			*map;
+	const struct flow_key	*key;
+	__u32			self;
+	__u32			mark;
+	int			found;
+};
+
+static long tcp_peer_cpu(__u64 cpu, void *ctx)
+{
+	struct tcp_peers *c = ctx;
+	struct flow_metrics *o;
+
+	if (cpu == c->self)
+		return 0;
+	o = bpf_map_lookup_percpu_elem(c->map, c->key, (__u32)cpu);
+	if (!o || !(o->tcp_bits & TCP_B_SEQ))
+		return 0;
+	if (!c->found || (__s32)(o->seq_end - c->mark) > 0)
+		c->mark = o->seq_end;
+	c->found = 1;
+	return 0;
+}
+
+/* 1 and *mark if another CPU's value of k in map has a mark, else 0. */
+static __always_inline int tcp_peer_mark(void *map, const struct flow_key *k,
+					 __u32 *mark)
+{
+	struct tcp_peers c = { .map = map, .key = k };
+
+	if (!seq_peer_cpus)
+		return 0;
+	c.self = bpf_get_smp_processor_id();
+	bpf_loop(seq_peer_cpus, tcp_peer_cpu, &c, 0);
+	*mark = c.mark;
+	return c.found;
+}
 
 /* The key of the opposite direction at the same hook pair: addresses and
  * ports swapped, the other direction. */
@@ -160,16 +216,27 @@ static __always_inline void tcp_on_ack(void *map, struct flow_metrics *m,
 }
 
 /* Sequence numbers: count data segments that end at or before the
- * highest end seen (retransmitted or out of order). */
-static __always_inline void tcp_seq(struct flow_metrics *m,
-				    const struct pkt *p, __u64 segs)
+ * highest end seen (retransmitted or out of order).  joined: this CPU's
+ * value of an entry another CPU made is still empty. */
+static __always_inline void tcp_seq(void *map, struct flow_metrics *m,
+				    const struct pkt *p, __u64 segs, int joined)
 {
-	__u32 len = p->ip_len - p->hdr_len, end = p->tcp_seq + len;
+	__u32 len = p->ip_len - p->hdr_len, end = p->tcp_seq + len, mark = 0;
 
 	if (len == 0 || p->ip_len < p->hdr_len)
 		return;
 	if (!(m->tcp_bits & TCP_B_SEQ)) {
 		m->tcp_bits |= TCP_B_SEQ;
+		if (joined && tcp_peer_mark(map, &p->key, &mark)) {
+			if ((__s32)(end - mark) <= 0) {
+				m->retrans += segs;
+				m->seq_end = mark;
+			} else {
+				m->seq_end = end;
+			}
+			return;
+		}
+		m->tcp_bits |= TCP_B_FIRST;
 		m->seq_end = end;
 		m->seq_first_end = end;
 		m->seq_first_segs = segs > 0xffff ? 0xffff : (__u16)segs;
@@ -180,9 +247,11 @@ static __always_inline void tcp_seq(struct flow_metrics *m,
 	}
 }
 
-/* Account one counted TCP packet into m (a fresh value or the map's). */
+/* Account one counted TCP packet into m (a fresh value or the map's;
+ * joined: see tcp_seq). */
 static __always_inline void flow_tcp(void *map, struct flow_metrics *m,
-				     const struct pkt *p, __u64 segs)
+				     const struct pkt *p, __u64 segs,
+				     int joined)
 {
 	__u16 f = p->tcp_flags;
 
@@ -201,7 +270,7 @@ static __always_inline void flow_tcp(void *map, struct flow_metrics *m,
 	} else if ((f & TH_ACK) && !(m->tcp_bits & TCP_B_CHECKED)) {
 		tcp_on_ack(map, m, p);
 	}
-	tcp_seq(m, p, segs);
+	tcp_seq(map, m, p, segs, joined);
 }
 
 /* Another CPU inserted the flow first: add what flow_tcp() put into the

@@ -27,7 +27,7 @@ struct baseline {
 	uint64_t	last_seen;	/* datapath clock, as in flow_metrics */
 	/* TCP health handed on: the counts, the handshake's state, which
 	 * delays were valid (TCP_B_SDELAY, TCP_B_CDELAY) and whether the
-	 * first data segment's mark went (TCP_B_SEQ) */
+	 * first data segment's mark went (TCP_B_FIRST) */
 	uint32_t	syn_count, fin_count, rst_count, retrans;
 	uint8_t		tcp_hs, tcp_bits;
 };

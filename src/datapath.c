@@ -28,6 +28,7 @@ struct dp_obj {
 	struct bpf_program *clock;
 	volatile __u32 *sample_rate;		/* .data */
 	volatile const __u8 *clock_precise;	/* .rodata, before load */
+	volatile const __u32 *seq_peer_cpus;
 	volatile __u64 *clock_jiffies, *clock_ns; /* .bss */
 };
 
@@ -39,8 +40,36 @@ struct dp_obj {
 	.nat = (s)->maps.nat, .nat_stats = (s)->maps.nat_stats,		\
 	.sample_rate = &(s)->data->sample_rate,				\
 	.clock_precise = &(s)->rodata->clock_precise,			\
+	.seq_peer_cpus = &(s)->rodata->seq_peer_cpus,			\
 	.clock_jiffies = &(s)->bss->clock_jiffies,			\
 	.clock_ns = &(s)->bss->clock_ns })
+
+/*
+ * The CPUs whose sequence marks a CPU that joins a TCP flow's entry
+ * consults (bpf/tcp.h): all of them, when the kernel can read another
+ * CPU's value (bpf_map_lookup_percpu_elem, Linux 5.19; bpf_loop);
+ * none otherwise, and then a retransmission sent from a CPU that had not
+ * seen the original is not counted.  opts->seq_peers_off: the second, for tests;
+ * opts->seq_peers_max: the programs as the largest machine loads them.
+ */
+static __u32 seq_peer_cpus(int ncpus, const struct datapath_opts *opts)
+{
+	if (opts->seq_peers_off)
+		return 0;
+	if (opts->seq_peers_max)
+		return TCP_PEER_CPUS_MAX;
+	if (ncpus < 2)
+		return 0;
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS,
+				    BPF_FUNC_map_lookup_percpu_elem, NULL) != 1 ||
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS,
+				    BPF_FUNC_loop, NULL) != 1) {
+		log_info("kernel: no bpf_map_lookup_percpu_elem or bpf_loop "
+			 "(Linux 5.19): TCP retransmissions are counted per CPU");
+		return 0;
+	}
+	return ncpus > TCP_PEER_CPUS_MAX ? TCP_PEER_CPUS_MAX : (__u32)ncpus;
+}
 
 /* Size the maps, set the load-time constants, load, and take the fds. */
 static int load(struct datapath *dp, const struct dp_obj *o,
@@ -66,6 +95,7 @@ static int load(struct datapath *dp, const struct dp_obj *o,
 	if (err)
 		return err;
 	*(__u8 *)o->clock_precise = opts->precise_clock;
+	*(__u32 *)o->seq_peer_cpus = seq_peer_cpus(dp->ncpus, opts);
 	*o->sample_rate = opts->sample_rate ? opts->sample_rate : 1;
 
 	/* create the maps, verify and load the programs */

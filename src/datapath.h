@@ -26,6 +26,8 @@ struct datapath_opts {
 	bool	precise_clock;	/* ns timestamps (slower) instead of jiffies */
 	__u8	directions;	/* socket filter: 1 ingress, 2 egress; 0: both */
 	bool	nat;		/* TC: the programs that ask conntrack (bpf/ct.h) */
+	bool	seq_peers_off;	/* tests: TCP sequence marks per CPU only */
+	bool	seq_peers_max;	/* tests: look as on TCP_PEER_CPUS_MAX CPUs */
 };
 
 struct datapath {

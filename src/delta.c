@@ -9,23 +9,22 @@ static int seq_after(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) > 0;
 }
 
-/* Sequence marks: the highest end; the earliest first segment (kept with
- * its segment count by the callers' MERGE_FIRST_SEGS). */
+/* Sequence marks: the highest end; the earliest first segment of those
+ * that are one (TCP_B_FIRST; kept with its segment count by the callers'
+ * MERGE_FIRST_SEGS). */
 static void seq_merge(uint32_t *end, uint32_t *first, uint8_t *bits,
 		      uint32_t v_end, uint32_t v_first, uint8_t v_bits)
 {
 	if (!(v_bits & TCP_B_SEQ))
 		return;
-	if (!(*bits & TCP_B_SEQ)) {
+	if (!(*bits & TCP_B_SEQ) || seq_after(v_end, *end))
 		*end = v_end;
-		*first = v_first;
-		*bits |= TCP_B_SEQ;
+	*bits |= TCP_B_SEQ;
+	if (!(v_bits & TCP_B_FIRST))
 		return;
-	}
-	if (seq_after(v_end, *end))
-		*end = v_end;
-	if (seq_after(*first, v_first))
+	if (!(*bits & TCP_B_FIRST) || seq_after(*first, v_first))
 		*first = v_first;
+	*bits |= TCP_B_FIRST;
 }
 
 /* TCP health: sums, the latest state, the first delays. */
@@ -82,8 +81,8 @@ static void seq_merge(uint32_t *end, uint32_t *first, uint8_t *bits,
 /* Before MERGE: v's first segment becomes acc's if it is the earlier. */
 #define MERGE_FIRST_SEGS(acc, v)					\
 	do {								\
-		if (((v)->tcp_bits & TCP_B_SEQ) &&			\
-		    (!((acc)->tcp_bits & TCP_B_SEQ) ||			\
+		if (((v)->tcp_bits & TCP_B_FIRST) &&			\
+		    (!((acc)->tcp_bits & TCP_B_FIRST) ||		\
 		     seq_after((acc)->seq_first_end, (v)->seq_first_end))) \
 			(acc)->seq_first_segs = (v)->seq_first_segs;	\
 	} while (0)
@@ -124,7 +123,7 @@ uint32_t flow_key_hash(const struct flow_key *k)
 uint32_t flow_delta_seq_retrans(const struct flow_delta *acc,
 				const struct flow_delta *v)
 {
-	if (!(acc->tcp_bits & TCP_B_SEQ) || !(v->tcp_bits & TCP_B_SEQ))
+	if (!(acc->tcp_bits & TCP_B_SEQ) || !(v->tcp_bits & TCP_B_FIRST))
 		return 0;
 	return seq_after(v->seq_first_end, acc->seq_end) ? 0 : v->seq_first_segs;
 }

@@ -35,11 +35,11 @@ struct flow_delta {
 	uint32_t	server_delay_us; /* SYN -> SYN-ACK; valid: TCP_B_SDELAY */
 	uint32_t	client_delay_us; /* SYN-ACK -> ACK; valid: TCP_B_CDELAY */
 	uint8_t		tcp_hs;		/* TCP_HS_* */
-	uint8_t		tcp_bits;	/* TCP_B_SDELAY, _CDELAY, _SEQ */
-	/* sequence marks (TCP_B_SEQ): the highest end seen, and the end and
+	uint8_t		tcp_bits;	/* TCP_B_SDELAY, _CDELAY, _SEQ, _FIRST */
+	/* sequence marks: the highest end seen (TCP_B_SEQ), and the end and
 	 * segments of the first data segment of this kernel epoch, which
-	 * the kernel could not compare with the epochs before (handed on
-	 * with the entry's first delta of the epoch only, else 0) */
+	 * the kernel could not compare with the epochs before (TCP_B_FIRST;
+	 * handed on with the entry's first delta of the epoch only, else 0) */
 	uint32_t	seq_end;
 	uint32_t	seq_first_end;
 	uint32_t	seq_first_segs;

@@ -105,7 +105,7 @@ static bool tcp_news(const struct flow_metrics *m)
 static bool tcp_since(struct baseline *b, struct flow_metrics *m)
 {
 	uint8_t delays = TCP_B_SDELAY | TCP_B_CDELAY;
-	uint8_t bits = m->tcp_bits & (delays | TCP_B_SEQ);
+	uint8_t bits = m->tcp_bits & (delays | TCP_B_SEQ | TCP_B_FIRST);
 	bool news = m->syn_count != b->syn_count || m->fin_count != b->fin_count ||
 		    m->rst_count != b->rst_count || m->retrans != b->retrans ||
 		    m->tcp_hs != b->tcp_hs ||
@@ -113,7 +113,7 @@ static bool tcp_since(struct baseline *b, struct flow_metrics *m)
 	uint32_t syn = m->syn_count, fin = m->fin_count, rst = m->rst_count;
 	uint32_t retrans = m->retrans;
 
-	if (b->tcp_bits & TCP_B_SEQ)	/* the mark went with an earlier delta */
+	if (b->tcp_bits & TCP_B_FIRST)	/* it went with an earlier delta */
 		m->seq_first_segs = 0;
 	m->syn_count -= b->syn_count;
 	m->fin_count -= b->fin_count;
@@ -189,7 +189,7 @@ static void hand_on(struct fetcher *f, const struct flow_key *key,
 		.client_delay_us = m->client_delay_us,
 		.tcp_hs = m->tcp_hs,
 		.tcp_bits = m->tcp_bits & (TCP_B_SDELAY | TCP_B_CDELAY |
-					   TCP_B_SEQ),
+					   TCP_B_SEQ | TCP_B_FIRST),
 		.seq_end = m->seq_end,
 		.seq_first_end = m->seq_first_end,
 		.seq_first_segs = m->seq_first_segs,

@@ -5,18 +5,20 @@
  * sequence numbers (wrap-around, GSO).
  *
  * Per-CPU values: every case runs pinned to one CPU, as a flow on a
- * router's RSS queue is.
+ * router's RSS queue is; test_tcp_seq_cpus moves between two.
  */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <time.h>
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/in.h>
 #include <bpf/bpf.h>
 
 #include "dptest.h"
+#include "flow.skel.h"
 
 #define CLI	"192.0.2.1"
 #define SRV	"192.0.2.2"
@@ -222,4 +224,120 @@ void test_tcp_seq(void)
 		       !u.tcp_bits && !u.syn_count,
 		       "udp: 2 packets, no TCP health");
 	}
+}
+
+/* the CPUs the test may run on, before pin() narrowed them to one */
+static cpu_set_t allowed;
+
+__attribute__((constructor)) static void save_allowed(void)
+{
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		CPU_ZERO(&allowed);
+}
+
+static void pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) || sched_getcpu() != cpu)
+		tap_bail("pin to CPU %d", cpu);
+}
+
+/* The client flow's value on one CPU. */
+static struct flow_metrics on_cpu(int cpu)
+{
+	struct flow_key k = key_of(AF_INET, IPPROTO_TCP, CLI, SRV, CPORT, SPORT,
+				   FLOW_DIR_INGRESS);
+	struct flow_metrics *v = calloc(dp.ncpus, sizeof(*v)), m;
+
+	if (!v || bpf_map_lookup_elem(dp.flows_fd[dp.active], &k, v))
+		memset(&m, 0xff, sizeof(m));
+	else
+		m = v[cpu];
+	free(v);
+	return m;
+}
+
+/* Segments 1000 and 2000 on c0, then on c1 a retransmission of the first
+ * and new data: what c1's value counts. */
+static struct flow_metrics moved(int c0, int c1)
+{
+	reset(&dp);
+	pin_to(c0);
+	send_seg(1, 0x10, 1000, 1000, NULL);	/* new: the entry's first */
+	send_seg(1, 0x10, 2000, 1000, NULL);
+	pin_to(c1);
+	send_seg(1, 0x10, 1000, 1000, NULL);	/* a retransmission */
+	send_seg(1, 0x10, 3000, 1000, NULL);	/* new */
+	send_seg(1, 0x10, 2000, 1000, NULL);	/* a retransmission */
+	return on_cpu(c1);
+}
+
+/*
+ * A host's TCP sends one connection from more than one CPU (timers and
+ * the softirq of an ACK run anywhere): a retransmission sent from a CPU
+ * that had not seen the original still counts, because the CPU that
+ * joins the entry starts from the other CPUs' mark.  Without
+ * bpf_map_lookup_percpu_elem (seq_peers_off: the programs as they load
+ * on Linux before 5.19) it is missed, as the documented limit says.
+ */
+void test_tcp_seq_cpus(void)
+{
+	struct datapath_opts off = { .seq_peers_off = true };
+	struct datapath_opts max = { .seq_peers_max = true };
+	struct datapath saved = dp;
+	struct flow_metrics c, c0v;
+	int cpus[2], n = 0, cpu, err;
+
+	for (cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
+		if (CPU_ISSET(cpu, &allowed))
+			cpus[n++] = cpu;
+	if (n < 2)
+		tap_bail("test_tcp_seq_cpus needs 2 CPUs, this process has 1");
+	tap_is(dp.tc->rodata->seq_peer_cpus, (__u64)dp.ncpus,
+	       "cpus: a joining CPU looks at all %d CPUs' marks", dp.ncpus);
+
+	c = moved(cpus[0], cpus[1]);
+	tap_is(c.retrans, 2, "cpus: both retransmissions sent from CPU %d "
+	       "(the originals from CPU %d) count", cpus[1], cpus[0]);
+	tap_ok((c.tcp_bits & (TCP_B_SEQ | TCP_B_FIRST)) == TCP_B_SEQ &&
+	       c.seq_end == 4000, "cpus: CPU %d's mark is 4000, its first "
+	       "segment no first mark for user space (bits 0x%x, end %u)",
+	       cpus[1], c.tcp_bits, c.seq_end);
+	c0v = on_cpu(cpus[0]);
+	tap_ok((c0v.tcp_bits & TCP_B_FIRST) && c0v.seq_first_end == 2000 &&
+	       c0v.retrans == 0, "cpus: CPU %d holds the entry's first segment "
+	       "(end %u)", cpus[0], c0v.seq_first_end);
+	c = get(1);
+	tap_ok(c.retrans == 2 && c.packets == 5 && c.seq_first_end == 2000 &&
+	       c.seq_first_segs == 1, "cpus: merged: 5 packets, 2 "
+	       "retransmissions, the first segment CPU %d's", cpus[0]);
+
+	/* the same on a datapath without the lookups */
+	err = datapath_open(&dp, &off);
+	if (err)
+		tap_bail("load the TC programs (seq_peers_off): %s", strerror(-err));
+	tap_is(dp.tc->rodata->seq_peer_cpus, 0, "cpus: seq_peers_off: no lookups");
+	c = moved(cpus[0], cpus[1]);
+	tap_is(c.retrans, 1, "cpus: per CPU only, the first retransmission "
+	       "from CPU %d is missed (only the second counts)", cpus[1]);
+	tap_ok(c.tcp_bits & TCP_B_FIRST, "cpus: per CPU only, CPU %d's first "
+	       "segment is a first mark", cpus[1]);
+	datapath_close(&dp);
+
+	/* the verifier walks the loop as far as the largest machine's
+	 * CPUs: it must take the programs then too (lookups of CPUs this
+	 * machine does not have find nothing) */
+	err = datapath_open(&dp, &max);
+	tap_ok(err == 0, "cpus: the programs load as on %d CPUs (%s)",
+	       TCP_PEER_CPUS_MAX, err ? strerror(-err) : "ok");
+	if (!err) {
+		c = moved(cpus[0], cpus[1]);
+		tap_is(c.retrans, 2, "cpus: ... and count both retransmissions");
+		datapath_close(&dp);
+	}
+	dp = saved;
+	pin();
 }

@@ -85,5 +85,6 @@ void test_socket_lengths(void);
 void test_tcp_handshake(void);
 void test_tcp_refused(void);
 void test_tcp_seq(void);
+void test_tcp_seq_cpus(void);
 
 #endif /* TCFLOWD_DPTEST_H */

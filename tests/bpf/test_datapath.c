@@ -26,6 +26,7 @@ int main(void)
 	test_tcp_handshake();
 	test_tcp_refused();
 	test_tcp_seq();
+	test_tcp_seq_cpus();
 	dptest_close();
 	return tap_done();
 }

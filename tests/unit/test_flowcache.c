@@ -194,7 +194,7 @@ static struct flow_delta tcp_delta(uint64_t t, uint32_t retrans,
 	d.retrans = retrans;
 	d.syn_count = 1;
 	d.tcp_hs = TCP_HS_SYN;
-	d.tcp_bits = TCP_B_SEQ;
+	d.tcp_bits = TCP_B_SEQ | TCP_B_FIRST;
 	d.seq_first_end = first_end;
 	d.seq_first_segs = first_segs;
 	d.seq_end = end;
@@ -240,11 +240,45 @@ static void test_tcp_health(void)
 	/* after the report the mark goes on: an old segment still counts */
 	d = tcp_delta(62 * S, 0, 0xf00u, 3, 0x2000u);
 	flowcache_update(fc, &k, &d);
+	/* values whose first segments the kernel compared with another
+	 * CPU's mark (TCP_B_SEQ without TCP_B_FIRST): their counts are all */
+	d = tcp_delta(63 * S, 1, 0x100u, 4, 0x2000u);
+	d.tcp_bits &= (uint8_t)~TCP_B_FIRST;
+	flowcache_update(fc, &k, &d);
 	flowcache_expire(fc, 100 * S);		/* idle */
 	tap_is(nrecs, 2, "tcp: the idle record");
-	tap_is(recs[1].m.retrans, 3, "tcp: after an active-timeout report, "
-	       "the mark still holds (3 old segments)");
+	tap_is(recs[1].m.retrans, 3 + 1, "tcp: after an active-timeout report, "
+	       "the mark still holds (3 old segments); a first segment that "
+	       "is not TCP_B_FIRST is not checked again (1)");
 	flowcache_free(fc);
+}
+
+/* Per-CPU values merged: the first segment is the earliest of those that
+ * are one (TCP_B_FIRST), the mark the highest of all. */
+static void test_seq_merge(void)
+{
+	struct flow_metrics acc = { 0 }, cpu0 = { 0 }, cpu1 = { 0 };
+
+	cpu0.packets = 5;
+	cpu0.tcp_bits = TCP_B_SEQ | TCP_B_FIRST;
+	cpu0.seq_first_end = 0x1000;
+	cpu0.seq_first_segs = 1;
+	cpu0.seq_end = 0x5000;
+	cpu1.packets = 2;
+	cpu1.retrans = 1;		/* compared with cpu0's mark */
+	cpu1.tcp_bits = TCP_B_SEQ;
+	cpu1.seq_first_end = 0x800;	/* not a first segment */
+	cpu1.seq_first_segs = 7;
+	cpu1.seq_end = 0x6000;
+	flow_metrics_merge(&acc, &cpu1);
+	flow_metrics_merge(&acc, &cpu0);
+	tap_ok((acc.tcp_bits & (TCP_B_SEQ | TCP_B_FIRST)) ==
+	       (TCP_B_SEQ | TCP_B_FIRST), "merge: a mark and a first segment");
+	tap_ok(acc.seq_first_end == 0x1000 && acc.seq_first_segs == 1,
+	       "merge: the first segment is cpu0's (0x%x, %u)",
+	       acc.seq_first_end, acc.seq_first_segs);
+	tap_is(acc.seq_end, 0x6000, "merge: the highest mark");
+	tap_is(acc.retrans, 1, "merge: retransmissions summed");
 }
 
 static void on_tally(void *ctx, const struct flow_key *k,
@@ -314,6 +348,7 @@ int main(void)
 	test_flush_ifindex();
 	test_random();
 	test_tcp_health();
+	test_seq_merge();
 	tap_diag("bytes per flow slot: %zu", flowcache_bytes_per_flow());
 	return tap_done();
 }
