@@ -71,7 +71,8 @@ cleanup() {
 	for ns in $_nss; do
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$T"
+	# TEST_KEEP=1: leave the files (logs, captures, records) to look at
+	if [ -n "${TEST_KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
