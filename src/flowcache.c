@@ -196,6 +196,8 @@ void flowcache_update(struct flowcache *fc, const struct flow_key *key,
 		 * a record that has packets */
 		if (fc->index[s] && !empty(&fc->e[fc->index[s] - 1].m))
 			flow_delta_merge(&fc->e[fc->index[s] - 1].m, d);
+		else
+			fc->stats.tcp_states_unreported++;
 		return;
 	}
 	fc->stats.updates++;

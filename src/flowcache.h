@@ -37,6 +37,9 @@ struct flowcache_stats {
 	uint64_t	created;		/* flows created */
 	uint64_t	exported[END_REASONS];	/* records, by end reason */
 	uint64_t	evicted;		/* cache full: END_RESOURCES */
+	uint64_t	tcp_states_unreported;	/* TCP health alone, for a flow
+						 * with no record open to carry
+						 * it (just reported, or none) */
 	uint32_t	active;			/* flows held now */
 };
 

@@ -57,6 +57,11 @@ static uint64_t evicted(const struct daemon *d, int arg, int unused)
 	return d->cache ? flowcache_stats(d->cache)->evicted : 0;
 }
 
+static uint64_t tcp_unreported(const struct daemon *d, int arg, int unused)
+{
+	return d->cache ? flowcache_stats(d->cache)->tcp_states_unreported : 0;
+}
+
 enum { X_SENT, X_NOT_SENT, X_UNEXPORTABLE, X_MESSAGES, X_BYTES, X_ERRORS,
        X_REFUSED, X_QUEUE_FULL, X_CONN, X_NOT_QUEUED, X_QUEUED, X_OTHER };
 
@@ -353,6 +358,10 @@ const struct stats_counter stats_counters[] = {
 	  "reason=\"resources\"", C, NULL },
 	{ "evicted", evicted, 0, 0, ONE, "tcflowd_flows_evicted_total", NULL, C,
 	  "Flows ended early because the cache was full" },
+	{ "tcp_states_unreported", tcp_unreported, 0, 0, ONE,
+	  "tcflowd_tcp_states_unreported_total", NULL, C,
+	  "TCP handshake changes with no packet whose flow had no open record "
+	  "to carry them" },
 	{ "records_sent", records, X_SENT, 0, ONE, NULL, NULL, C, NULL },
 	{ "records_not_sent", records, X_NOT_SENT, 0, ONE, NULL, NULL, C, NULL },
 	{ "records_unexportable", records, X_UNEXPORTABLE, 0, ONE, NULL, NULL, C, NULL },

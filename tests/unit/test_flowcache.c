@@ -237,6 +237,16 @@ static void test_tcp_health(void)
 	tap_is(recs[0].m.tcp_hs, TCP_HS_COMPLETED, "tcp: the latest state");
 	tap_ok(recs[0].m.server_delay_us == 300 && recs[0].m.client_delay_us == 40,
 	       "tcp: the first delays (server 300, client 40 us)");
+	/* a handshake change alone (the other direction's), for a record
+	 * just reported: nothing carries it, and it is counted */
+	d = tcp_delta(61 * S, 0, 0, 0, 0);
+	d.packets = d.bytes = 0;
+	d.syn_count = 0;
+	d.tcp_bits = 0;
+	d.tcp_hs = TCP_HS_REFUSED;
+	flowcache_update(fc, &k, &d);
+	tap_is(flowcache_stats(fc)->tcp_states_unreported, 1,
+	       "tcp: a handshake change with no open record is counted");
 	/* after the report the mark goes on: an old segment still counts */
 	d = tcp_delta(62 * S, 0, 0xf00u, 3, 0x2000u);
 	flowcache_update(fc, &k, &d);
