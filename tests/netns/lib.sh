@@ -64,8 +64,10 @@ cleanup() {
 		sed 's/^/# /' "$T/tcflowd.log"
 	fi
 	for pid in $_pids; do
-		# (a stopped process takes the TERM only once continued)
-		kill -TERM "$pid" 2>/dev/null && kill -CONT "$pid" 2>/dev/null
+		# continued first: a stopped process takes the TERM only then.
+		# Not after: a SIGCONT that lands while an ASan build's leak
+		# check, at exit, has the process under ptrace hangs it there
+		kill -CONT "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
 	for ns in $_nss; do
