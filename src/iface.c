@@ -27,10 +27,13 @@ bool iface_selected(const struct config *cfg, const char *name)
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
+
+#include "log.h"
 
 struct iface_watch {
 	struct nl_sock	*sk;
@@ -70,6 +73,25 @@ static int on_msg(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * Room for a burst of notifications.  Deleting one veth sends about ten
+ * messages of up to 1.5 KiB (links, addresses, routes); libnl's 32 KiB
+ * overflowed with 12 deleted at once while the loop was busy, and an
+ * overflow costs a rescan of every interface.  SO_RCVBUFFORCE passes
+ * net.core.rmem_max (tcflowd starts with CAP_NET_ADMIN); SO_RCVBUF, capped
+ * by it, otherwise.  The kernel charges only what waits.
+ */
+static void set_rcvbuf(struct nl_sock *sk)
+{
+	int fd = nl_socket_get_fd(sk), size = IFACE_WATCH_RCVBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)))
+		log_warn("link notifications: receive buffer: %s; a burst "
+			 "may be lost (and the interfaces rescanned)",
+			 strerror(errno));
+}
+
 struct iface_watch *iface_watch_new(iface_event_fn fn, route_event_fn rfn,
 				    void *ctx)
 {
@@ -92,6 +114,7 @@ struct iface_watch *iface_watch_new(iface_event_fn fn, route_event_fn rfn,
 				      RTNLGRP_IPV6_IFADDR, 0) ||
 	    nl_socket_set_nonblocking(w->sk))
 		goto err;
+	set_rcvbuf(w->sk);
 	return w;
 err:
 	iface_watch_free(w);
@@ -106,9 +129,13 @@ int iface_watch_fd(const struct iface_watch *w)
 
 int iface_watch_read(struct iface_watch *w)
 {
-	int err = nl_recvmsgs_default(w->sk);
+	int err = 0, i;
 
-	/* libnl's -NLE_AGAIN: nothing more for now */
+	/* everything that waits (one datagram a call), so that a burst is
+	 * handled as one; bounded, so that a flood of route changes does
+	 * not hold the loop.  libnl's -NLE_AGAIN: nothing more for now */
+	for (i = 0; i < IFACE_WATCH_BATCH && !err; i++)
+		err = nl_recvmsgs_default(w->sk);
 	return err < 0 && err != -NLE_AGAIN ? -EIO : 0;
 }
 

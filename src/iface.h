@@ -36,7 +36,11 @@ typedef void (*route_event_fn)(void *ctx, const struct nlmsghdr *nlh);
 struct iface_watch *iface_watch_new(iface_event_fn fn, route_event_fn rfn,
 				    void *ctx);
 int iface_watch_fd(const struct iface_watch *w);
-/* Read what is pending (the fd is non-blocking).  0 or -errno. */
+/* Read what is pending (the fd is non-blocking), up to IFACE_WATCH_BATCH
+ * notifications.  0 or -errno. */
+#define IFACE_WATCH_BATCH	256
+/* the notification socket's receive buffer (bytes) */
+#define IFACE_WATCH_RCVBUF	(4 << 20)
 int iface_watch_read(struct iface_watch *w);
 void iface_watch_free(struct iface_watch *w);
 
