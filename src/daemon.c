@@ -428,10 +428,12 @@ int daemon_run(struct daemon *d)
 				if (iface_watch_read(d->watch)) {
 					log_warn("read link notifications: lost "
 						 "some; rescanning interfaces");
+					daemon_forget_pending(d);
 					open_enrich(d);
 					daemon_attach_selected(d);
 					daemon_announce_attached(d);
 				}
+				daemon_forget_pending(d);
 			}
 		}
 		/* sockets come and go with connections */
@@ -682,6 +684,7 @@ void daemon_fini(struct daemon *d)
 	metrics_close(d);
 	close_exporters(d);
 	iface_watch_free(d->watch);
+	free(d->forget_q);
 	enrich_free(d->enrich);
 	nat_free(d->nat);
 	fetcher_free(d->fetcher);

@@ -47,6 +47,10 @@ struct daemon {
 	uint64_t		map_entries;	/* drained by the last fetch */
 	struct metrics_http	*http;		/* [metrics] listen; NULL: off */
 	struct stats_ifaces	ifstats;	/* records exported per interface */
+	/* interfaces to forget once the link notifications read in one go
+	 * are handled: one kernel read for all of them (daemon_links.c) */
+	int			*forget_q;
+	int			forget_n, forget_cap;
 	char			status[256];	/* daemon_status() */
 };
 

@@ -7,6 +7,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon.h"
@@ -15,11 +16,15 @@
 #include "log.h"
 #include "stats.h"
 
-/* Attach to what the config selects now; detach (and flush) the rest. */
+static void forget_now(struct daemon *d, const int *ifindex, int n);
+
+/* Attach to what the config selects now; detach (and flush) the rest,
+ * with what the kernel still holds for them (one read for all). */
 void daemon_attach_selected(struct daemon *d)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
-	int j, selected = 0, failed = 0;
+	int j, selected = 0, failed = 0, n = 0;
+	int *gone = calloc((size_t)attach_count(&d->at) + 1, sizeof(*gone));
 
 	for (j = attach_count(&d->at) - 1; j >= 0; j--) {
 		int ifindex = attach_ifindex(&d->at, j);
@@ -28,9 +33,16 @@ void daemon_attach_selected(struct daemon *d)
 		if (if_indextoname((unsigned int)ifindex, now) &&
 		    iface_selected(&d->cfg, now))
 			continue;
-		flowcache_flush_ifindex(d->cache, (uint32_t)ifindex);
-		attach_detach_iface(&d->at, ifindex);
+		if (gone) {
+			gone[n++] = ifindex;
+			continue;
+		}
+		/* no memory for the list: one at a time, as read */
+		forget_now(d, &ifindex, 1);
 	}
+	if (n)
+		forget_now(d, gone, n);
+	free(gone);
 	for (i = ifs; i && i->if_index; i++) {
 		if (!iface_selected(&d->cfg, i->if_name))
 			continue;
@@ -49,17 +61,67 @@ void daemon_attach_selected(struct daemon *d)
 }
 
 /* Forget an interface: what the kernel still holds for it is fetched, its
- * flows end (forced end), its hooks are dropped. */
-static void forget(struct daemon *d, int ifindex)
+ * flows end (forced end), its hooks are dropped.  A read of the kernel's
+ * flows costs the map, not the interface (1.4 s at a million flows), so
+ * the interfaces that went away in one burst of notifications (a
+ * namespace deleted, PPP sessions dropped) share one: they wait in
+ * forget_q for daemon_forget_pending(). */
+static int forget_find(const struct daemon *d, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < d->forget_n; i++)
+		if (d->forget_q[i] == ifindex)
+			return i;
+	return -1;
+}
+
+static void forget_now(struct daemon *d, const int *ifindex, int n)
 {
 	int i;
 
 	fetcher_read_now(d->fetcher);
 	daemon_fetch(d);
-	flowcache_flush_ifindex(d->cache, (uint32_t)ifindex);
-	attach_detach_iface(&d->at, ifindex);
+	for (i = 0; i < n; i++) {
+		flowcache_flush_ifindex(d->cache, (uint32_t)ifindex[i]);
+		attach_detach_iface(&d->at, ifindex[i]);
+	}
 	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);
+}
+
+static void forget(struct daemon *d, int ifindex)
+{
+	if (forget_find(d, ifindex) >= 0)
+		return;
+	if (d->forget_n == d->forget_cap) {
+		int cap = d->forget_cap ? 2 * d->forget_cap : 16;
+		int *q = realloc(d->forget_q, (size_t)cap * sizeof(*q));
+
+		if (!q) {
+			forget_now(d, &ifindex, 1);	/* alone, then */
+			return;
+		}
+		d->forget_q = q;
+		d->forget_cap = cap;
+	}
+	d->forget_q[d->forget_n++] = ifindex;
+}
+
+void daemon_forget_pending(struct daemon *d)
+{
+	if (!d->forget_n)
+		return;
+	if (d->forget_n > 1)
+		log_info("%d interfaces went: one read of the kernel's flows "
+			 "for all", d->forget_n);
+	forget_now(d, d->forget_q, d->forget_n);
+	d->forget_n = 0;
+	/* their descriptors go to interfaces that waited */
+	if (stats_unattached(d)) {
+		daemon_attach_selected(d);
+		daemon_announce_attached(d);
+	}
 }
 
 /* Tell the exporters what an interface is now called: the ones we watch
@@ -129,11 +191,6 @@ void daemon_on_link_event(void *ctx, const struct link_info *li, int gone)
 		if (a) {
 			log_info("%s went away: its flows end now", a);
 			forget(d, ifindex);
-			/* its descriptors go to an interface that waited */
-			if (stats_unattached(d)) {
-				daemon_attach_selected(d);
-				daemon_announce_attached(d);
-			}
 		}
 		return;
 	}
@@ -143,6 +200,9 @@ void daemon_on_link_event(void *ctx, const struct link_info *li, int gone)
 	}
 	if (a && !iface_selected(&d->cfg, name)) {
 		forget(d, ifindex);	/* renamed out of the patterns */
+	} else if (a && forget_find(d, ifindex) >= 0) {
+		/* renamed back in before it was forgotten: it stays */
+		d->forget_q[forget_find(d, ifindex)] = d->forget_q[--d->forget_n];
 	} else if (!a && iface_selected(&d->cfg, name)) {
 		attach_iface(&d->at, ifindex, name);
 		changed = 1;

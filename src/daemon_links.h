@@ -18,7 +18,12 @@ void daemon_attach_selected(struct daemon *d);
 /* Name every attached interface to the exporters, and log what it is. */
 void daemon_announce_attached(struct daemon *d);
 
-/* Hotplug (iface_watch): a link appeared, changed (renamed) or went away. */
+/* Hotplug (iface_watch): a link appeared, changed (renamed) or went away.
+ * An interface to forget waits for daemon_forget_pending(). */
 void daemon_on_link_event(void *ctx, const struct link_info *li, int gone);
+
+/* After the link notifications that were waiting: forget the interfaces
+ * they took away, with one read of the kernel's flows for all of them. */
+void daemon_forget_pending(struct daemon *d);
 
 #endif /* TCFLOWD_DAEMON_LINKS_H */

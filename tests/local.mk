@@ -230,7 +230,8 @@ NETNS_TESTS = tests/netns/01-exact.sh tests/netns/02-load.sh \
 	tests/netns/11-netflow9.sh tests/netns/12-ipfix.sh \
 	tests/netns/13-collector-restart.sh tests/netns/14-ipfix-tcp.sh \
 	tests/netns/15-hotplug.sh tests/netns/16-routes.sh \
-	tests/netns/17-collector-late.sh tests/netns/20-decoders.sh \
+	tests/netns/17-collector-late.sh tests/netns/18-hotplug-burst.sh \
+	tests/netns/20-decoders.sh \
 	tests/netns/21-reload-collectors.sh tests/netns/30-tcp-in-flight.sh \
 	tests/netns/31-refused-small-messages.sh tests/netns/40-instances.sh \
 	tests/netns/41-statedir-lock.sh tests/netns/42-statedir-safe.sh \
