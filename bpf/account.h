@@ -125,7 +125,7 @@ static __always_inline void metrics_add(struct flow_metrics *m,
 static __always_inline struct flow_metrics *
 flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 	    const struct pkt *p, __u8 dir, __u64 segs, __u64 bytes, __u64 now,
-	    const int nat)
+	    const int nat, const int peers)
 {
 	struct flow_metrics fresh = {}, *m = NULL;
 	struct flow_overflow *rec;
@@ -149,7 +149,7 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 		/* the sequence mark of fresh is this CPU's first, in m */
 		flow_tcp_add(m, &fresh);
 		if (p->key.proto == IPPROTO_TCP && !(p->flags & FLOW_F_FRAGMENT))
-			tcp_seq(map, m, p, segs, m->packets == 0);
+			tcp_seq(map, m, p, segs, peers);
 		return m;
 	}
 
@@ -171,10 +171,13 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 /*
  * Account one skb seen on the hook.  Never fails the packet: whatever
  * happens, exactly one stats counter says what became of it.  nat: look
- * the flow up in conntrack (ct.h); only the tc_*_nat programs do.
+ * the flow up in conntrack (ct.h); only the tc_*_nat* programs do.  peers:
+ * a CPU's first TCP data segment in a value consults the other CPUs'
+ * sequence marks (tcp.h); only the *_p programs do (bpf_loop, 5.17).
  */
 static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
-				       const int mode, const int nat)
+				       const int mode, const int nat,
+				       const int peers)
 {
 	struct flow_metrics *m;
 	struct flow_stats *st;
@@ -221,11 +224,12 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 	}
 	m = bpf_map_lookup_elem(map, &p.key);
 	if (!m) {
-		m = flow_insert(map, st, skb, &p, dir, segs, bytes, now, nat);
+		m = flow_insert(map, st, skb, &p, dir, segs, bytes, now, nat,
+				peers);
 		if (!m)
 			return;		/* inserted, or went to the ring */
 	} else if (p.key.proto == IPPROTO_TCP) {
-		flow_tcp(map, m, &p, segs, m->packets == 0);
+		flow_tcp(map, m, &p, segs, peers);
 	}
 	/* another CPU created the entry: this CPU's value is still zero */
 	if (m->packets == 0)

@@ -14,14 +14,14 @@
 SEC("tc")
 int tc_ingress(struct __sk_buff *skb)
 {
-	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 0);
+	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 0, 0);
 	return TC_ACT_UNSPEC;
 }
 
 SEC("tc")
 int tc_egress(struct __sk_buff *skb)
 {
-	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 0);
+	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 0, 0);
 	return TC_ACT_UNSPEC;
 }
 
@@ -33,14 +33,48 @@ int tc_egress(struct __sk_buff *skb)
 SEC("?tc")
 int tc_ingress_nat(struct __sk_buff *skb)
 {
-	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 1);
+	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 1, 0);
 	return TC_ACT_UNSPEC;
 }
 
 SEC("?tc")
 int tc_egress_nat(struct __sk_buff *skb)
 {
-	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 1);
+	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 1, 0);
+	return TC_ACT_UNSPEC;
+}
+
+/*
+ * The same four, with TCP sequence marks consulted across CPUs (tcp.h:
+ * bpf_loop and bpf_map_lookup_percpu_elem).  Taken when the kernel has
+ * both (Linux 5.19); a kernel without them never sees these, whose
+ * callback it could not even parse before 5.13.
+ */
+SEC("?tc")
+int tc_ingress_p(struct __sk_buff *skb)
+{
+	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 0, 1);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("?tc")
+int tc_egress_p(struct __sk_buff *skb)
+{
+	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 0, 1);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("?tc")
+int tc_ingress_natp(struct __sk_buff *skb)
+{
+	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 1, 1);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("?tc")
+int tc_egress_natp(struct __sk_buff *skb)
+{
+	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 1, 1);
 	return TC_ACT_UNSPEC;
 }
 

@@ -39,8 +39,8 @@
 #define TCP_B_CHECKED		0x08	/* this CPU's value looked for a
 					 * handshake to complete */
 #define TCP_B_FIRST		0x10	/* seq_first_end/segs are valid: the
-					 * value's first data segment found no
-					 * mark on another CPU to compare with */
+					 * value's first data segment was not
+					 * compared with another CPU's mark */
 
 /*
  * The flow key.  Addresses are 16 bytes; IPv4 is stored IPv4-mapped

@@ -26,7 +26,20 @@ int sock_filter(struct __sk_buff *skb)
 						      FLOW_DIR_INGRESS;
 
 	if (directions & (1 << dir))
-		flow_count(skb, dir, PARSE_SOCKET, 0);
+		flow_count(skb, dir, PARSE_SOCKET, 0, 0);
+	return 0;
+}
+
+/* The same, with TCP sequence marks consulted across CPUs (tcp.h); taken
+ * when the kernel has bpf_loop and bpf_map_lookup_percpu_elem. */
+SEC("?socket")
+int sock_filter_p(struct __sk_buff *skb)
+{
+	__u8 dir = skb->pkt_type == PACKET_OUTGOING ? FLOW_DIR_EGRESS :
+						      FLOW_DIR_INGRESS;
+
+	if (directions & (1 << dir))
+		flow_count(skb, dir, PARSE_SOCKET, 0, 1);
 	return 0;
 }
 

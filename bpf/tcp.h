@@ -16,18 +16,20 @@
  * as a GSO/GRO skb carries.  Per CPU: a router's RSS keeps a flow on one
  * CPU.  A host's TCP also sends from timers and from the softirq of an
  * ACK, on whatever CPU runs them (a retransmission timer that fires on
- * the other CPU is one).  So a CPU that joins an entry another CPU made
- * starts from the highest mark of the other CPUs' values
- * (bpf_map_lookup_percpu_elem, Linux 5.19, in bpf_loop, 5.17;
- * seq_peer_cpus is 0 without them): its first segment is compared with
- * that.  A sender's segments are
- * serialized by its socket lock, so for a local sender that mark is
- * exact.  (A CPU that holds a value already keeps its own mark, which can
- * fall behind the others'.)  Only the CPU that joins pays, once per entry
- * and epoch; a flow that stays on one CPU never looks.  The first data segment of an entry
- * (each epoch starts new entries) only sets the mark; it is kept in
- * seq_first_end/segs (TCP_B_FIRST), and user space checks it against
- * the flow's mark from the epochs before (flowcache.c).
+ * the other CPU is one).  So in the *_p programs (peers), the first data
+ * segment of a CPU's value in the map starts from the highest mark of the
+ * other CPUs' values (bpf_map_lookup_percpu_elem, Linux 5.19, in
+ * bpf_loop, 5.17; the loader takes the programs without it on older
+ * kernels, which never see the callback): it is compared with that.  A
+ * local sender's segments are serialized by its socket lock, so there
+ * that mark is exact within the epoch.  (A CPU whose value has a mark
+ * keeps its own, which can fall behind the others'.)  It costs a look at
+ * every CPU once per value and epoch, for values whose first packet had
+ * no data; the value the first packet creates never looks (no other CPU
+ * has the entry yet).  The first data segment of an entry (each epoch
+ * starts new entries) only sets the mark; it is kept in seq_first_end/segs
+ * (TCP_B_FIRST), and user space checks it against the flow's mark from
+ * the epochs before (flowcache.c).
  */
 #ifndef TCFLOWD_TCP_H
 #define TCFLOWD_TCP_H
@@ -71,25 +73,30 @@ static long tcp_peer_cpu(__u64 cpu, void *ctx)
 {
 	struct tcp_peers *c = ctx;
 	struct flow_metrics *o;
+	__u32 end;
 
 	if (cpu == c->self)
 		return 0;
 	o = bpf_map_lookup_percpu_elem(c->map, c->key, (__u32)cpu);
-	if (!o || !(o->tcp_bits & TCP_B_SEQ))
+	/* the bits first: tcp_seq() sets them after the mark */
+	if (!o || !(*(volatile __u8 *)&o->tcp_bits & TCP_B_SEQ))
 		return 0;
-	if (!c->found || (__s32)(o->seq_end - c->mark) > 0)
-		c->mark = o->seq_end;
+	asm volatile("" ::: "memory");
+	end = *(volatile __u32 *)&o->seq_end;
+	if (!c->found || (__s32)(end - c->mark) > 0)
+		c->mark = end;
 	c->found = 1;
 	return 0;
 }
 
-/* 1 and *mark if another CPU's value of k in map has a mark, else 0. */
+/* 1 and *mark if another CPU's value of k in map has a mark, else 0.
+ * peers: a compile-time constant; without it nothing here is built. */
 static __always_inline int tcp_peer_mark(void *map, const struct flow_key *k,
-					 __u32 *mark)
+					 __u32 *mark, const int peers)
 {
 	struct tcp_peers c = { .map = map, .key = k };
 
-	if (!seq_peer_cpus)
+	if (!peers || !seq_peer_cpus)
 		return 0;
 	c.self = bpf_get_smp_processor_id();
 	bpf_loop(seq_peer_cpus, tcp_peer_cpu, &c, 0);
@@ -216,30 +223,34 @@ static __always_inline void tcp_on_ack(void *map, struct flow_metrics *m,
 }
 
 /* Sequence numbers: count data segments that end at or before the
- * highest end seen (retransmitted or out of order).  joined: this CPU's
- * value of an entry another CPU made is still empty. */
+ * highest end seen (retransmitted or out of order).  look: m is a value
+ * in the map (not the fresh one an insert makes) and the program consults
+ * the other CPUs (peers).  The first segment writes the mark, then the
+ * bits: another CPU that sees TCP_B_SEQ reads a mark that is there. */
 static __always_inline void tcp_seq(void *map, struct flow_metrics *m,
-				    const struct pkt *p, __u64 segs, int joined)
+				    const struct pkt *p, __u64 segs, const int look)
 {
 	__u32 len = p->ip_len - p->hdr_len, end = p->tcp_seq + len, mark = 0;
+	__u8 bits = TCP_B_SEQ;
 
 	if (len == 0 || p->ip_len < p->hdr_len)
 		return;
 	if (!(m->tcp_bits & TCP_B_SEQ)) {
-		m->tcp_bits |= TCP_B_SEQ;
-		if (joined && tcp_peer_mark(map, &p->key, &mark)) {
+		if (tcp_peer_mark(map, &p->key, &mark, look)) {
 			if ((__s32)(end - mark) <= 0) {
 				m->retrans += segs;
 				m->seq_end = mark;
 			} else {
 				m->seq_end = end;
 			}
-			return;
+		} else {
+			bits |= TCP_B_FIRST;
+			m->seq_end = end;
+			m->seq_first_end = end;
+			m->seq_first_segs = segs > 0xffff ? 0xffff : (__u16)segs;
 		}
-		m->tcp_bits |= TCP_B_FIRST;
-		m->seq_end = end;
-		m->seq_first_end = end;
-		m->seq_first_segs = segs > 0xffff ? 0xffff : (__u16)segs;
+		asm volatile("" ::: "memory");
+		m->tcp_bits |= bits;
 	} else if ((__s32)(end - m->seq_end) <= 0) {
 		m->retrans += segs;
 	} else {
@@ -248,10 +259,10 @@ static __always_inline void tcp_seq(void *map, struct flow_metrics *m,
 }
 
 /* Account one counted TCP packet into m (a fresh value or the map's;
- * joined: see tcp_seq). */
+ * look: see tcp_seq). */
 static __always_inline void flow_tcp(void *map, struct flow_metrics *m,
 				     const struct pkt *p, __u64 segs,
-				     int joined)
+				     const int look)
 {
 	__u16 f = p->tcp_flags;
 
@@ -270,7 +281,7 @@ static __always_inline void flow_tcp(void *map, struct flow_metrics *m,
 	} else if ((f & TH_ACK) && !(m->tcp_bits & TCP_B_CHECKED)) {
 		tcp_on_ack(map, m, p);
 	}
-	tcp_seq(map, m, p, segs, joined);
+	tcp_seq(map, m, p, segs, look);
 }
 
 /* Another CPU inserted the flow first: add what flow_tcp() put into the

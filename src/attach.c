@@ -163,11 +163,17 @@ struct dump {
 static bool filter_ours(const struct tc_filter *f, const struct record *r,
 			int dir)
 {
-	size_t base = strlen(prog_names[dir]), len = base;
+	static const char *const variants[] = { "_natp", "_nat", "_p" };
+	size_t base = strlen(prog_names[dir]), len = base, i;
 
-	/* the programs with NAT (bpf/ct.h) are tc_ingress_nat, tc_egress_nat */
-	if (!strncmp(f->name + base, "_nat", 4))
-		len += 4;
+	/* the programs with NAT (bpf/ct.h) end in _nat, those with the TCP
+	 * marks of other CPUs (bpf/tcp.h) in _p, with both in _natp */
+	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
+		if (!strncmp(f->name, prog_names[dir], base) &&
+		    !strncmp(f->name + base, variants[i], strlen(variants[i]))) {
+			len += strlen(variants[i]);
+			break;
+		}
 	return f->handle == r->handle && f->prio == r->prio &&
 	       !strcmp(f->kind, "bpf") && f->has_tag &&
 	       !memcmp(f->tag, r->tag[dir], BPF_TAG_SIZE) &&

@@ -49,8 +49,9 @@ struct dp_obj {
  * consults (bpf/tcp.h): all of them, when the kernel can read another
  * CPU's value (bpf_map_lookup_percpu_elem, Linux 5.19; bpf_loop);
  * none otherwise, and then a retransmission sent from a CPU that had not
- * seen the original is not counted.  opts->seq_peers_off: the second, for tests;
- * opts->seq_peers_max: the programs as the largest machine loads them.
+ * seen the original is not counted.  For tests: opts->seq_peers_off
+ * takes the programs without the lookups, opts->seq_peers_max the ones
+ * with them as the largest machine loads them.
  */
 static __u32 seq_peer_cpus(int ncpus, const struct datapath_opts *opts)
 {
@@ -95,7 +96,7 @@ static int load(struct datapath *dp, const struct dp_obj *o,
 	if (err)
 		return err;
 	*(__u8 *)o->clock_precise = opts->precise_clock;
-	*(__u32 *)o->seq_peer_cpus = seq_peer_cpus(dp->ncpus, opts);
+	*(__u32 *)o->seq_peer_cpus = dp->seq_peer_cpus;
 	*o->sample_rate = opts->sample_rate ? opts->sample_rate : 1;
 
 	/* create the maps, verify and load the programs */
@@ -133,6 +134,27 @@ static void log_kmem(const struct datapath *dp)
 			 kmem_default_entries(dp->ncpus));
 }
 
+/* The TC program for a direction (0 ingress, 1 egress) of this datapath. */
+static struct bpf_program *tc_prog(const struct datapath *dp, int egress)
+{
+	const struct flow_bpf *t = dp->tc;
+
+	if (dp->nat && dp->seq_peer_cpus)
+		return egress ? t->progs.tc_egress_natp : t->progs.tc_ingress_natp;
+	if (dp->nat)
+		return egress ? t->progs.tc_egress_nat : t->progs.tc_ingress_nat;
+	if (dp->seq_peer_cpus)
+		return egress ? t->progs.tc_egress_p : t->progs.tc_ingress_p;
+	return egress ? t->progs.tc_egress : t->progs.tc_ingress;
+}
+
+const char *datapath_prog_suffix(const struct datapath *dp)
+{
+	static const char *const s[4] = { "", "_nat", "_p", "_natp" };
+
+	return s[(dp->nat ? 1 : 0) + (dp->seq_peer_cpus ? 2 : 0)];
+}
+
 static int open_obj(struct datapath *dp, const struct datapath_opts *opts)
 {
 	/* open: parse the embedded object; nothing is in the kernel yet */
@@ -141,18 +163,23 @@ static int open_obj(struct datapath *dp, const struct datapath_opts *opts)
 		if (!dp->sock)
 			return -errno;
 		dp->sock->rodata->directions = opts->directions ? opts->directions : 3;
+		if (dp->seq_peer_cpus) {
+			bpf_program__set_autoload(dp->sock->progs.sock_filter, false);
+			bpf_program__set_autoload(dp->sock->progs.sock_filter_p, true);
+		}
 		return load(dp, &DP_OBJ(dp->sock), opts);
 	}
 	dp->tc = flow_bpf__open();
 	if (!dp->tc)
 		return -errno;
-	/* with NAT, the programs that call conntrack's kfuncs, instead */
+	/* with NAT, the programs that call conntrack's kfuncs; with the
+	 * sequence marks of other CPUs, the *_p ones (bpf/tcp.h) */
 	dp->nat = opts->nat;
-	if (opts->nat) {
+	if (opts->nat || dp->seq_peer_cpus) {
 		bpf_program__set_autoload(dp->tc->progs.tc_ingress, false);
 		bpf_program__set_autoload(dp->tc->progs.tc_egress, false);
-		bpf_program__set_autoload(dp->tc->progs.tc_ingress_nat, true);
-		bpf_program__set_autoload(dp->tc->progs.tc_egress_nat, true);
+		bpf_program__set_autoload(tc_prog(dp, 0), true);
+		bpf_program__set_autoload(tc_prog(dp, 1), true);
 	}
 	return load(dp, &DP_OBJ(dp->tc), opts);
 }
@@ -165,6 +192,7 @@ int datapath_open(struct datapath *dp, const struct datapath_opts *opts)
 	dp->ncpus = libbpf_num_possible_cpus();
 	if (dp->ncpus < 0)
 		return dp->ncpus;
+	dp->seq_peer_cpus = seq_peer_cpus(dp->ncpus, opts);
 	dp->precise_clock = opts->precise_clock;
 	dp->map_entries = opts->map_entries ? opts->map_entries :
 					      FLOW_MAP_DEFAULT_ENTRIES;
@@ -192,23 +220,20 @@ void datapath_close(struct datapath *dp)
 
 int datapath_ingress_fd(const struct datapath *dp)
 {
-	if (!dp->tc)
-		return -EINVAL;
-	return bpf_program__fd(dp->nat ? dp->tc->progs.tc_ingress_nat :
-				dp->tc->progs.tc_ingress);
+	return dp->tc ? bpf_program__fd(tc_prog(dp, 0)) : -EINVAL;
 }
 
 int datapath_egress_fd(const struct datapath *dp)
 {
-	if (!dp->tc)
-		return -EINVAL;
-	return bpf_program__fd(dp->nat ? dp->tc->progs.tc_egress_nat :
-				dp->tc->progs.tc_egress);
+	return dp->tc ? bpf_program__fd(tc_prog(dp, 1)) : -EINVAL;
 }
 
 int datapath_socket_fd(const struct datapath *dp)
 {
-	return dp->sock ? bpf_program__fd(dp->sock->progs.sock_filter) : -EINVAL;
+	if (!dp->sock)
+		return -EINVAL;
+	return bpf_program__fd(dp->seq_peer_cpus ? dp->sock->progs.sock_filter_p :
+				dp->sock->progs.sock_filter);
 }
 
 __u32 datapath_prog_id(int prog_fd)

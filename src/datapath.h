@@ -40,6 +40,7 @@ struct datapath {
 	int		ring_fd;
 	int		stats_fd;
 	bool		nat;		/* the tc_*_nat programs are loaded */
+	__u32		seq_peer_cpus;	/* > 0: the *_p programs (bpf/tcp.h) */
 	int		nat_fd;		/* "nat": translated tuples (bpf/ct.h) */
 	int		nat_stats_fd;
 	int		active;		/* index into flows_fd the programs use */
@@ -63,6 +64,10 @@ void datapath_close(struct datapath *dp);
 int datapath_ingress_fd(const struct datapath *dp);
 int datapath_egress_fd(const struct datapath *dp);
 int datapath_socket_fd(const struct datapath *dp);
+
+/* What the loaded TC programs' names add to tc_ingress/tc_egress:
+ * "", "_nat", "_p" (TCP sequence marks across CPUs) or "_natp". */
+const char *datapath_prog_suffix(const struct datapath *dp);
 
 /* The kernel's id of a program (for logs and tests), 0 if unknown. */
 __u32 datapath_prog_id(int prog_fd);

@@ -314,12 +314,31 @@ void test_tcp_seq_cpus(void)
 	tap_ok(c.retrans == 2 && c.packets == 5 && c.seq_first_end == 2000 &&
 	       c.seq_first_segs == 1, "cpus: merged: 5 packets, 2 "
 	       "retransmissions, the first segment CPU %d's", cpus[0]);
+	tap_ok(!strcmp(datapath_prog_suffix(&dp), "_p"),
+	       "cpus: the *_p programs are the ones loaded (tc_ingress%s)",
+	       datapath_prog_suffix(&dp));
+
+	/* CPU 1's first packet of the flow carries no data (a pure ACK, as
+	 * a delayed-ACK timer sends): its first data segment still looks */
+	reset(&dp);
+	pin_to(cpus[0]);
+	send_seg(1, 0x10, 1000, 1000, NULL);
+	send_seg(1, 0x10, 2000, 1000, NULL);
+	pin_to(cpus[1]);
+	send_seg(1, 0x10, 3000, 0, NULL);	/* a pure ACK */
+	send_seg(1, 0x10, 1000, 1000, NULL);	/* a retransmission */
+	c = on_cpu(cpus[1]);
+	tap_ok(c.retrans == 1 && !(c.tcp_bits & TCP_B_FIRST),
+	       "cpus: after a pure ACK on CPU %d, its retransmission counts "
+	       "(retrans %u, bits 0x%x)", cpus[1], c.retrans, c.tcp_bits);
 
 	/* the same on a datapath without the lookups */
 	err = datapath_open(&dp, &off);
 	if (err)
 		tap_bail("load the TC programs (seq_peers_off): %s", strerror(-err));
-	tap_is(dp.tc->rodata->seq_peer_cpus, 0, "cpus: seq_peers_off: no lookups");
+	tap_ok(dp.tc->rodata->seq_peer_cpus == 0 &&
+	       !strcmp(datapath_prog_suffix(&dp), ""),
+	       "cpus: seq_peers_off: no lookups, the plain programs");
 	c = moved(cpus[0], cpus[1]);
 	tap_is(c.retrans, 1, "cpus: per CPU only, the first retransmission "
 	       "from CPU %d is missed (only the second counts)", cpus[1]);

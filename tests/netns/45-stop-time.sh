@@ -48,7 +48,7 @@ stop_ms=$(($(now_ms) - t0))
 is "$rc" 0 "exits 0"
 detach_ms=$(sed -n 's/.*detached from 2001 interfaces in \([0-9]*\) ms.*/\1/p' "$log")
 diag "attach $attach_ms ms, stop $stop_ms ms (detach $detach_ms ms) for 2001 tcx links"
-ids=$(sed -n 's/.*loaded BPF programs: tc_ingress id \([0-9]*\), tc_egress id \([0-9]*\).*/\1 \2/p' "$log")
+ids=$(sed -n 's/.*loaded BPF programs: tc_ingress[a-z_]* id \([0-9]*\), tc_egress[a-z_]* id \([0-9]*\).*/\1 \2/p' "$log")
 [ -n "$ids" ] && [ "$(progs_left $ids)" -eq 0 ]
 ok $? "every link detached: the programs ($ids) are gone from the kernel"
 is "$(packets)" 10 "10 packets in all"
