@@ -333,6 +333,7 @@ static void reload(struct daemon *d)
 	set_timer(d->fetch_tfd, next.fetch_interval_ms);
 	set_timer(d->stats_tfd, next.stats_interval_s * 1000ull);
 	daemon_attach_selected(d);
+	daemon_forget_pending(d);	/* what it left out */
 	if (next.routes != old.routes || next.route_cache != old.route_cache)
 		open_enrich(d);
 	e = swap_exporters(d, old.observation_domain);
@@ -428,7 +429,6 @@ int daemon_run(struct daemon *d)
 				if (iface_watch_read(d->watch)) {
 					log_warn("read link notifications: lost "
 						 "some; rescanning interfaces");
-					daemon_forget_pending(d);
 					open_enrich(d);
 					daemon_attach_selected(d);
 					daemon_announce_attached(d);
@@ -573,13 +573,14 @@ static int open_datapath(struct daemon *d, const struct config *cfg)
 		d->rc.nat = d->nat;
 	}
 	if (o.socket)
-		log_info("loaded BPF programs: sock_filter id %u",
+		log_info("loaded BPF programs: sock_filter%s id %u",
+			 d->dp.seq_peer_cpus ? "_p" : "",
 			 datapath_prog_id(datapath_socket_fd(&d->dp)));
 	else
 		log_info("loaded BPF programs: tc_ingress%s id %u, tc_egress%s id %u",
-			 o.nat ? "_nat" : "",
+			 datapath_prog_suffix(&d->dp),
 			 datapath_prog_id(datapath_ingress_fd(&d->dp)),
-			 o.nat ? "_nat" : "",
+			 datapath_prog_suffix(&d->dp),
 			 datapath_prog_id(datapath_egress_fd(&d->dp)));
 	return 0;
 }

@@ -49,7 +49,10 @@ struct daemon {
 	struct stats_ifaces	ifstats;	/* records exported per interface */
 	/* interfaces to forget once the link notifications read in one go
 	 * are handled: one kernel read for all of them (daemon_links.c) */
-	int			*forget_q;
+	struct daemon_forget {
+		int	ifindex;
+		bool	gone;		/* else: out of the patterns */
+	}			*forget_q;
 	int			forget_n, forget_cap;
 	char			status[256];	/* daemon_status() */
 };

@@ -16,15 +16,14 @@
 #include "log.h"
 #include "stats.h"
 
-static void forget_now(struct daemon *d, const int *ifindex, int n);
+static void forget(struct daemon *d, int ifindex, bool gone);
 
-/* Attach to what the config selects now; detach (and flush) the rest,
- * with what the kernel still holds for them (one read for all). */
+/* Attach to what the config selects now; the rest wait to be forgotten
+ * (daemon_forget_pending: one read of the kernel for all of them). */
 void daemon_attach_selected(struct daemon *d)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
-	int j, selected = 0, failed = 0, n = 0;
-	int *gone = calloc((size_t)attach_count(&d->at) + 1, sizeof(*gone));
+	int j, selected = 0, failed = 0;
 
 	for (j = attach_count(&d->at) - 1; j >= 0; j--) {
 		int ifindex = attach_ifindex(&d->at, j);
@@ -33,16 +32,8 @@ void daemon_attach_selected(struct daemon *d)
 		if (if_indextoname((unsigned int)ifindex, now) &&
 		    iface_selected(&d->cfg, now))
 			continue;
-		if (gone) {
-			gone[n++] = ifindex;
-			continue;
-		}
-		/* no memory for the list: one at a time, as read */
-		forget_now(d, &ifindex, 1);
+		forget(d, ifindex, false);
 	}
-	if (n)
-		forget_now(d, gone, n);
-	free(gone);
 	for (i = ifs; i && i->if_index; i++) {
 		if (!iface_selected(&d->cfg, i->if_name))
 			continue;
@@ -71,9 +62,14 @@ static int forget_find(const struct daemon *d, int ifindex)
 	int i;
 
 	for (i = 0; i < d->forget_n; i++)
-		if (d->forget_q[i] == ifindex)
+		if (d->forget_q[i].ifindex == ifindex)
 			return i;
 	return -1;
+}
+
+static void forget_drop(struct daemon *d, int k)
+{
+	d->forget_q[k] = d->forget_q[--d->forget_n];
 }
 
 static void forget_now(struct daemon *d, const int *ifindex, int n)
@@ -90,13 +86,19 @@ static void forget_now(struct daemon *d, const int *ifindex, int n)
 		exporter_flush(d->exp[i]);
 }
 
-static void forget(struct daemon *d, int ifindex)
+/* gone: the device went away (else: out of the patterns) */
+static void forget(struct daemon *d, int ifindex, bool gone)
 {
-	if (forget_find(d, ifindex) >= 0)
+	int k = forget_find(d, ifindex);
+
+	if (k >= 0) {
+		d->forget_q[k].gone |= gone;
 		return;
+	}
 	if (d->forget_n == d->forget_cap) {
 		int cap = d->forget_cap ? 2 * d->forget_cap : 16;
-		int *q = realloc(d->forget_q, (size_t)cap * sizeof(*q));
+		struct daemon_forget *q =
+			realloc(d->forget_q, (size_t)cap * sizeof(*q));
 
 		if (!q) {
 			forget_now(d, &ifindex, 1);	/* alone, then */
@@ -105,22 +107,40 @@ static void forget(struct daemon *d, int ifindex)
 		d->forget_q = q;
 		d->forget_cap = cap;
 	}
-	d->forget_q[d->forget_n++] = ifindex;
+	d->forget_q[d->forget_n++] = (struct daemon_forget){ ifindex, gone };
 }
 
 void daemon_forget_pending(struct daemon *d)
 {
-	if (!d->forget_n)
-		return;
-	if (d->forget_n > 1)
-		log_info("%d interfaces went: one read of the kernel's flows "
-			 "for all", d->forget_n);
-	forget_now(d, d->forget_q, d->forget_n);
-	d->forget_n = 0;
-	/* their descriptors go to interfaces that waited */
-	if (stats_unattached(d)) {
-		daemon_attach_selected(d);
-		daemon_announce_attached(d);
+	int round, n, i, *idx;
+
+	/* twice at most: attaching what waited may leave one to forget (it
+	 * waits for the next notification then) */
+	for (round = 0; round < 2 && d->forget_n; round++) {
+		n = d->forget_n;
+		idx = malloc((size_t)n * sizeof(*idx));
+		if (!idx) {
+			/* no memory for the batch: one at a time */
+			while (d->forget_n) {
+				int one = d->forget_q[--d->forget_n].ifindex;
+
+				forget_now(d, &one, 1);
+			}
+		} else {
+			for (i = 0; i < n; i++)
+				idx[i] = d->forget_q[i].ifindex;
+			d->forget_n = 0;	/* free before anything runs */
+			if (n > 1)
+				log_info("%d interfaces went: one read of the "
+					 "kernel's flows for all", n);
+			forget_now(d, idx, n);
+			free(idx);
+		}
+		/* their descriptors go to interfaces that waited */
+		if (stats_unattached(d)) {
+			daemon_attach_selected(d);
+			daemon_announce_attached(d);
+		}
 	}
 }
 
@@ -177,7 +197,17 @@ void daemon_on_link_event(void *ctx, const struct link_info *li, int gone)
 	const char *a = attach_ifname(&d->at, ifindex);
 	const struct link_info *was = enrich_link(d->enrich, li->ifindex);
 	bool details = !was || memcmp(was, li, sizeof(*li)) != 0;
-	int changed = 0;
+	int changed = 0, k = forget_find(d, ifindex);
+
+	if (!gone && k >= 0 && d->forget_q[k].gone) {
+		/* the index is back in the same burst (a device made with
+		 * it, or moved out of the namespace and back): the one that
+		 * went is forgotten first, this is a new link */
+		forget_drop(d, k);
+		forget_now(d, &ifindex, 1);
+		a = attach_ifname(&d->at, ifindex);
+		k = -1;
+	}
 
 	if (d->enrich) {
 		if (gone)
@@ -190,7 +220,7 @@ void daemon_on_link_event(void *ctx, const struct link_info *li, int gone)
 	if (gone) {
 		if (a) {
 			log_info("%s went away: its flows end now", a);
-			forget(d, ifindex);
+			forget(d, ifindex, true);
 		}
 		return;
 	}
@@ -199,10 +229,9 @@ void daemon_on_link_event(void *ctx, const struct link_info *li, int gone)
 		attach_rename(&d->at, ifindex, name);
 	}
 	if (a && !iface_selected(&d->cfg, name)) {
-		forget(d, ifindex);	/* renamed out of the patterns */
-	} else if (a && forget_find(d, ifindex) >= 0) {
-		/* renamed back in before it was forgotten: it stays */
-		d->forget_q[forget_find(d, ifindex)] = d->forget_q[--d->forget_n];
+		forget(d, ifindex, false);	/* renamed out of the patterns */
+	} else if (a && k >= 0) {
+		forget_drop(d, k);	/* renamed back in before: it stays */
 	} else if (!a && iface_selected(&d->cfg, name)) {
 		attach_iface(&d->at, ifindex, name);
 		changed = 1;

@@ -132,8 +132,8 @@ int iface_watch_read(struct iface_watch *w)
 	int err = 0, i;
 
 	/* everything that waits (one datagram a call), so that a burst is
-	 * handled as one; bounded, so that a flood of route changes does
-	 * not hold the loop.  libnl's -NLE_AGAIN: nothing more for now */
+	 * handled as one: the bound is more than the buffer holds.
+	 * libnl's -NLE_AGAIN: nothing more for now */
 	for (i = 0; i < IFACE_WATCH_BATCH && !err; i++)
 		err = nl_recvmsgs_default(w->sk);
 	return err < 0 && err != -NLE_AGAIN ? -EIO : 0;

@@ -38,7 +38,7 @@ struct iface_watch *iface_watch_new(iface_event_fn fn, route_event_fn rfn,
 int iface_watch_fd(const struct iface_watch *w);
 /* Read what is pending (the fd is non-blocking), up to IFACE_WATCH_BATCH
  * notifications.  0 or -errno. */
-#define IFACE_WATCH_BATCH	256
+#define IFACE_WATCH_BATCH	65536
 /* the notification socket's receive buffer (bytes) */
 #define IFACE_WATCH_RCVBUF	(4 << 20)
 int iface_watch_read(struct iface_watch *w);
