@@ -68,6 +68,12 @@ static int on_msg(struct nl_msg *msg, void *arg)
 	default:
 		return NL_OK;
 	}
+	/* the bridge's view of a port (AF_BRIDGE): a port that leaves its
+	 * bridge is deleted there, not in the system */
+	if (nlmsg_datalen(nlmsg_hdr(msg)) >= (int)sizeof(struct ifinfomsg) &&
+	    ((struct ifinfomsg *)nlmsg_data(nlmsg_hdr(msg)))->ifi_family ==
+	    AF_BRIDGE)
+		return NL_OK;
 	w->gone = type == RTM_DELLINK;
 	nl_msg_parse(msg, on_link, w);
 	return NL_OK;

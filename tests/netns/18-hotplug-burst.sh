@@ -6,7 +6,8 @@
 # for 17 s).  The daemon is stopped (SIGSTOP) while the 12 interfaces are
 # deleted, so that all the notifications wait for it at once; the reads
 # in place grow by exactly one, and every packet of every interface goes
-# out with its flow's forced end.
+# out with its flow's forced end.  Before that, one of them joins a bridge
+# and leaves it, which is not going away.
 . "$(dirname "$0")/lib.sh"
 need_root
 N=12
@@ -27,11 +28,20 @@ for i in $(seq 0 $((N - 1))); do
 	addr a g$i 198.51.100.$((4 * i + 1))/30
 	addr b hb$i 198.51.100.$((4 * i + 2))/30
 done
-for i in $(seq 100); do
+for i in $(seq 300); do
 	[ "$(grep -c 'attached to hb' "$T/tcflowd.log")" -ge $N ] && break
-	sleep 0.05
+	sleep 0.1
 done
 is "$(grep -c 'attached to hb' "$T/tcflowd.log")" $N "all $N interfaces attached"
+# a port that joins a bridge and leaves it: the bridge's own notification
+# of the port (AF_BRIDGE RTM_DELLINK) is not the interface going away
+ns b ip link add tbr0 type bridge || bail "ip link add tbr0 type bridge"
+ns b ip link set hb0 master tbr0
+ns b ip link set hb0 nomaster
+ns b ip link del tbr0
+sleep 0.3
+grep -q 'hb0 went away' "$T/tcflowd.log"
+ok $((! $?)) "hb0 in and out of a bridge: still attached"
 for i in $(seq 0 $((N - 1))); do
 	ns a "$GEN" udp -d 198.51.100.$((4 * i + 2)) -p 9000 -f 1 -n 5 -s 40 \
 		-b $((7000 + i)) >/dev/null || diag "gen on g$i failed"
@@ -42,9 +52,9 @@ sleep 0.3
 reads_now() {
 	local n=$(grep -c 'info: stats:' "$T/tcflowd.log") i
 	kill -USR1 "$TCFLOWD_PID"
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		[ "$(grep -c 'info: stats:' "$T/tcflowd.log")" -gt "$n" ] && break
-		sleep 0.05
+		sleep 0.1
 	done
 	grep 'info: stats:' "$T/tcflowd.log" | tail -n1 |
 		sed -n 's/.* kernel_reads=\([0-9]*\) .*/\1/p'
@@ -55,9 +65,9 @@ kill -STOP "$TCFLOWD_PID"
 for i in $(seq 0 $((N - 1))); do echo "link del hb$i"; done | ns b ip -batch -
 sleep 0.3	# every notification is in the daemon's socket
 kill -CONT "$TCFLOWD_PID"
-for i in $(seq 100); do
+for i in $(seq 300); do
 	[ "$(grep -c 'hb[0-9]* went away' "$T/tcflowd.log")" -ge $N ] && break
-	sleep 0.05
+	sleep 0.1
 done
 after=$(reads_now)
 is "$(grep -c 'hb[0-9]* went away' "$T/tcflowd.log")" $N "all $N deletions noticed"
