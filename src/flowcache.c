@@ -11,6 +11,7 @@
  *   END  flows that saw FIN/RST, by then  -> tcp_end timeout
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,8 +212,18 @@ void flowcache_update(struct flowcache *fc, const struct flow_key *key,
 	e = &fc->e[i];
 	extra = flow_delta_seq_retrans(&e->m, d);
 	if (empty(&e->m)) {
-		/* a new record (new flow, or after an active-timeout report) */
+		/* a new record (new flow, or after an active-timeout report,
+		 * whose sequence mark goes on, also through deltas without
+		 * data) */
+		uint32_t seq = e->m.seq_end;
+		bool had = e->m.tcp_bits & TCP_B_SEQ;
+
 		e->m = *d;
+		if (had && (!(e->m.tcp_bits & TCP_B_SEQ) ||
+			    (int32_t)(seq - e->m.seq_end) > 0)) {
+			e->m.seq_end = seq;
+			e->m.tcp_bits |= TCP_B_SEQ;
+		}
 		list_push(fc, L_ACT, i);
 	} else {
 		flow_delta_merge(&e->m, d);

@@ -39,7 +39,8 @@ struct flowcache_stats {
 	uint64_t	evicted;		/* cache full: END_RESOURCES */
 	uint64_t	tcp_states_unreported;	/* TCP health alone, for a flow
 						 * with no record open to carry
-						 * it (just reported, or none) */
+						 * it (just reported, or not
+						 * in the cache) */
 	uint32_t	active;			/* flows held now */
 };
 

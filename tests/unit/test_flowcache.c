@@ -247,7 +247,14 @@ static void test_tcp_health(void)
 	flowcache_update(fc, &k, &d);
 	tap_is(flowcache_stats(fc)->tcp_states_unreported, 1,
 	       "tcp: a handshake change with no open record is counted");
-	/* after the report the mark goes on: an old segment still counts */
+	/* after the report the mark goes on, also through a delta without
+	 * data (pure ACKs: no mark of its own) */
+	d = tcp_delta(61 * S + MS, 0, 0, 0, 0);
+	d.syn_count = 0;
+	d.tcp_hs = TCP_HS_NONE;
+	d.tcp_bits = 0;
+	flowcache_update(fc, &k, &d);
+	/* ... so an old segment still counts */
 	d = tcp_delta(62 * S, 0, 0xf00u, 3, 0x2000u);
 	flowcache_update(fc, &k, &d);
 	/* values whose first segments the kernel compared with another
