@@ -34,8 +34,8 @@ done
 # not through ns(): a backgrounded function is a subshell, and $! would be
 # its pid, not the sink's (the sink outlived the test)
 ip netns exec "${P}b" taskset -c "$CPU" "$GEN" sink -p 9000 -t 300 >"$T/sink" 2>&1 &
-SINK=$!
-_pids="$_pids $SINK"
+SINK_PID=$!
+_pids="$_pids $SINK_PID"
 for i in $(seq 300); do grep -q listening "$T/sink" && break; sleep 0.1; done
 ns b nft -f - <<'EOF' || bail "nft rules in b"
 table inet tcf_health {
@@ -79,8 +79,8 @@ for cport in 42002 42005 42006; do
 done
 # a slow reader: the CI's sanitizer build once closed the window at the
 # end, and the sender's count, taken then, missed 12 retransmissions
-kill -STOP "$SINK"
-(sleep 1; kill -CONT "$SINK") &
+kill -STOP "$SINK_PID"
+(sleep 1; kill -CONT "$SINK_PID") &
 _pids="$_pids $!"
 lossy=$(ns a taskset -c "$CPU" $PY send 192.0.2.2 9000 42003 400000)
 dropped=$(ns b nft list table inet tcf_health | sed -n 's/.*counter packets \([0-9]*\) .*/\1/p')

@@ -74,7 +74,7 @@ cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	# TEST_KEEP=1: leave the files (logs, captures, records) to look at
-	if [ -n "${TEST_KEEP:-}" ]; then echo "# kept $T"; else rm -rf "$T"; fi
+	if [ "${TEST_KEEP:-0}" != 0 ]; then echo "# kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

@@ -90,7 +90,7 @@ def connect(addr, port, sport, deadline):
 def send(addr, port, sport, nbytes, connected=None, acked=None):
     before = retrans_segs()
     s = sock(addr, sport)
-    # room for all of it at once: sendall() returns at the start, and the
+    # room for (most of) it at once, so that sendall() returns early: the
     # end is known only from the socket (below)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, max(nbytes, 65536))
     s.settimeout(30)
