@@ -7,7 +7,8 @@
 # deleted, so that all the notifications wait for it at once; the reads
 # in place grow by exactly one, and every packet of every interface goes
 # out with its flow's forced end.  Before that, one of them joins a bridge
-# and leaves it, which is not going away.
+# and leaves it, which is not going away; after, an index goes and comes
+# back in one burst.
 . "$(dirname "$0")/lib.sh"
 need_root
 N=12
@@ -83,6 +84,24 @@ is "$(python3 "$FLOWS_PY" total "$T/flows.json" packets proto=17 flow_end_reason
 is "$(python3 "$FLOWS_PY" values "$T/flows.json" interface_name proto=17 flow_end_reason=4 |
 	tr ' ' '\n' | sort -V | paste -sd' ')" "$(seq -f 'hb%g' 0 $((N - 1)) | paste -sd' ')" \
 	"one record per interface"
+
+# an index that goes and comes back in one burst: the old device is
+# forgotten, the new one (another name, the same index) attached
+veth a gr b hbr
+for i in $(seq 300); do grep -q 'attached to hbr ' "$T/tcflowd.log" && break; sleep 0.1; done
+idx=$(ns b cat /sys/class/net/hbr/ifindex)
+kill -STOP "$TCFLOWD_PID"
+ns b ip link del hbr
+ns b ip link add hbs index "$idx" type veth peer name gs netns "${P}a" ||
+	bail "ip link add hbs index $idx"
+ns b ip link set hbs up
+sleep 0.3
+kill -CONT "$TCFLOWD_PID"
+for i in $(seq 300); do grep -q "attached to hbs (ifindex $idx)" "$T/tcflowd.log" && break; sleep 0.1; done
+grep -q 'hbr went away' "$T/tcflowd.log"
+ok $? "hbr (ifindex $idx) went away"
+grep -q "attached to hbs (ifindex $idx)" "$T/tcflowd.log"
+ok $? "hbs, made with the same index in the same burst, is attached"
 stop_tcflowd
 is "$TCFLOWD_RC" 0 "exits 0"
 done_testing
