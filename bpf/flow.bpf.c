@@ -11,38 +11,24 @@
 
 #include "account.h"
 
-SEC("tc")
-int tc_ingress(struct __sk_buff *skb)
-{
-	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 0, 0);
-	return TC_ACT_UNSPEC;
-}
+/* One TC program: count the packet, hand it on. */
+#define TC_PROGRAM(sec, name, dir, nat, peers)				\
+	SEC(sec) int name(struct __sk_buff *skb)			\
+	{								\
+		flow_count(skb, dir, PARSE_TC, nat, peers);		\
+		return TC_ACT_UNSPEC;					\
+	}
 
-SEC("tc")
-int tc_egress(struct __sk_buff *skb)
-{
-	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 0, 0);
-	return TC_ACT_UNSPEC;
-}
+TC_PROGRAM("tc", tc_ingress, FLOW_DIR_INGRESS, 0, 0)
+TC_PROGRAM("tc", tc_egress, FLOW_DIR_EGRESS, 0, 0)
 
 /*
  * The same, with the NAT translation from conntrack (ct.h).  Not loaded
  * unless the loader asks ("?"): they call nf_conntrack's kfuncs, and the
  * kernel refuses them when that module is not loaded.
  */
-SEC("?tc")
-int tc_ingress_nat(struct __sk_buff *skb)
-{
-	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 1, 0);
-	return TC_ACT_UNSPEC;
-}
-
-SEC("?tc")
-int tc_egress_nat(struct __sk_buff *skb)
-{
-	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 1, 0);
-	return TC_ACT_UNSPEC;
-}
+TC_PROGRAM("?tc", tc_ingress_nat, FLOW_DIR_INGRESS, 1, 0)
+TC_PROGRAM("?tc", tc_egress_nat, FLOW_DIR_EGRESS, 1, 0)
 
 /*
  * The same four, with TCP sequence marks consulted across CPUs (tcp.h:
@@ -50,33 +36,10 @@ int tc_egress_nat(struct __sk_buff *skb)
  * both (Linux 5.19); a kernel without them never sees these, whose
  * callback it could not even parse before 5.13.
  */
-SEC("?tc")
-int tc_ingress_p(struct __sk_buff *skb)
-{
-	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 0, 1);
-	return TC_ACT_UNSPEC;
-}
-
-SEC("?tc")
-int tc_egress_p(struct __sk_buff *skb)
-{
-	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 0, 1);
-	return TC_ACT_UNSPEC;
-}
-
-SEC("?tc")
-int tc_ingress_natp(struct __sk_buff *skb)
-{
-	flow_count(skb, FLOW_DIR_INGRESS, PARSE_TC, 1, 1);
-	return TC_ACT_UNSPEC;
-}
-
-SEC("?tc")
-int tc_egress_natp(struct __sk_buff *skb)
-{
-	flow_count(skb, FLOW_DIR_EGRESS, PARSE_TC, 1, 1);
-	return TC_ACT_UNSPEC;
-}
+TC_PROGRAM("?tc", tc_ingress_p, FLOW_DIR_INGRESS, 0, 1)
+TC_PROGRAM("?tc", tc_egress_p, FLOW_DIR_EGRESS, 0, 1)
+TC_PROGRAM("?tc", tc_ingress_natp, FLOW_DIR_INGRESS, 1, 1)
+TC_PROGRAM("?tc", tc_egress_natp, FLOW_DIR_EGRESS, 1, 1)
 
 /* Run by the loader through BPF_PROG_TEST_RUN, never attached. */
 SEC("tc")

@@ -19,15 +19,20 @@
  */
 const volatile __u8 directions = 3;
 
-SEC("socket")
-int sock_filter(struct __sk_buff *skb)
+static __always_inline int sock_count(struct __sk_buff *skb, const int peers)
 {
 	__u8 dir = skb->pkt_type == PACKET_OUTGOING ? FLOW_DIR_EGRESS :
 						      FLOW_DIR_INGRESS;
 
 	if (directions & (1 << dir))
-		flow_count(skb, dir, PARSE_SOCKET, 0, 0);
+		flow_count(skb, dir, PARSE_SOCKET, 0, peers);
 	return 0;
+}
+
+SEC("socket")
+int sock_filter(struct __sk_buff *skb)
+{
+	return sock_count(skb, 0);
 }
 
 /* The same, with TCP sequence marks consulted across CPUs (tcp.h); taken
@@ -35,12 +40,7 @@ int sock_filter(struct __sk_buff *skb)
 SEC("?socket")
 int sock_filter_p(struct __sk_buff *skb)
 {
-	__u8 dir = skb->pkt_type == PACKET_OUTGOING ? FLOW_DIR_EGRESS :
-						      FLOW_DIR_INGRESS;
-
-	if (directions & (1 << dir))
-		flow_count(skb, dir, PARSE_SOCKET, 0, 1);
-	return 0;
+	return sock_count(skb, 1);
 }
 
 /* Run by the loader through BPF_PROG_TEST_RUN, never attached. */

@@ -72,15 +72,15 @@ static void forget_drop(struct daemon *d, int k)
 	d->forget_q[k] = d->forget_q[--d->forget_n];
 }
 
-static void forget_now(struct daemon *d, const int *ifindex, int n)
+static void forget_now(struct daemon *d, const struct daemon_forget *q, int n)
 {
 	int i;
 
 	fetcher_read_now(d->fetcher);
 	daemon_fetch(d);
 	for (i = 0; i < n; i++) {
-		flowcache_flush_ifindex(d->cache, (uint32_t)ifindex[i]);
-		attach_detach_iface(&d->at, ifindex[i]);
+		flowcache_flush_ifindex(d->cache, (uint32_t)q[i].ifindex);
+		attach_detach_iface(&d->at, q[i].ifindex);
 	}
 	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);
@@ -89,6 +89,7 @@ static void forget_now(struct daemon *d, const int *ifindex, int n)
 /* gone: the device went away (else: out of the patterns) */
 static void forget(struct daemon *d, int ifindex, bool gone)
 {
+	struct daemon_forget one = { ifindex, gone };
 	int k = forget_find(d, ifindex);
 
 	if (k >= 0) {
@@ -101,41 +102,34 @@ static void forget(struct daemon *d, int ifindex, bool gone)
 			realloc(d->forget_q, (size_t)cap * sizeof(*q));
 
 		if (!q) {
-			forget_now(d, &ifindex, 1);	/* alone, then */
+			forget_now(d, &one, 1);		/* alone, then */
 			return;
 		}
 		d->forget_q = q;
 		d->forget_cap = cap;
 	}
-	d->forget_q[d->forget_n++] = (struct daemon_forget){ ifindex, gone };
+	d->forget_q[d->forget_n++] = one;
 }
 
 void daemon_forget_pending(struct daemon *d)
 {
-	int round, n, i, *idx;
+	struct daemon_forget *q;
+	int round, n;
 
 	/* twice at most: attaching what waited may leave one to forget (it
 	 * waits for the next notification then) */
 	for (round = 0; round < 2 && d->forget_n; round++) {
+		/* the queue is taken whole: a new one starts before anything
+		 * the read runs could add to it */
+		q = d->forget_q;
 		n = d->forget_n;
-		idx = malloc((size_t)n * sizeof(*idx));
-		if (!idx) {
-			/* no memory for the batch: one at a time */
-			while (d->forget_n) {
-				int one = d->forget_q[--d->forget_n].ifindex;
-
-				forget_now(d, &one, 1);
-			}
-		} else {
-			for (i = 0; i < n; i++)
-				idx[i] = d->forget_q[i].ifindex;
-			d->forget_n = 0;	/* free before anything runs */
-			if (n > 1)
-				log_info("%d interfaces went: one read of the "
-					 "kernel's flows for all", n);
-			forget_now(d, idx, n);
-			free(idx);
-		}
+		d->forget_q = NULL;
+		d->forget_n = d->forget_cap = 0;
+		if (n > 1)
+			log_info("%d interfaces went: one read of the kernel's "
+				 "flows for all", n);
+		forget_now(d, q, n);
+		free(q);
 		/* their descriptors go to interfaces that waited */
 		if (stats_unattached(d)) {
 			daemon_attach_selected(d);
@@ -203,8 +197,10 @@ void daemon_on_link_event(void *ctx, const struct link_info *li, int gone)
 		/* the index is back in the same burst (a device made with
 		 * it, or moved out of the namespace and back): the one that
 		 * went is forgotten first, this is a new link */
+		struct daemon_forget old = d->forget_q[k];
+
 		forget_drop(d, k);
-		forget_now(d, &ifindex, 1);
+		forget_now(d, &old, 1);
 		a = attach_ifname(&d->at, ifindex);
 		k = -1;
 	}
