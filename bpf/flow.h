@@ -41,6 +41,9 @@
 #define TCP_B_FIRST		0x10	/* seq_first_end/segs are valid: the
 					 * value's first data segment was not
 					 * compared with another CPU's mark */
+#define TCP_B_JOINED		0x20	/* the flow's mark is seq_owner's
+					 * seq_end: this CPU joined an entry
+					 * another CPU's mark was in (tcp.h) */
 
 /*
  * The flow key.  Addresses are 16 bytes; IPv4 is stored IPv4-mapped
@@ -95,6 +98,9 @@ struct flow_metrics {
 	 * flow's mark from earlier fetches */
 	__u16	seq_first_segs;
 	__u32	seq_first_end;
+	__u16	seq_owner;	/* TCP_B_JOINED: the CPU whose seq_end is
+				 * the mark this CPU compares with */
+	__u16	pad;
 };
 _Static_assert(sizeof(struct flow_metrics) == 96, "flow_metrics ABI");
 

@@ -17,19 +17,23 @@
  * CPU.  A host's TCP also sends from timers and from the softirq of an
  * ACK, on whatever CPU runs them (a retransmission timer that fires on
  * the other CPU is one).  So in the *_p programs (peers), the first data
- * segment of a CPU's value in the map starts from the highest mark of the
- * other CPUs' values (bpf_map_lookup_percpu_elem, Linux 5.19, in
- * bpf_loop, 5.17; the loader takes the programs without it on older
- * kernels, which never see the callback): it is compared with that.  A
- * local sender's segments are serialized by its socket lock, so there
- * that mark is exact within the epoch.  (A CPU whose value has a mark
- * keeps its own, which can fall behind the others'.)  It costs a look at
- * every CPU once per value and epoch, for values whose first packet had
- * no data; the value the first packet creates never looks (no other CPU
- * has the entry yet).  The first data segment of an entry (each epoch
- * starts new entries) only sets the mark; it is kept in seq_first_end/segs
- * (TCP_B_FIRST), and user space checks it against the flow's mark from
- * the epochs before (flowcache.c).
+ * segment of a CPU's value in the map looks at the other CPUs' values
+ * (bpf_map_lookup_percpu_elem, Linux 5.19, in bpf_loop, 5.17; the loader
+ * takes the programs without it on older kernels, which never see the
+ * callback).  If one has a mark, this CPU joins it: the CPU with the
+ * highest mark among those that did not join themselves is the owner
+ * (seq_owner, TCP_B_JOINED), and from then on this CPU compares every
+ * data segment with the owner's seq_end and moves that on (one more
+ * lookup a data segment, only on a CPU that joined).  The owner keeps
+ * using its own seq_end, which the joiners move on, so every CPU compares
+ * with one mark.  A local sender's segments are serialized by its socket
+ * lock, so there that mark is exact within the epoch.  The look costs a
+ * lookup of every CPU once per value and epoch, for values whose first
+ * packet had no data; the value the first packet creates never looks (no
+ * other CPU has the entry yet).  The first data segment of an entry (each
+ * epoch starts new entries) only sets the mark; it is kept in
+ * seq_first_end/segs (TCP_B_FIRST), and user space checks it against the
+ * flow's mark from the epochs before (flowcache.c).
  */
 #ifndef TCFLOWD_TCP_H
 #define TCFLOWD_TCP_H
@@ -59,13 +63,15 @@ struct {
 const volatile __u32 seq_peer_cpus = 0;
 
 /* The highest sequence end (serial order) among the other CPUs' values of
- * one entry: bpf_loop (5.17) over the CPUs, so the verifier walks the
- * body once, not once a CPU for every state that reaches it. */
+ * one entry that hold a mark of their own (not TCP_B_JOINED), and whose it
+ * is: bpf_loop (5.17) over the CPUs, so the verifier walks the body once,
+ * not once a CPU for every state that reaches it. */
 struct tcp_peers {
 	void			*map;
 	const struct flow_key	*key;
 	__u32			self;
 	__u32			mark;
+	__u32			owner;
 	int			found;
 };
 
@@ -78,21 +84,33 @@ static long tcp_peer_cpu(__u64 cpu, void *ctx)
 	if (cpu == c->self)
 		return 0;
 	o = bpf_map_lookup_percpu_elem(c->map, c->key, (__u32)cpu);
-	/* the bits first: tcp_seq() sets them after the mark */
-	if (!o || !(*(volatile __u8 *)&o->tcp_bits & TCP_B_SEQ))
+	__u8 bits;
+
+	if (cpu == c->self)
 		return 0;
+	o = bpf_map_lookup_percpu_elem(c->map, c->key, (__u32)cpu);
+	if (!o)
+		return 0;
+	/* the bits first: tcp_seq() sets them after the mark */
+	bits = *(volatile __u8 *)&o->tcp_bits;
+	if ((bits & (TCP_B_SEQ | TCP_B_JOINED)) != TCP_B_SEQ)
+		return 0;	/* no mark, or a copy of its owner's */
 	asm volatile("" ::: "memory");
 	end = *(volatile __u32 *)&o->seq_end;
-	if (!c->found || (__s32)(end - c->mark) > 0)
+	if (!c->found || (__s32)(end - c->mark) > 0) {
 		c->mark = end;
+		c->owner = (__u32)cpu;
+	}
 	c->found = 1;
 	return 0;
 }
 
-/* 1 and *mark if another CPU's value of k in map has a mark, else 0.
- * peers: a compile-time constant; without it nothing here is built. */
+/* 1, *mark and *owner if another CPU's value of k in map has a mark of
+ * its own, else 0.  peers: a compile-time constant; without it nothing
+ * here is built. */
 static __always_inline int tcp_peer_mark(void *map, const struct flow_key *k,
-					 __u32 *mark, const int peers)
+					 __u32 *mark, __u32 *owner,
+					 const int peers)
 {
 	struct tcp_peers c = { .map = map, .key = k };
 
@@ -101,7 +119,26 @@ static __always_inline int tcp_peer_mark(void *map, const struct flow_key *k,
 	c.self = bpf_get_smp_processor_id();
 	bpf_loop(seq_peer_cpus, tcp_peer_cpu, &c, 0);
 	*mark = c.mark;
+	*owner = c.owner;
 	return c.found;
+}
+
+/* The mark a value compares with: its owner's seq_end once it joined one
+ * (look: the *_p programs), else its own.  The owner's value is the same
+ * entry's, so it is there while m is (NULL only if the entry went between
+ * the two lookups: then m's own). */
+static __always_inline __u32 *tcp_mark_of(void *map, struct flow_metrics *m,
+					  const struct flow_key *k,
+					  const int look)
+{
+	struct flow_metrics *o;
+
+	if (!look || !seq_peer_cpus || !(m->tcp_bits & TCP_B_JOINED))
+		return &m->seq_end;
+	o = bpf_map_lookup_percpu_elem(map, k, m->seq_owner);
+	if (!o || !(o->tcp_bits & TCP_B_SEQ))
+		return &m->seq_end;
+	return &o->seq_end;
 }
 
 /* The key of the opposite direction at the same hook pair: addresses and
@@ -231,30 +268,42 @@ static __always_inline void tcp_seq(void *map, struct flow_metrics *m,
 				    const struct pkt *p, __u64 segs, const int look)
 {
 	__u32 len = p->ip_len - p->hdr_len, end = p->tcp_seq + len, mark = 0;
+	__u32 owner = 0, *at;
 	__u8 bits = TCP_B_SEQ;
 
 	if (len == 0 || p->ip_len < p->hdr_len)
 		return;
 	if (!(m->tcp_bits & TCP_B_SEQ)) {
-		if (tcp_peer_mark(map, &p->key, &mark, look)) {
+		if (tcp_peer_mark(map, &p->key, &mark, &owner, look)) {
 			if ((__s32)(end - mark) <= 0) {
 				m->retrans += segs;
-				m->seq_end = mark;
 			} else {
-				m->seq_end = end;
+				mark = end;
 			}
-		} else {
-			bits |= TCP_B_FIRST;
-			m->seq_end = end;
-			m->seq_first_end = end;
-			m->seq_first_segs = segs > 0xffff ? 0xffff : (__u16)segs;
+			m->seq_end = mark;
+			m->seq_owner = (__u16)owner;
+			bits |= TCP_B_JOINED;
+			asm volatile("" ::: "memory");
+			m->tcp_bits |= bits;
+			at = tcp_mark_of(map, m, &p->key, look);
+			if ((__s32)(mark - *at) > 0)
+				*at = mark;
+			return;
 		}
+		bits |= TCP_B_FIRST;
+		m->seq_end = end;
+		m->seq_first_end = end;
+		m->seq_first_segs = segs > 0xffff ? 0xffff : (__u16)segs;
 		asm volatile("" ::: "memory");
 		m->tcp_bits |= bits;
-	} else if ((__s32)(end - m->seq_end) <= 0) {
+		return;
+	}
+	at = tcp_mark_of(map, m, &p->key, look);
+	if ((__s32)(end - *at) <= 0) {
 		m->retrans += segs;
 	} else {
-		m->seq_end = end;
+		*at = end;
+		m->seq_end = end;	/* user space merges the CPUs' marks */
 	}
 }
 
