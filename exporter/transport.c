@@ -22,15 +22,22 @@ void transport_set_source(struct transport *t, const char *address,
 	t->src_port = port;
 }
 
-/* A clean transport that keeps the configured source. */
+void transport_set_name(struct transport *t, const char *name)
+{
+	snprintf(t->name, sizeof(t->name), "%s", name ? name : "");
+}
+
+/* A clean transport that keeps the configured source and name. */
 static void reset(struct transport *t, struct exporter_counters *c)
 {
-	char src[64];
+	char src[64], name[64];
 	uint16_t sport = t->src_port;
 
 	snprintf(src, sizeof(src), "%s", t->src_addr);
+	snprintf(name, sizeof(name), "%s", t->name);
 	memset(t, 0, sizeof(*t));
 	transport_set_source(t, src, sport);
+	transport_set_name(t, name);
 	t->fd = -1;
 	t->c = c;
 }
@@ -42,6 +49,7 @@ int transport_open(struct transport *t, struct exporter *e)
 	int err;
 
 	transport_set_source(t, cc->source_address, cc->source_port);
+	transport_set_name(t, cc->name);
 	if (cc->transport == TRANSPORT_UDP) {
 		err = transport_open_udp(t, cc->address, cc->port, &e->counters);
 		if (!err)
@@ -81,6 +89,22 @@ static int bind_source(const struct transport *t, int fd, int family)
 	return rc;
 }
 
+/* What messages call the collector: "NAME (address:port)" with a name,
+ * else "address:port"; IPv6 addresses in brackets; TCP says so. */
+static void set_peer(struct transport *t, const char *address,
+		     uint16_t port, int tcp)
+{
+	const char *l = strchr(address, ':') ? "[" : "";
+	const char *r = *l ? "]" : "";
+
+	if (*t->name)
+		snprintf(t->peer, sizeof(t->peer), "%s (%s%s%s:%u%s)", t->name,
+			 l, address, r, port, tcp ? ", tcp" : "");
+	else
+		snprintf(t->peer, sizeof(t->peer), "%s%s%s:%u%s", l, address,
+			 r, port, tcp ? " (tcp)" : "");
+}
+
 int transport_open_udp(struct transport *t, const char *address,
 		       uint16_t port, struct exporter_counters *c)
 {
@@ -91,7 +115,7 @@ int transport_open_udp(struct transport *t, const char *address,
 	int rc, err = -EHOSTUNREACH;
 
 	reset(t, c);
-	snprintf(t->peer, sizeof(t->peer), "%s:%u", address, port);
+	set_peer(t, address, port, 0);
 	snprintf(service, sizeof(service), "%u", port);
 	rc = getaddrinfo(address, service, &hints, &res);
 	if (rc) {
@@ -439,7 +463,7 @@ int transport_open_tcp(struct transport *t, const char *address,
 	t->tcp = 1;
 	t->c->down = 1;		/* until connected */
 	t->backoff_ms = 1000;
-	snprintf(t->peer, sizeof(t->peer), "%s:%u (tcp)", address, port);
+	set_peer(t, address, port, 1);
 	snprintf(service, sizeof(service), "%u", port);
 	rc = getaddrinfo(address, service, &hints, &t->ai);
 	if (rc) {

@@ -75,7 +75,8 @@ struct transport {
 	size_t			mlen[TRANSPORT_TCP_MSGS];
 	int			mfirst, mcount;
 	struct exporter_counters *c;	/* the exporter's counters */
-	char			peer[300];	/* "address:port", for messages */
+	char			peer[380];	/* "name (address:port)", for
+						 * messages */
 	struct transport_log	log[TRANSPORT_LOG_KINDS];
 	int			peer_lost;	/* the collector was unreachable:
 						 * it may have lost our templates */
@@ -85,6 +86,7 @@ struct transport {
 	uint32_t		delivered;
 	uint64_t		sent_at;
 	int			down_logged;
+	char			name[64];	/* the collector section, if set */
 	char			src_addr[64];	/* bind to this, if set */
 	uint16_t		src_port;
 	/* UDP: no route to the collector yet (a router still coming up):
@@ -101,6 +103,9 @@ int transport_open(struct transport *t, struct exporter *e);
 /* Resolve address:port and connect a UDP socket.  0 or -errno. */
 int transport_open_udp(struct transport *t, const char *address,
 		       uint16_t port, struct exporter_counters *c);
+/* Name the transport's collector in its messages (before the first open):
+ * "collector NAME (address:port)"; without it, "collector address:port". */
+void transport_set_name(struct transport *t, const char *name);
 /* Export from this address and/or port (before the first open).
  * Empty address and port 0 leave the choice to the kernel. */
 void transport_set_source(struct transport *t, const char *address,

@@ -42,7 +42,7 @@ is "$(ipfix_decoded "$T/session2.ipfix" | awk '$1 >= 22000')" "$(json_sport_pack
 	"second session (after reconnecting): every later flow, exact"
 is "$(ipfix_decoded "$T/session2.ipfix" | awk '$1 >= 22000' | wc -l)" 10 \
 	"second session: 10 flows"
-grep -q "connected to collector 127.0.0.1:4739 (tcp)" "$T/tcflowd.log"
+grep -q "connected to collector tcp (127.0.0.1:4739, tcp)" "$T/tcflowd.log"
 ok $? "tcflowd reconnected"
 not_sent=$(sed -n 's/.*records_not_sent=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)
 ok "$([ "${not_sent:-0}" -ge 10 ]; echo $?)" \

@@ -28,7 +28,7 @@ for proto in netflow9 ipfix; do
 		"[flows]" "fetch_interval_ms = 100" "idle_timeout_s = 1" \
 		"[collector late]" "protocol = $proto" "address = 10.99.$n.1" "port = 2055"
 	start_tcflowd b "$T/c.conf"
-	grep -q "collector 10.99.$n.1:2055: Network is unreachable for now" "$T/tcflowd.log"
+	grep -q "collector late (10.99.$n.1:2055): Network is unreachable for now" "$T/tcflowd.log"
 	ok $? "$proto: starts without a route to the collector, and says so"
 	ns a "$GEN" udp -d "$SINK" -p 9000 -f 5 -n 4 -s 50 -b 20000 >/dev/null
 	sleep 1.5			# exported at the idle timeout: not sent
@@ -40,7 +40,7 @@ for proto in netflow9 ipfix; do
 	stop_tcflowd
 	kill -TERM "$NFCAPD"
 	wait "$NFCAPD" 2>/dev/null
-	grep -q "collector 10.99.$n.1:2055: reachable now" "$T/tcflowd.log"
+	grep -q "collector late (10.99.$n.1:2055): reachable now" "$T/tcflowd.log"
 	ok $? "$proto: the route appears: exports go out"
 	is "$(sed -n 's/.* records_not_sent=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)" 5 \
 		"$proto: the 5 records from before the route are counted as not sent"

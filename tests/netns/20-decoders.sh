@@ -74,7 +74,7 @@ config "$T/c.conf" "[capture]" "interfaces = r1" \
 	"$(col nfcapd-v5 netflow5 udp 2057)" "$(col nfacctd-v5 netflow5 udp 2058)"
 start_tcflowd r "$T/c.conf"
 for i in $(seq 100); do
-	grep -q "connected to collector 127.0.0.1:4742 (tcp)" "$T/tcflowd.log" && break
+	grep -q "connected to collector tcp-ipfix (127.0.0.1:4742, tcp)" "$T/tcflowd.log" && break
 	sleep 0.1
 done
 

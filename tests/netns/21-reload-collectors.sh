@@ -76,7 +76,7 @@ from0() { seq 0 $(($1 - 1)) | tr '\n' ' '; }	# "0 1 ... N-1 "
 conf 2056 "$T/c.ipfix"
 start_tcflowd b "$T/c.conf"
 for i in $(seq 50); do
-	grep -q "connected to collector 127.0.0.1:4739" "$T/tcflowd.log" && break
+	grep -q "connected to collector tcp (127.0.0.1:4739, tcp)" "$T/tcflowd.log" && break
 	sleep 0.1
 done
 round 10000
@@ -88,7 +88,7 @@ is "$(head -n1 "$T/c.conf")" "# a comment line above everything" \
 	"the config now starts with a comment line"
 ok "$(grep -q "collectors opened" "$T/tcflowd.log"; [ $? -ne 0 ]; echo $?)" \
 	"a comment line: no collector reopened"
-is "$(grep -c "connected to collector 127.0.0.1:4739 (tcp)" "$T/tcflowd.log")" 1 \
+is "$(grep -c "connected to collector tcp (127.0.0.1:4739, tcp)" "$T/tcflowd.log")" 1 \
 	"a comment line: the IPFIX/TCP connection stays up"
 for i in $(seq 50); do		# A's messages of rounds 1 and 2 captured
 	[ "$(seqs 2055 | wc -w)" -ge 2 ] && break
@@ -134,7 +134,7 @@ stop_capture >/dev/null
 a=$(seqs 2055)
 n=$(echo "$a" | wc -w)
 is "$a" "$(from0 "$n")" "A: v9 sequence numbers 0..$((n - 1)), no gap, no restart, over both reloads"
-is "$(grep -c "connected to collector 127.0.0.1:4739 (tcp)" "$T/tcflowd.log")" 1 \
+is "$(grep -c "connected to collector tcp (127.0.0.1:4739, tcp)" "$T/tcflowd.log")" 1 \
 	"IPFIX/TCP: one connection, kept over both reloads"
 is "$(dec_in ipfixdump "$T/tcp.ipfix" 10000 14000)" "$(json_in 10000 14000)" \
 	"IPFIX/TCP: every flow once, exact"

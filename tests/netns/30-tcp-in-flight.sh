@@ -58,7 +58,7 @@ config "$T/c.conf" "[capture]" "interfaces = b0" "direction = ingress" \
 	"[collector tcp]" "protocol = ipfix" "transport = tcp" \
 	"address = 203.0.113.2" "port = 4739"
 start_tcflowd b "$T/c.conf"
-wait_for 5 log_has "connected to collector 203.0.113.2:4739" 1 ||
+wait_for 5 log_has "connected to collector tcp (203.0.113.2:4739, tcp)" 1 ||
 	bail "tcflowd did not connect"
 
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 10 -n 5 -s 50 -b 20000 >/dev/null
@@ -76,7 +76,7 @@ wait_for 20 log_has "closed by the collector\|Connection reset by peer" 1
 ok $? "tcflowd sees the connection end"
 
 collector 2 "$T/session2.ipfix"	# tcflowd reconnects (backoff)
-wait_for 20 log_has "connected to collector 203.0.113.2:4739" 2
+wait_for 20 log_has "connected to collector tcp (203.0.113.2:4739, tcp)" 2
 ok $? "tcflowd reconnected"
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 5 -n 2 -s 50 -b 22000 >/dev/null
 wait_for 10 ipfix_has "$T/session2.ipfix" 5

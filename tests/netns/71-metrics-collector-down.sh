@@ -51,7 +51,7 @@ ok "$([ "$(metric "tcflowd_collector_errors_total{collector=\"nfcapd\",protocol=
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 5 -n 3 -s 50 -b 21500 >/dev/null
 wait_for "tcflowd_collector_records_not_sent_total$S" 15
 ok $? "down: 5 more records not sent"
-is "$(grep -c 'send to collector 127.0.0.1:2055: Connection refused' "$T/tcflowd.log")" 1 \
+is "$(grep -c 'send to collector nfcapd (127.0.0.1:2055): Connection refused' "$T/tcflowd.log")" 1 \
 	"down: logged once"
 
 start_nfcapd b "$T/nf2" 2055
@@ -59,7 +59,7 @@ ns a "$GEN" udp -d "$SINK" -p 9000 -f 10 -n 3 -s 50 -b 22000 >/dev/null
 wait_for "tcflowd_collector_records_sent_total$J" 35
 wait_for "tcflowd_collector_up$S" 1
 ok $? "back: tcflowd_collector_up is 1 again"
-is "$(grep -c 'collector 127.0.0.1:2055: up again' "$T/tcflowd.log")" 1 "back: logged once"
+is "$(grep -c 'collector nfcapd (127.0.0.1:2055): up again' "$T/tcflowd.log")" 1 "back: logged once"
 sent=$(metric "tcflowd_collector_records_sent_total$S")
 not_sent=$(metric "tcflowd_collector_records_not_sent_total$S")
 stop_tcflowd
