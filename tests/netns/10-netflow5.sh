@@ -18,7 +18,7 @@ start_nfcapd b "$T/nfcapd" 2055
 ip netns exec "${P}b" dumpcap -q -i lo -w "$T/export.pcapng" >"$T/dumpcap.log" 2>&1 &
 EXPORT_CAP=$!
 _pids="$_pids $EXPORT_CAP"
-for i in $(seq 300); do grep -q "^File:" "$T/dumpcap.log" && break; sleep 0.1; done
+wait_for 30 log_has "^File:" 1 "$T/dumpcap.log"
 grep -q "^File:" "$T/dumpcap.log" || bail "dumpcap did not start: $(cat "$T/dumpcap.log")"
 sleep 0.5
 

@@ -25,7 +25,7 @@ addr b hp1 203.0.113.2/24
 ns a ip route add 198.51.100.0/24 via 203.0.113.2
 ns b ip route add blackhole 198.51.100.0/24
 ns a ip neigh replace 203.0.113.2 lladdr "$(ns b cat /sys/class/net/hp1/address)" dev g1 nud permanent
-for i in $(seq 20); do grep -q "attached to hp1" "$T/tcflowd.log" && break; sleep 0.05; done
+wait_for 1 log_has "attached to hp1"
 grep -q "attached to hp1" "$T/tcflowd.log"
 ok $? "a new interface matching hp* is attached within a second"
 ns b ip link set hp1 alias "link to a"

@@ -88,7 +88,7 @@ is "$(python3 "$FLOWS_PY" values "$T/flows.json" interface_name proto=17 flow_en
 # an index that goes and comes back in one burst: the old device is
 # forgotten, the new one (another name, the same index) attached
 veth a gr b hbr
-for i in $(seq 300); do grep -q 'attached to hbr ' "$T/tcflowd.log" && break; sleep 0.1; done
+wait_for 30 log_has 'attached to hbr '
 idx=$(ns b cat /sys/class/net/hbr/ifindex)
 kill -STOP "$TCFLOWD_PID"
 ns b ip link del hbr
@@ -97,7 +97,7 @@ ns b ip link add hbs index "$idx" type veth peer name gs netns "${P}a" ||
 ns b ip link set hbs up
 sleep 0.3
 kill -CONT "$TCFLOWD_PID"
-for i in $(seq 300); do grep -q "attached to hbs (ifindex $idx)" "$T/tcflowd.log" && break; sleep 0.1; done
+wait_for 30 log_has "attached to hbs (ifindex $idx)"
 grep -q 'hbr went away' "$T/tcflowd.log"
 ok $? "hbr (ifindex $idx) went away"
 grep -q "attached to hbs (ifindex $idx)" "$T/tcflowd.log"

@@ -46,9 +46,6 @@ nfacctd_start() {	# nfacctd_start PORT
 	_pids="$_pids $!"
 	NFACCTD="${NFACCTD:-} $!"
 }
-listening() {		# listening PORT: a UDP socket bound in r
-	ns r ss -Hlun "sport = :$1" | grep -q .
-}
 for p in 4739 2055 2057 4743; do nfcapd_start $p; done
 for p in 4740 2056 2058 4744; do nfacctd_start $p; done
 ip netns exec "${P}r" python3 "$DEC" sink 4741 "$T/udp.ipfix" 60 >"$T/udpsink.log" 2>&1 &
@@ -57,8 +54,8 @@ ip netns exec "${P}r" "$GEN" sink -p 4742 -t 60 -w "$T/tcp.ipfix" >"$T/tcpsink.l
 TCPSINK=$!
 _pids="$_pids $TCPSINK"
 for p in 4739 2055 2057 4743 4740 2056 2058 4744 4741; do
-	for i in $(seq 100); do listening $p && break; sleep 0.1; done
-	listening $p || bail "no decoder listens on $p"
+	wait_for 10 udp_listening r $p
+	udp_listening r $p || bail "no decoder listens on $p"
 done
 start_capture r lo
 

@@ -18,11 +18,11 @@ ns b ip link set lo up
 ip netns exec "${P}b" "$GEN" sink -p 4739 -t 60 -w "$T/tcp.ipfix" >"$T/tcpsink.log" 2>&1 &
 TCPSINK=$!
 _pids="$_pids $TCPSINK"
-for i in $(seq 50); do grep -q listening "$T/tcpsink.log" && break; sleep 0.1; done
+wait_for 5 log_has listening 1 "$T/tcpsink.log"
 for p in 2055 2056 2057; do	# v9 receivers (tshark decodes the capture)
 	ip netns exec "${P}b" python3 "$DEC" sink $p "$T/v9.$p" 60 >"$T/sink.$p.log" 2>&1 &
 	_pids="$_pids $!"
-	for i in $(seq 50); do grep -q listening "$T/sink.$p.log" && break; sleep 0.1; done
+	wait_for 5 log_has listening 1 "$T/sink.$p.log"
 done
 start_capture b lo
 

@@ -41,15 +41,8 @@ while True:
 	for i in $(seq 50); do grep -q listening "$T/collector$1.log" && return; sleep 0.1; done
 	bail "collector $1 did not start"
 }
-# wait_for SECONDS COMMAND...: until COMMAND succeeds
-wait_for() {
-	local i
-	for i in $(seq $(($1 * 10))); do "${@:2}" && return 0; sleep 0.1; done
-	return 1
-}
 json_has() { [ "$(json_sport_packets "$1" "$2" | wc -l)" -eq "$3" ]; }
 ipfix_has() { [ "$(ipfix_decoded "$1" | wc -l)" -eq "$2" ]; }
-log_has() { [ "$(grep -c "$1" "$T/tcflowd.log")" -ge "$2" ]; }
 reliability_in() { ipfixDump -d -i "$1" 2>/dev/null | grep -q notSentFlowTotalCount; }
 
 collector 1 "$T/session1.ipfix"

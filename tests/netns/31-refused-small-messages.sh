@@ -27,7 +27,7 @@ is "$(grep -c "attached to" "$T/tcflowd.log")" 13 "13 interfaces watched"
 in_json() { python3 "$FLOWS_PY" json "$T/flows.json" dir=0 port=9000 | wc -l; }
 json_has() { [ "$(in_json)" -ge "$1" ]; }
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 40 -n 3 -s 50 -b 20000 >/dev/null
-for i in $(seq 100); do json_has 40 && break; sleep 0.1; done
+wait_for 10 json_has 40
 is "$(in_json)" 40 "the JSON collector got all 40 flows: the others did not stall it"
 
 kill -TERM "$TCFLOWD_PID"

@@ -103,7 +103,7 @@ start_tcflowd b "$T/c.conf"
 [ -f "$T/s4/tc.$idx" ]
 ok $? "b0's record is there while it is attached"
 ns b ip link del b0
-for i in $(seq 50); do grep -q "b0 went away" "$T/tcflowd.log" && break; sleep 0.1; done
+wait_for 5 log_has "b0 went away"
 stop_tcflowd
 [ ! -e "$T/s4/tc.$idx" ] && ! grep -q "warn: remove clsact qdisc from b0" "$T/tcflowd.log"
 ok $? "b0 went away: its record is gone, without a complaint"

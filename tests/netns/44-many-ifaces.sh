@@ -63,7 +63,7 @@ is "$(stats ifaces_attached) $(stats ifaces_unattached)" "$budget $((2001 - budg
 
 n=$(grep -c "reloaded" "$log")
 kill -HUP "$TCFLOWD_PID"
-for i in $(seq 100); do [ "$(grep -c "reloaded" "$log")" -gt "$n" ] && break; sleep 0.1; done
+wait_for 10 log_has "reloaded" $((n + 1)) "$log"
 grep -q "reloaded $T/c.conf" "$log" && ! grep -q "reload: " "$log"
 ok $? "SIGHUP still reloads the configuration"
 
@@ -73,7 +73,7 @@ att=$(sed -n 's/.*attached to \(v[0-9]*\) .*/\1/p' "$log" | head -n1)
 n=$(grep -c "attached to " "$log")
 ns b ip link del "$att"
 # (a rescan of 2,000 interfaces: seconds under valgrind)
-for i in $(seq 300); do [ "$(grep -c "attached to " "$log")" -gt "$n" ] && break; sleep 0.1; done
+wait_for 30 log_has "attached to " $((n + 1)) "$log"
 is "$(grep -c "attached to " "$log")" $((n + 1)) "hotplug: $att went away and a waiting interface took its place"
 is "$(stats ifaces_attached) $(stats ifaces_unattached)" "$budget $((2000 - budget))" \
 	"the counts follow"

@@ -166,7 +166,7 @@ done
 before=$(stat records_queued)
 write_conf reload "max_rate = 8000"
 kill -HUP "$TCFLOWD_PID"
-for i in $(seq 100); do grep -q "reloaded $T/reload.conf" "$T/tcflowd.log" && break; sleep 0.1; done
+wait_for 10 log_has "reloaded $T/reload.conf"
 kill -USR1 "$TCFLOWD_PID"
 sleep 0.2
 after=$(stat records_queued)

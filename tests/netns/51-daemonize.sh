@@ -58,7 +58,7 @@ unshare -m --propagation private bash -c '
 	touch /dev/null && mount --bind "$1/hostdev/null" /dev/null || exit 3
 	python3 "$2" /dev/log "$1/syslog" 60 >"$1/syslog.out" 2>&1 &
 	echo $! >"$1/syslog.pid"
-	for i in $(seq 50); do grep -q listening "$1/syslog.out" && break; sleep 0.1; done
+	wait_for 5 log_has listening 1 "$1/syslog.out"
 	exec ip netns exec "$3" $4 "$5" -c "$6"' _ "$T" "$top_srcdir/tests/netns/notify.py" \
 	"${P}b" "${TCFLOWD_WRAPPER:-}" "$TCFLOWD" "$T/c.conf" >"$T/out" 2>"$T/err"
 is "$?" 0 "daemon mode with a syslog: the caller exits 0"

@@ -13,7 +13,7 @@ config "$T/c.conf" "[capture]" "interfaces = b0" "[flows]" "fetch_interval_ms = 
 NOTIFY_PY=$top_srcdir/tests/netns/notify.py
 python3 "$NOTIFY_PY" "$T/notify.sock" "$T/notify" 60 >"$T/notify.out" 2>&1 &
 _pids="$_pids $!"
-for i in $(seq 50); do grep -q listening "$T/notify.out" && break; sleep 0.1; done
+wait_for 5 log_has listening 1 "$T/notify.out"
 grep -q listening "$T/notify.out" || bail "notify listener did not start"
 
 # wait_msg PATTERN [N]: until N (1) messages match the extended regex

@@ -67,7 +67,7 @@ config "$T/c.conf" "[global]" "user = nobody" "pid_file = $T/run/tcflowd.pid" \
 : >"$T/flows.json"
 start_tcflowd b "$T/c.conf"
 # "running:" comes once attached; the drop right after it
-for i in $(seq 100); do grep -q "running as nobody" "$T/tcflowd.log" && break; sleep 0.05; done
+wait_for 5 log_has "running as nobody"
 grep -q "running as nobody (uid 65534, gid 65534) with CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON$" "$T/tcflowd.log"
 ok $? "user = nobody: says so"
 is "$(status Uid)" "65534 65534 65534 65534" "user = nobody: runs as nobody"
@@ -79,11 +79,11 @@ is "$(status NoNewPrivs)" 1 "user = nobody: no_new_privs"
 # hotplug after the drop: CAP_NET_ADMIN is enough to attach
 ns b ip link add hp1 type veth peer name hq1
 ns b ip link set hp1 up
-for i in $(seq 50); do grep -q "attached to hp1" "$T/tcflowd.log" && break; sleep 0.1; done
+wait_for 5 log_has "attached to hp1"
 grep -q "attached to hp1 (ifindex [0-9]*) with tc, ingress, egress" "$T/tcflowd.log"
 ok $? "user = nobody: an interface that appears later is attached"
 kill -HUP "$TCFLOWD_PID"
-for i in $(seq 50); do grep -q "reloaded $T/c.conf" "$T/tcflowd.log" && break; sleep 0.1; done
+wait_for 5 log_has "reloaded $T/c.conf"
 grep -q "reloaded $T/c.conf" "$T/tcflowd.log"
 ok $? "user = nobody: SIGHUP reloads"
 pid=$TCFLOWD_PID

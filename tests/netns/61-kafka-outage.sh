@@ -26,6 +26,7 @@ fleet_up() {
 	sed -n 's/.*collector stats: collector=fleet .* up=\([01]\) .*/\1/p' \
 		"$T/tcflowd.log" | tail -n1
 }
+fleet_is_up() { [ "$(fleet_up)" = 1 ]; }
 # json_count N: wait (bounded) until the JSON collector has N records
 json_count() {
 	local i
@@ -78,7 +79,7 @@ mock_signal USR2 up
 n=$(wc -l <"$T/flows.json")
 ns b "$KPY" "$CONSUME" "$BOOT" flows "$n" 30 >"$T/got" 2>"$T/consume.err"
 ok $? "after the outage, still running: python3-kafka read $(wc -l <"$T/got") messages, want $n"
-for i in $(seq 30); do [ "$(fleet_up)" = 1 ] && break; sleep 0.1; done
+wait_for 3 fleet_is_up
 is "$(fleet_up)" 1 "after the outage: up=1 again"
 is "$(grep -c "collector fleet: delivering to the brokers again" "$T/tcflowd.log")" 1 \
 	"after the outage: logged once"

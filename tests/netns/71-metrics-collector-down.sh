@@ -10,15 +10,8 @@ PROM_PY=$top_srcdir/tests/netns/prom.py
 URL=http://127.0.0.1:9465/metrics
 S='{collector="nfcapd",protocol="ipfix"}'
 metric() { ns b python3 "$PROM_PY" value "$URL" "$1"; }
-# wait_for SERIES VALUE: until a scrape shows it (10 s at most)
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		[ "$(metric "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# shows SERIES VALUE: a scrape shows it
+shows() { [ "$(metric "$1")" = "$2" ]; }
 json_records() { wc -l <"$T/flows.json"; }
 
 quiet_pair
@@ -32,15 +25,15 @@ start_tcflowd b "$T/c.conf"
 J="{collector=\"test\",protocol=\"json\"}"
 
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 10 -n 3 -s 50 -b 20000 >/dev/null
-wait_for "tcflowd_collector_records_sent_total$J" 10
-wait_for "tcflowd_collector_records_sent_total$S" 10
+wait_for 10 shows "tcflowd_collector_records_sent_total$J" 10
+wait_for 10 shows "tcflowd_collector_records_sent_total$S" 10
 ok $? "up: 10 records sent to nfcapd"
 is "$(metric "tcflowd_collector_up$S")" 1 "up: tcflowd_collector_up is 1"
 stop_nfcapd
 
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 10 -n 3 -s 50 -b 21000 >/dev/null
-wait_for "tcflowd_collector_records_sent_total$J" 20
-wait_for "tcflowd_collector_up$S" 0
+wait_for 10 shows "tcflowd_collector_records_sent_total$J" 20
+wait_for 10 shows "tcflowd_collector_up$S" 0
 ok $? "down: tcflowd_collector_up goes to 0"
 is "$(metric "tcflowd_collector_records_not_sent_total$S")" 10 \
 	"down: the 10 records sent meanwhile are counted as not sent"
@@ -49,15 +42,15 @@ ok "$([ "$(metric "tcflowd_collector_errors_total{collector=\"nfcapd\",protocol=
 	"down: counted as refused"
 # a second burst while down: logged no more
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 5 -n 3 -s 50 -b 21500 >/dev/null
-wait_for "tcflowd_collector_records_not_sent_total$S" 15
+wait_for 10 shows "tcflowd_collector_records_not_sent_total$S" 15
 ok $? "down: 5 more records not sent"
 is "$(grep -c 'send to collector nfcapd (127.0.0.1:2055): Connection refused' "$T/tcflowd.log")" 1 \
 	"down: logged once"
 
 start_nfcapd b "$T/nf2" 2055
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 10 -n 3 -s 50 -b 22000 >/dev/null
-wait_for "tcflowd_collector_records_sent_total$J" 35
-wait_for "tcflowd_collector_up$S" 1
+wait_for 10 shows "tcflowd_collector_records_sent_total$J" 35
+wait_for 10 shows "tcflowd_collector_up$S" 1
 ok $? "back: tcflowd_collector_up is 1 again"
 is "$(grep -c 'collector nfcapd (127.0.0.1:2055): up again' "$T/tcflowd.log")" 1 "back: logged once"
 sent=$(metric "tcflowd_collector_records_sent_total$S")

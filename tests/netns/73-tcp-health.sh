@@ -36,7 +36,7 @@ done
 ip netns exec "${P}b" taskset -c "$CPU" "$GEN" sink -p 9000 -t 300 >"$T/sink" 2>&1 &
 SINK_PID=$!
 _pids="$_pids $SINK_PID"
-for i in $(seq 300); do grep -q listening "$T/sink" && break; sleep 0.1; done
+wait_for 30 log_has listening 1 "$T/sink"
 ns b nft -f - <<'EOF' || bail "nft rules in b"
 table inet tcf_health {
 	chain input {
@@ -57,7 +57,7 @@ printf '%s\n' "daemonize: false" "nfacctd_ip: 127.0.0.1" "nfacctd_port: 4740" \
 ip netns exec "${P}a" nfacctd -f "$T/nfacctd.conf" >"$T/nfacctd.log" 2>&1 &
 NFACCTD=$!
 _pids="$_pids $NFACCTD"
-for i in $(seq 100); do [ -n "$(udp_queue a 4740)" ] && break; sleep 0.1; done
+wait_for 10 udp_listening a 4740
 
 config "$T/c.conf" "[capture]" "interfaces = a0" "[flows]" "fetch_interval_ms = 100" \
 	"[collector pmacct]" "protocol = ipfix" "address = 127.0.0.1" "port = 4740"

@@ -61,7 +61,7 @@ END
 ip netns exec "${P}r" timeout -s INT -k 5 60 nfacctd -f "$T/nfacctd.conf" >"$T/nfacctd.log" 2>&1 &
 NFACCTD=$!
 _pids="$_pids $NFACCTD"
-for i in $(seq 100); do ns r ss -Hlun "sport = :4740" | grep -q . && break; sleep 0.1; done
+wait_for 10 udp_listening r 4740
 start_capture r lo
 
 config "$T/c.conf" "[capture]" "interfaces = r1 r2" "nat = on" \

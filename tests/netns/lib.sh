@@ -51,6 +51,17 @@ within() { [ "${1:--}" != - ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
 bail() { echo "Bail out! $*"; exit 1; }
 
+# wait_for SECONDS COMMAND...: run COMMAND every 0.1 s until it succeeds,
+# for SECONDS (whole) at most; its last status.  Every wait is bounded.
+wait_for() {
+	local i
+	for i in $(seq $(($1 * 10))); do "${@:2}" && return 0; sleep 0.1; done
+	return 1
+}
+# log_has PATTERN [N [FILE]]: at least N (1) lines of FILE (tcflowd.log)
+# match the basic regular expression PATTERN
+log_has() { [ "$(grep -c -- "$1" "${3:-$T/tcflowd.log}")" -ge "${2:-1}" ]; }
+
 done_testing() {
 	echo "1..$_n"
 	[ "$_failed" -eq 0 ]
@@ -158,6 +169,8 @@ start_sink() {
 # udp_queue NS PORT: bytes waiting in the receive queue of NS's UDP PORT
 # (empty if nothing listens there)
 udp_queue() { ns "$1" ss -Hlun "sport = :$2" | awk '{ print $2 }'; }
+# udp_listening NS PORT: a UDP socket in NS is bound to PORT
+udp_listening() { [ -n "$(udp_queue "$1" "$2")" ]; }
 
 # start_nfcapd NS DIR PORT: nfcapd on NS's loopback, into DIR; returns once
 # its socket is bound (messages sent before that are lost).  Sets NFCAPD.
