@@ -41,6 +41,28 @@ close_line() {
 	sed -n "s/.*close collector $1: //p" "$T/tcflowd.log" | tail -n1
 }
 
+# kafka_read N [--hex] [SECONDS]: python3-kafka reads N messages of topic
+# flows from the brokers in b into $T/got (consume.py: key, value a line;
+# --hex: values in hex); shows the end of its stderr; its status
+kafka_read() {
+	local n=$1 hex= rc
+	shift
+	[ "${1:-}" = --hex ] && { hex=--hex; shift; }
+	ns b "$KPY" "$CONSUME" $hex "$BOOT" flows "$n" "$@" >"$T/got" \
+		2>"$T/consume.err"
+	rc=$?
+	sed 's/^/#   /' "$T/consume.err" | tail -5
+	return $rc
+}
+
+# kafka_same ID KEY: every message in $T/got equals a record of the JSON
+# collector ($T/flows.json), with exporter_id ID, keyed by KEY (a test)
+kafka_same() {
+	python3 "$COMPARE" "$T/flows.json" "$T/got" "$1" "$2" >"$T/cmp"
+	ok $? "every Kafka message equals a JSON record: $(tail -n1 "$T/cmp")"
+	sed "s/^/#   /" "$T/cmp" | head -20
+}
+
 # kafka_setup [ADDR-A ADDR-B]: namespaces a and b, a veth pair a0-b0 with
 # 192.0.2.1/24 and .2 (and the addresses given), the sink on b port 9000,
 # and the mock brokers in b with topic flows

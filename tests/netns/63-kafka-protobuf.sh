@@ -25,9 +25,8 @@ is "$TCFLOWD_RC" 0 "tcflowd exits 0 on SIGTERM"
 n=$(wc -l <"$T/flows.json")
 is "$(python3 "$FLOWS_PY" json "$T/flows.json" proto=17 dir=0 dport=9000 | wc -l)" 40 \
 	"the JSON collector has the 40 UDP flows"
-ns b "$KPY" "$CONSUME" --hex "$BOOT" flows "$n" >"$T/got" 2>"$T/consume.err"
+kafka_read "$n" --hex
 ok $? "python3-kafka read $(wc -l <"$T/got") messages, want $n"
-sed 's/^/#   /' "$T/consume.err" | tail -5
 python3 "$top_srcdir/tests/kafka/pbdecode.py" "$top_srcdir/proto" "$T/flows.json" \
 	"$T/got" >"$T/cmp"
 ok $? "every message, decoded by protoc, equals a JSON record: $(tail -n1 "$T/cmp")"
