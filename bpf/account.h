@@ -125,7 +125,7 @@ static __always_inline void metrics_add(struct flow_metrics *m,
 static __always_inline struct flow_metrics *
 flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 	    const struct pkt *p, __u8 dir, __u64 segs, __u64 bytes, __u64 now,
-	    const int nat, const int peers)
+	    const int nat, const int peers, int join)
 {
 	struct flow_metrics fresh = {}, *m = NULL;
 	struct flow_overflow *rec;
@@ -136,7 +136,7 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 		nat_track(skb, &p->key, dir, &fresh, segs);
 	metrics_add(&fresh, p, segs, bytes, now);
 	if (p->key.proto == IPPROTO_TCP)
-		flow_tcp(map, &fresh, p, segs, 0);
+		flow_tcp(map, &fresh, p, segs, 0, 0);
 	err = bpf_map_update_elem(map, &p->key, &fresh, BPF_NOEXIST);
 	if (!err) {
 		st->c[STAT_COUNTED]++;
@@ -149,7 +149,7 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 		/* the sequence mark of fresh is this CPU's first, in m */
 		flow_tcp_add(m, &fresh);
 		if (p->key.proto == IPPROTO_TCP && !(p->flags & FLOW_F_FRAGMENT))
-			tcp_seq(map, m, p, segs, peers);
+			tcp_seq(map, m, p, segs, peers, join);
 		return m;
 	}
 
@@ -173,7 +173,8 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
  * happens, exactly one stats counter says what became of it.  nat: look
  * the flow up in conntrack (ct.h); only the tc_*_nat* programs do.  peers:
  * a CPU's first TCP data segment in a value consults the other CPUs'
- * sequence marks (tcp.h); only the *_p programs do (bpf_loop, 5.17).
+ * sequence marks, and a local sender's egress shares one from then on
+ * (tcp.h); only the *_p programs do (bpf_loop, 5.17).
  */
 static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 				       const int mode, const int nat,
@@ -185,7 +186,7 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 	__u64 segs, bytes, now;
 	__u32 zero = 0, rate;
 	void *map;
-	int err;
+	int err, join;
 
 	st = bpf_map_lookup_elem(&stats, &zero);
 	if (!st)
@@ -209,6 +210,10 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 
 	p.key.ifindex = skb->ifindex;
 	p.key.direction = dir;
+	/* a local sender's packet (no interface brought it in) at the egress
+	 * hook: its TCP segments are in its socket's order on every CPU */
+	join = peers && mode == PARSE_TC && dir == FLOW_DIR_EGRESS &&
+	       !skb->ingress_ifindex;
 	/* a GSO/GRO skb stands for gso_segs wire packets, each of which
 	 * carried its own copy of the L3 and L4 headers */
 	segs = skb->gso_segs;
@@ -225,11 +230,11 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 	m = bpf_map_lookup_elem(map, &p.key);
 	if (!m) {
 		m = flow_insert(map, st, skb, &p, dir, segs, bytes, now, nat,
-				peers);
+				peers, join);
 		if (!m)
 			return;		/* inserted, or went to the ring */
 	} else if (p.key.proto == IPPROTO_TCP) {
-		flow_tcp(map, m, &p, segs, peers);
+		flow_tcp(map, m, &p, segs, peers, join);
 	}
 	/* another CPU created the entry: this CPU's value is still zero */
 	if (m->packets == 0)

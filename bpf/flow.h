@@ -35,7 +35,7 @@
 /* flow_metrics.tcp_bits */
 #define TCP_B_SDELAY		0x01	/* server_delay_us is valid */
 #define TCP_B_CDELAY		0x02	/* client_delay_us is valid */
-#define TCP_B_SEQ		0x04	/* seq_end is valid (this CPU) */
+#define TCP_B_SEQ		0x04	/* seq_end is valid */
 #define TCP_B_CHECKED		0x08	/* this CPU's value looked for a
 					 * handshake to complete */
 #define TCP_B_FIRST		0x10	/* seq_first_end/segs are valid: the
@@ -83,12 +83,13 @@ struct flow_metrics {
 	__u32	peer_ifindex;	/* egress hook: the input interface of a
 				 * forwarded packet (skb->ingress_ifindex) */
 	__u32	seq_end;	/* TCP: highest sequence number + payload
-				 * seen on this CPU (TCP_B_SEQ) */
+				 * seen on this CPU, and on the CPUs that
+				 * joined it (TCP_B_SEQ; tcp.h) */
 	/* TCP health (account.h, tcp.h); 0 for other protocols */
 	__u32	syn_count;	/* packets with SYN (IANA 218) */
 	__u32	fin_count;	/* packets with FIN (219) */
 	__u32	rst_count;	/* packets with RST (220) */
-	__u32	retrans;	/* data segments not beyond seq_end */
+	__u32	retrans;	/* data segments not beyond the mark */
 	__u32	server_delay_us; /* SYN -> SYN-ACK, as this hook saw them */
 	__u32	client_delay_us; /* SYN-ACK -> ACK */
 	__u8	tcp_hs;		/* TCP_HS_* */

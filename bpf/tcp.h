@@ -5,35 +5,40 @@
  * account.h; flow_tcp() runs for every counted TCP packet.
  *
  * The cost stays off the established path: a packet without SYN/FIN/RST
- * pays three adds, one test of the CHECKED bit and the sequence compare.
- * The map "tcp_conns" and the precise clock are touched only on SYN,
- * SYN-ACK, RST and the first ACK-only packet of a flow's per-CPU value
- * (one lookup per flow and CPU per fetch interval).
+ * pays three adds, one test of the CHECKED bit and the sequence compare
+ * (on a CPU that joined another's mark, below, one lookup more for a
+ * data segment).  The map "tcp_conns" and the precise clock are touched
+ * only on SYN, SYN-ACK, RST and the first ACK-only packet of a flow's
+ * per-CPU value (one lookup per flow and CPU per fetch interval).
  *
- * Retransmissions: the highest sequence end (seq + payload) is kept per
- * flow and CPU; a data segment whose end is not beyond it (serial-number
+ * Retransmissions: the highest sequence end (seq + payload) seen is the
+ * flow's mark; a data segment whose end is not beyond it (serial-number
  * arithmetic, RFC 1982, so wrap-around is fine) counts, as many segments
- * as a GSO/GRO skb carries.  Per CPU: a router's RSS keeps a flow on one
- * CPU.  A host's TCP also sends from timers and from the softirq of an
- * ACK, on whatever CPU runs them (a retransmission timer that fires on
- * the other CPU is one).  So in the *_p programs (peers), the first data
- * segment of a CPU's value in the map looks at the other CPUs' values
+ * as a GSO/GRO skb carries.  Each CPU's value has its own: a router's RSS
+ * keeps a flow on one CPU.  A host's TCP also sends from timers and from
+ * the softirq of an ACK, on whatever CPU runs them (a retransmission
+ * timer that fires on the other CPU is one).  So in the *_p programs
+ * (peers), the first data segment of a CPU's value in the map is compared
+ * with the highest mark among the other CPUs' values
  * (bpf_map_lookup_percpu_elem, Linux 5.19, in bpf_loop, 5.17; the loader
  * takes the programs without it on older kernels, which never see the
- * callback).  If one has a mark, this CPU joins it: the CPU with the
- * highest mark among those that did not join themselves is the owner
- * (seq_owner, TCP_B_JOINED), and from then on this CPU compares every
- * data segment with the owner's seq_end and moves that on (one more
- * lookup a data segment, only on a CPU that joined).  The owner keeps
- * using its own seq_end, which the joiners move on, so every CPU compares
- * with one mark.  A local sender's segments are serialized by its socket
- * lock, so there that mark is exact within the epoch.  The look costs a
- * lookup of every CPU once per value and epoch, for values whose first
- * packet had no data; the value the first packet creates never looks (no
- * other CPU has the entry yet).  The first data segment of an entry (each
- * epoch starts new entries) only sets the mark; it is kept in
- * seq_first_end/segs (TCP_B_FIRST), and user space checks it against the
- * flow's mark from the epochs before (flowcache.c).
+ * callback).  At the egress hook, for a local sender's segments, the CPU
+ * also joins that mark: the CPU whose value held it (not itself a joiner)
+ * is the owner (seq_owner, TCP_B_JOINED), and from then on this CPU
+ * compares every data segment with the owner's seq_end and moves that on.
+ * The owner keeps using its own seq_end, which the joiners move on, so
+ * every CPU compares with one mark, and user space takes the owner's.
+ * The sender's socket lock orders its segments on every CPU, so that mark
+ * is exact within the epoch.  Elsewhere (forwarded packets, ingress, the
+ * socket filter) nothing orders two CPUs' segments of one flow, and a
+ * shared mark would count the later-processed one as old: a CPU keeps its
+ * own mark after its first segment.  The look costs a lookup of every CPU
+ * once per value and epoch, for values whose first packet had no data;
+ * the value the first packet creates never looks (no other CPU has the
+ * entry yet).  The first data segment of an entry (each epoch starts new
+ * entries) only sets the mark; it is kept in seq_first_end/segs
+ * (TCP_B_FIRST), and user space checks it against the flow's mark from
+ * the epochs before (flowcache.c).
  */
 #ifndef TCFLOWD_TCP_H
 #define TCFLOWD_TCP_H
@@ -80,10 +85,6 @@ static long tcp_peer_cpu(__u64 cpu, void *ctx)
 	struct tcp_peers *c = ctx;
 	struct flow_metrics *o;
 	__u32 end;
-
-	if (cpu == c->self)
-		return 0;
-	o = bpf_map_lookup_percpu_elem(c->map, c->key, (__u32)cpu);
 	__u8 bits;
 
 	if (cpu == c->self)
@@ -125,8 +126,8 @@ static __always_inline int tcp_peer_mark(void *map, const struct flow_key *k,
 
 /* The mark a value compares with: its owner's seq_end once it joined one
  * (look: the *_p programs), else its own.  The owner's value is the same
- * entry's, so it is there while m is (NULL only if the entry went between
- * the two lookups: then m's own). */
+ * entry's, so it is there while m is (the programs never delete entries:
+ * the fallback to m's own only keeps the verifier content). */
 static __always_inline __u32 *tcp_mark_of(void *map, struct flow_metrics *m,
 					  const struct flow_key *k,
 					  const int look)
@@ -262,10 +263,14 @@ static __always_inline void tcp_on_ack(void *map, struct flow_metrics *m,
 /* Sequence numbers: count data segments that end at or before the
  * highest end seen (retransmitted or out of order).  look: m is a value
  * in the map (not the fresh one an insert makes) and the program consults
- * the other CPUs (peers).  The first segment writes the mark, then the
- * bits: another CPU that sees TCP_B_SEQ reads a mark that is there. */
+ * the other CPUs (peers).  join: the segment is a local sender's, at the
+ * egress hook (its socket lock orders the flow's segments on every CPU),
+ * so the CPU may share the mark it found from then on.  The first segment
+ * writes the mark, then the bits: another CPU that sees TCP_B_SEQ reads a
+ * mark that is there. */
 static __always_inline void tcp_seq(void *map, struct flow_metrics *m,
-				    const struct pkt *p, __u64 segs, const int look)
+				    const struct pkt *p, __u64 segs,
+				    const int look, int join)
 {
 	__u32 len = p->ip_len - p->hdr_len, end = p->tcp_seq + len, mark = 0;
 	__u32 owner = 0, *at;
@@ -275,14 +280,15 @@ static __always_inline void tcp_seq(void *map, struct flow_metrics *m,
 		return;
 	if (!(m->tcp_bits & TCP_B_SEQ)) {
 		if (tcp_peer_mark(map, &p->key, &mark, &owner, look)) {
-			if ((__s32)(end - mark) <= 0) {
+			if ((__s32)(end - mark) <= 0)
 				m->retrans += segs;
-			} else {
+			else
 				mark = end;
-			}
 			m->seq_end = mark;
-			m->seq_owner = (__u16)owner;
-			bits |= TCP_B_JOINED;
+			if (join) {
+				m->seq_owner = (__u16)owner;
+				bits |= TCP_B_JOINED;
+			}
 			asm volatile("" ::: "memory");
 			m->tcp_bits |= bits;
 			at = tcp_mark_of(map, m, &p->key, look);
@@ -299,19 +305,17 @@ static __always_inline void tcp_seq(void *map, struct flow_metrics *m,
 		return;
 	}
 	at = tcp_mark_of(map, m, &p->key, look);
-	if ((__s32)(end - *at) <= 0) {
+	if ((__s32)(end - *at) <= 0)
 		m->retrans += segs;
-	} else {
+	else
 		*at = end;
-		m->seq_end = end;	/* user space merges the CPUs' marks */
-	}
 }
 
 /* Account one counted TCP packet into m (a fresh value or the map's;
- * look: see tcp_seq). */
+ * look, join: see tcp_seq). */
 static __always_inline void flow_tcp(void *map, struct flow_metrics *m,
 				     const struct pkt *p, __u64 segs,
-				     const int look)
+				     const int look, int join)
 {
 	__u16 f = p->tcp_flags;
 
@@ -330,7 +334,7 @@ static __always_inline void flow_tcp(void *map, struct flow_metrics *m,
 	} else if ((f & TH_ACK) && !(m->tcp_bits & TCP_B_CHECKED)) {
 		tcp_on_ack(map, m, p);
 	}
-	tcp_seq(map, m, p, segs, look);
+	tcp_seq(map, m, p, segs, look, join);
 }
 
 /* Another CPU inserted the flow first: add what flow_tcp() put into the

@@ -15,7 +15,9 @@ static int seq_after(uint32_t a, uint32_t b)
 static void seq_merge(uint32_t *end, uint32_t *first, uint8_t *bits,
 		      uint32_t v_end, uint32_t v_first, uint8_t v_bits)
 {
-	if (!(v_bits & TCP_B_SEQ))
+	/* a joined CPU's own end can lag its owner's, which is the mark
+	 * (bpf/tcp.h): only the owner's counts */
+	if (!(v_bits & TCP_B_SEQ) || (v_bits & TCP_B_JOINED))
 		return;
 	if (!(*bits & TCP_B_SEQ) || seq_after(v_end, *end))
 		*end = v_end;

@@ -244,11 +244,14 @@ static void pin_to(int cpu)
 		tap_bail("pin to CPU %d", cpu);
 }
 
-/* The client flow's value on one CPU. */
-static struct flow_metrics on_cpu(int cpu)
+/* The client's (cli) or the server's flow's value on one CPU. */
+static struct flow_metrics on_cpu(int cpu, int cli)
 {
-	struct flow_key k = key_of(AF_INET, IPPROTO_TCP, CLI, SRV, CPORT, SPORT,
-				   FLOW_DIR_INGRESS);
+	struct flow_key k = cli ?
+		key_of(AF_INET, IPPROTO_TCP, CLI, SRV, CPORT, SPORT,
+		       FLOW_DIR_INGRESS) :
+		key_of(AF_INET, IPPROTO_TCP, SRV, CLI, SPORT, CPORT,
+		       FLOW_DIR_EGRESS);
 	struct flow_metrics *v = calloc(dp.ncpus, sizeof(*v)), m;
 
 	if (!v || bpf_map_lookup_elem(dp.flows_fd[dp.active], &k, v))
@@ -260,28 +263,49 @@ static struct flow_metrics on_cpu(int cpu)
 }
 
 /* Segments 1000 and 2000 on c0, then on c1 a retransmission of the first
- * and new data: what c1's value counts. */
-static struct flow_metrics moved(int c0, int c1)
+ * and new data: what c1's value counts.  cli: the client's segments, in
+ * at ingress; else the server's, out at egress, sent by this host (o
+ * NULL) or forwarded (o->ingress_ifindex). */
+static struct flow_metrics moved(int c0, int c1, int cli,
+				 const struct run_opts *o)
 {
 	reset(&dp);
 	pin_to(c0);
-	send_seg(1, 0x10, 1000, 1000, NULL);	/* new: the entry's first */
-	send_seg(1, 0x10, 2000, 1000, NULL);
+	send_seg(cli, 0x10, 1000, 1000, o);	/* new: the entry's first */
+	send_seg(cli, 0x10, 2000, 1000, o);
 	pin_to(c1);
-	send_seg(1, 0x10, 1000, 1000, NULL);	/* a retransmission */
-	send_seg(1, 0x10, 3000, 1000, NULL);	/* new */
-	send_seg(1, 0x10, 2000, 1000, NULL);	/* a retransmission */
-	return on_cpu(c1);
+	send_seg(cli, 0x10, 1000, 1000, o);	/* a retransmission */
+	send_seg(cli, 0x10, 3000, 1000, o);	/* new */
+	send_seg(cli, 0x10, 2000, 1000, o);	/* a retransmission */
+	return on_cpu(c1, cli);
+}
+
+/* After moved(): back on c0, a segment only c1 sent goes again, and so
+ * on, back and forth (a timer that fires where the connection began):
+ * 3 more retransmissions from c0's point of view, 2 from c1's. */
+static void back_and_forth(int c0, int c1, int cli, const struct run_opts *o)
+{
+	pin_to(c0);
+	send_seg(cli, 0x10, 3000, 1000, o);	/* c1's segment again */
+	send_seg(cli, 0x10, 4000, 1000, o);	/* new */
+	pin_to(c1);
+	send_seg(cli, 0x10, 4000, 1000, o);	/* c0's segment again */
+	send_seg(cli, 0x10, 5000, 1000, o);	/* new */
+	pin_to(c0);
+	send_seg(cli, 0x10, 5000, 1000, o);	/* c1's segment again */
 }
 
 /*
  * A host's TCP sends one connection from more than one CPU (timers and
  * the softirq of an ACK run anywhere): a retransmission sent from a CPU
- * that had not seen the original still counts, because the CPU that
- * joins the entry compares with the owner's mark from then on, and moves
- * it on, so the first CPU sees what the joiner sent too.  Without
+ * that had not seen the original still counts.  Any CPU that joins an
+ * entry starts from the other CPUs' mark; at egress, for what this host
+ * sends, it shares the owner's mark from then on and moves it on, so the
+ * first CPU sees what the joiner sent too.  Forwarded and incoming
+ * segments of one flow on two CPUs are not ordered by anything: there a
+ * CPU keeps its own mark after its first segment.  Without
  * bpf_map_lookup_percpu_elem (seq_peers_off: the programs as they load
- * on Linux before 5.19) it is missed, as the documented limit says.
+ * on Linux before 5.19) the first is missed, as the documented limit says.
  */
 void test_tcp_seq_cpus(void)
 {
@@ -299,22 +323,20 @@ void test_tcp_seq_cpus(void)
 	tap_is(dp.tc->rodata->seq_peer_cpus, (__u64)dp.ncpus,
 	       "cpus: a joining CPU looks at all %d CPUs' marks", dp.ncpus);
 
-	c = moved(cpus[0], cpus[1]);
+	c = moved(cpus[0], cpus[1], 1, NULL);
 	tap_is(c.retrans, 2, "cpus: both retransmissions sent from CPU %d "
 	       "(the originals from CPU %d) count", cpus[1], cpus[0]);
 	tap_ok((c.tcp_bits & (TCP_B_SEQ | TCP_B_FIRST)) == TCP_B_SEQ &&
 	       c.seq_end == 4000, "cpus: CPU %d's mark is 4000, its first "
 	       "segment no first mark for user space (bits 0x%x, end %u)",
 	       cpus[1], c.tcp_bits, c.seq_end);
-	tap_ok((c.tcp_bits & TCP_B_JOINED) && c.seq_owner == cpus[0],
-	       "cpus: CPU %d joined CPU %d's mark (bits 0x%x, owner %u)",
-	       cpus[1], cpus[0], c.tcp_bits, c.seq_owner);
-	c0v = on_cpu(cpus[0]);
+	tap_ok(!(c.tcp_bits & TCP_B_JOINED), "cpus: at ingress CPU %d keeps "
+	       "its own mark (bits 0x%x)", cpus[1], c.tcp_bits);
+	c0v = on_cpu(cpus[0], 1);
 	tap_ok((c0v.tcp_bits & TCP_B_FIRST) && c0v.seq_first_end == 2000 &&
-	       c0v.retrans == 0 && c0v.seq_end == 4000 &&
-	       !(c0v.tcp_bits & TCP_B_JOINED), "cpus: CPU %d holds the entry's "
-	       "first segment (end %u) and the mark CPU %d moved on (%u)",
-	       cpus[0], c0v.seq_first_end, cpus[1], c0v.seq_end);
+	       c0v.retrans == 0 && c0v.seq_end == 3000, "cpus: CPU %d holds "
+	       "the entry's first segment (end %u), its own mark (%u)",
+	       cpus[0], c0v.seq_first_end, c0v.seq_end);
 	c = get(1);
 	tap_ok(c.retrans == 2 && c.packets == 5 && c.seq_first_end == 2000 &&
 	       c.seq_first_segs == 1, "cpus: merged: 5 packets, 2 "
@@ -323,26 +345,42 @@ void test_tcp_seq_cpus(void)
 	       "cpus: the *_p programs are the ones loaded (tc_ingress%s)",
 	       datapath_prog_suffix(&dp));
 
-	/* back on the first CPU: a retransmission of what only the other
-	 * CPU sent (a timer that fires where the connection began) counts,
-	 * and so does a retransmission there of its new data */
-	pin_to(cpus[0]);
-	send_seg(1, 0x10, 3000, 1000, NULL);	/* CPU 1's segment again */
-	send_seg(1, 0x10, 4000, 1000, NULL);	/* new */
-	pin_to(cpus[1]);
-	send_seg(1, 0x10, 4000, 1000, NULL);	/* CPU 0's segment again */
-	send_seg(1, 0x10, 5000, 1000, NULL);	/* new */
-	pin_to(cpus[0]);
-	send_seg(1, 0x10, 5000, 1000, NULL);	/* CPU 1's segment again */
-	c0v = on_cpu(cpus[0]);
-	c = on_cpu(cpus[1]);
+	/* what this host sends, at egress: one mark for both CPUs */
+	c = moved(cpus[0], cpus[1], 0, NULL);
+	c0v = on_cpu(cpus[0], 0);
+	tap_ok(c.retrans == 2 && (c.tcp_bits & TCP_B_JOINED) &&
+	       c.seq_owner == cpus[0] && c0v.seq_end == 4000 &&
+	       !(c0v.tcp_bits & TCP_B_JOINED), "cpus: a local sender: CPU %d "
+	       "counts 2, joined CPU %d's mark (bits 0x%x, owner %u) and moved "
+	       "it on (%u)", cpus[1], cpus[0], c.tcp_bits, c.seq_owner,
+	       c0v.seq_end);
+	back_and_forth(cpus[0], cpus[1], 0, NULL);
+	c0v = on_cpu(cpus[0], 0);
+	c = on_cpu(cpus[1], 0);
 	tap_ok(c0v.retrans == 2 && c.retrans == 3,
-	       "cpus: back and forth, each CPU counts the other's segments "
-	       "sent again (CPU %d: %u of 2, CPU %d: %u of 3)",
+	       "cpus: a local sender, back and forth: each CPU counts the "
+	       "other's segments sent again (CPU %d: %u of 2, CPU %d: %u of 3)",
 	       cpus[0], c0v.retrans, cpus[1], c.retrans);
-	c = get(1);
-	tap_ok(c.retrans == 5 && c.packets == 10,
-	       "cpus: merged: 10 packets, 5 retransmissions (%u)", c.retrans);
+	c = get(0);
+	tap_ok(c.retrans == 5 && c.packets == 10 && c.seq_end == 6000,
+	       "cpus: merged: 10 packets, 5 retransmissions (%u), the owner's "
+	       "mark (%u)", c.retrans, c.seq_end);
+
+	/* forwarded at egress: no join, each CPU's own mark after its
+	 * first segment: only the two of moved() count, the three of
+	 * back_and_forth() look new to the CPU that sends them again */
+	{
+		struct run_opts fwd = { .ingress_ifindex = 7 };
+
+		c = moved(cpus[0], cpus[1], 0, &fwd);
+		back_and_forth(cpus[0], cpus[1], 0, &fwd);
+		c0v = on_cpu(cpus[0], 0);
+		c = on_cpu(cpus[1], 0);
+		tap_ok(!((c.tcp_bits | c0v.tcp_bits) & TCP_B_JOINED) &&
+		       c0v.retrans == 0 && c.retrans == 2, "cpus: forwarded: "
+		       "no CPU joins, each keeps its mark (CPU %d: %u, CPU %d: "
+		       "%u)", cpus[0], c0v.retrans, cpus[1], c.retrans);
+	}
 
 	/* CPU 1's first packet of the flow carries no data (a pure ACK, as
 	 * a delayed-ACK timer sends): its first data segment still looks */
@@ -353,7 +391,7 @@ void test_tcp_seq_cpus(void)
 	pin_to(cpus[1]);
 	send_seg(1, 0x10, 3000, 0, NULL);	/* a pure ACK */
 	send_seg(1, 0x10, 1000, 1000, NULL);	/* a retransmission */
-	c = on_cpu(cpus[1]);
+	c = on_cpu(cpus[1], 1);
 	tap_ok(c.retrans == 1 && !(c.tcp_bits & TCP_B_FIRST),
 	       "cpus: after a pure ACK on CPU %d, its retransmission counts "
 	       "(retrans %u, bits 0x%x)", cpus[1], c.retrans, c.tcp_bits);
@@ -365,7 +403,7 @@ void test_tcp_seq_cpus(void)
 	tap_ok(dp.tc->rodata->seq_peer_cpus == 0 &&
 	       !strcmp(datapath_prog_suffix(&dp), ""),
 	       "cpus: seq_peers_off: no lookups, the plain programs");
-	c = moved(cpus[0], cpus[1]);
+	c = moved(cpus[0], cpus[1], 1, NULL);
 	tap_is(c.retrans, 1, "cpus: per CPU only, the first retransmission "
 	       "from CPU %d is missed (only the second counts)", cpus[1]);
 	tap_ok(c.tcp_bits & TCP_B_FIRST, "cpus: per CPU only, CPU %d's first "
@@ -379,7 +417,7 @@ void test_tcp_seq_cpus(void)
 	tap_ok(err == 0, "cpus: the programs load as on %d CPUs (%s)",
 	       TCP_PEER_CPUS_MAX, err ? strerror(-err) : "ok");
 	if (!err) {
-		c = moved(cpus[0], cpus[1]);
+		c = moved(cpus[0], cpus[1], 0, NULL);
 		tap_is(c.retrans, 2, "cpus: ... and count both retransmissions");
 		datapath_close(&dp);
 	}

@@ -296,6 +296,22 @@ static void test_seq_merge(void)
 	       acc.seq_first_end, acc.seq_first_segs);
 	tap_is(acc.seq_end, 0x6000, "merge: the highest mark");
 	tap_is(acc.retrans, 1, "merge: retransmissions summed");
+
+	/* a CPU that joined cpu0's mark (bpf/tcp.h): its own end lags, here
+	 * by more than 2^31, so it would look ahead; the owner's is the mark */
+	memset(&acc, 0, sizeof(acc));
+	cpu0.seq_end = 0x90000000u;
+	cpu1.tcp_bits = TCP_B_SEQ | TCP_B_JOINED;
+	cpu1.seq_owner = 0;
+	cpu1.seq_end = 0x00001000u;
+	flow_metrics_merge(&acc, &cpu1);
+	flow_metrics_merge(&acc, &cpu0);
+	tap_ok(acc.seq_end == 0x90000000u && (acc.tcp_bits & TCP_B_SEQ),
+	       "merge: a joined CPU's own end is not the mark (0x%x)",
+	       acc.seq_end);
+	memset(&acc, 0, sizeof(acc));
+	flow_metrics_merge(&acc, &cpu1);
+	tap_ok(!(acc.tcp_bits & TCP_B_SEQ), "merge: nor a mark on its own");
 }
 
 static void on_tally(void *ctx, const struct flow_key *k,
