@@ -29,10 +29,7 @@ for i in $(seq 0 $((N - 1))); do
 	addr a g$i 198.51.100.$((4 * i + 1))/30
 	addr b hb$i 198.51.100.$((4 * i + 2))/30
 done
-for i in $(seq 300); do
-	[ "$(grep -c 'attached to hb' "$T/tcflowd.log")" -ge $N ] && break
-	sleep 0.1
-done
+wait_for 30 log_has 'attached to hb' $N
 is "$(grep -c 'attached to hb' "$T/tcflowd.log")" $N "all $N interfaces attached"
 # a port that joins a bridge and leaves it: the bridge's own notification
 # of the port (AF_BRIDGE RTM_DELLINK) is not the interface going away
@@ -51,12 +48,9 @@ sleep 0.3
 
 # reads_now: the reads in place of the stats line SIGUSR1 asks for
 reads_now() {
-	local n=$(grep -c 'info: stats:' "$T/tcflowd.log") i
+	local n=$(grep -c 'info: stats:' "$T/tcflowd.log")
 	kill -USR1 "$TCFLOWD_PID"
-	for i in $(seq 300); do
-		[ "$(grep -c 'info: stats:' "$T/tcflowd.log")" -gt "$n" ] && break
-		sleep 0.1
-	done
+	wait_for 30 log_has 'info: stats:' $((n + 1))
 	grep 'info: stats:' "$T/tcflowd.log" | tail -n1 |
 		sed -n 's/.* kernel_reads=\([0-9]*\) .*/\1/p'
 }
@@ -66,10 +60,7 @@ kill -STOP "$TCFLOWD_PID"
 for i in $(seq 0 $((N - 1))); do echo "link del hb$i"; done | ns b ip -batch -
 sleep 0.3	# every notification is in the daemon's socket
 kill -CONT "$TCFLOWD_PID"
-for i in $(seq 300); do
-	[ "$(grep -c 'hb[0-9]* went away' "$T/tcflowd.log")" -ge $N ] && break
-	sleep 0.1
-done
+wait_for 30 log_has 'hb[0-9]* went away' $N
 after=$(reads_now)
 is "$(grep -c 'hb[0-9]* went away' "$T/tcflowd.log")" $N "all $N deletions noticed"
 grep -q "$N interfaces went: one read of the kernel's flows for all" "$T/tcflowd.log"

@@ -16,15 +16,6 @@ config "$T/c.conf" "[capture]" "interfaces = b0 v*" "hook = tcx" \
 	"direction = ingress" "[flows]" "fetch_interval_ms = 100"
 log=$T/tcflowd.log
 now_ms() { date +%s%3N; }
-# wait_log PATTERN SECONDS: until the log has it
-wait_log() {
-	local i
-	for i in $(seq $(($2 * 10))); do
-		grep -q "$1" "$log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 packets() { python3 "$FLOWS_PY" total "$T/flows.json" packets source_transport_port=4000; }
 
 t0=$(now_ms)
@@ -36,7 +27,7 @@ ns a "$GEN" udp -d "$SINK" -p 9000 -f 1 -n 10 -s 10 -b 4000 >/dev/null
 
 t0=$(now_ms)
 kill -TERM "$TCFLOWD_PID"
-wait_log "stopping: [0-9]* records sent; detaching from 2001 interfaces" 10
+wait_for 10 log_has "stopping: [0-9]* records sent; detaching from 2001 interfaces"
 ok $? "the final export is done within 10 s of SIGTERM ($(($(now_ms) - t0)) ms)"
 got=$(packets)
 grep -q "detached from 2001 interfaces" "$log"
