@@ -291,9 +291,11 @@ static __always_inline void tcp_seq(void *map, struct flow_metrics *m,
 			}
 			asm volatile("" ::: "memory");
 			m->tcp_bits |= bits;
-			at = tcp_mark_of(map, m, &p->key, look);
-			if ((__s32)(mark - *at) > 0)
-				*at = mark;
+			if (join) {	/* new data moves the owner's mark on */
+				at = tcp_mark_of(map, m, &p->key, look);
+				if ((__s32)(mark - *at) > 0)
+					*at = mark;
+			}
 			return;
 		}
 		bits |= TCP_B_FIRST;

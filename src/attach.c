@@ -166,18 +166,18 @@ static bool filter_ours(const struct tc_filter *f, const struct record *r,
 	static const char *const variants[] = { "_natp", "_nat", "_p" };
 	size_t base = strlen(prog_names[dir]), len = base, i;
 
+	if (strncmp(f->name, prog_names[dir], base))
+		return false;
 	/* the programs with NAT (bpf/ct.h) end in _nat, those with the TCP
 	 * marks of other CPUs (bpf/tcp.h) in _p, with both in _natp */
 	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
-		if (!strncmp(f->name, prog_names[dir], base) &&
-		    !strncmp(f->name + base, variants[i], strlen(variants[i]))) {
+		if (!strncmp(f->name + base, variants[i], strlen(variants[i]))) {
 			len += strlen(variants[i]);
 			break;
 		}
 	return f->handle == r->handle && f->prio == r->prio &&
 	       !strcmp(f->kind, "bpf") && f->has_tag &&
 	       !memcmp(f->tag, r->tag[dir], BPF_TAG_SIZE) &&
-	       !strncmp(f->name, prog_names[dir], base) &&
 	       (f->name[len] == ':' || f->name[len] == '\0');
 }
 
