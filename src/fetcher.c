@@ -18,11 +18,18 @@
 #endif
 
 #define BATCH_DEFAULT	4096
+#define HAND_BATCH	256	/* deltas handed on together (fetcher_set_batch_fn) */
 
 struct fetcher {
 	struct datapath		*dp;
 	fetcher_flow_fn		fn;
+	fetcher_flows_fn	batch_fn;
 	void			*ctx;
+	/* deltas not handed on yet: at most HAND_BATCH, all of them before
+	 * fetcher_run or fetcher_poll_ring returns */
+	uint32_t		n_pend;
+	struct flow_key		pend_keys[HAND_BATCH];
+	struct flow_delta	pend[HAND_BATCH];
 	struct ring_buffer	*rb;
 	bool			batch;
 	uint32_t		batch_size;	/* keys per batch call */
@@ -165,12 +172,28 @@ static bool since(struct fetcher *f, struct baseline *b, struct flow_metrics *m)
 	return true;
 }
 
+/* Hand on what waits, in order. */
+static void flush(struct fetcher *f)
+{
+	uint32_t i;
+
+	if (f->batch_fn && f->n_pend)
+		f->batch_fn(f->ctx, f->pend_keys, f->pend, f->n_pend);
+	else
+		for (i = 0; i < f->n_pend; i++)
+			f->fn(f->ctx, &f->pend_keys[i], &f->pend[i]);
+	f->n_pend = 0;
+}
+
 /* Make merged metrics a flow_delta (the only place kernel values become
- * user-space ones) and hand it over. */
+ * user-space ones) and hand it over: in batches, so that the flow cache
+ * can fetch the batch's entries from memory together. */
 static void hand_on(struct fetcher *f, const struct flow_key *key,
 		    const struct flow_metrics *m)
 {
-	struct flow_delta d = {
+	struct flow_delta *d = &f->pend[f->n_pend];
+
+	*d = (struct flow_delta){
 		.packets = m->packets,
 		.bytes = m->bytes,
 		.first_seen = datapath_mono_ns(f->dp, m->first_seen),
@@ -195,9 +218,11 @@ static void hand_on(struct fetcher *f, const struct flow_key *key,
 		.seq_first_segs = m->seq_first_segs,
 	};
 
-	memcpy(d.src_mac, m->src_mac, sizeof(d.src_mac));
-	memcpy(d.dst_mac, m->dst_mac, sizeof(d.dst_mac));
-	f->fn(f->ctx, key, &d);
+	memcpy(d->src_mac, m->src_mac, sizeof(d->src_mac));
+	memcpy(d->dst_mac, m->dst_mac, sizeof(d->dst_mac));
+	f->pend_keys[f->n_pend] = *key;
+	if (++f->n_pend == HAND_BATCH)
+		flush(f);
 }
 
 /* One map entry: what it counted since it was last handed on. */
@@ -232,8 +257,10 @@ static int on_ring(void *ctx, void *data, size_t len)
 		return 0;
 	}
 	f->stats.ring_records++;
-	if (r->metrics.packets)
-		hand_on(f, &r->key, &r->metrics);	/* never in a map */
+	/* never in a map; without packets: a handshake's outcome for the
+	 * other direction (counting through the ring, bpf/tcp.h) */
+	if (r->metrics.packets || tcp_news(&r->metrics))
+		hand_on(f, &r->key, &r->metrics);
 	return 0;
 }
 
@@ -521,6 +548,7 @@ int fetcher_run(struct fetcher *f)
 	f->read_now = false;
 	if (!err)
 		err = fetcher_poll_ring(f);
+	flush(f);
 	f->stats.fetches++;
 	f->stats.last_fetch_ns = mono_ns() - t0;
 	return err < 0 ? err : 0;
@@ -564,7 +592,14 @@ int fetcher_poll_ring(struct fetcher *f)
 {
 	int n = ring_buffer__consume(f->rb);
 
+	flush(f);
 	return n < 0 ? n : 0;
+}
+
+void fetcher_set_batch_fn(struct fetcher *f, fetcher_flows_fn fn)
+{
+	flush(f);
+	f->batch_fn = fn;
 }
 
 void fetcher_skip_idle(struct fetcher *f, bool skip)

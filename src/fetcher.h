@@ -21,6 +21,7 @@
 #define TCFLOWD_FETCHER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "datapath.h"
@@ -28,6 +29,9 @@
 
 typedef void (*fetcher_flow_fn)(void *ctx, const struct flow_key *key,
 				const struct flow_delta *delta);
+/* n deltas at once, in the order they were read */
+typedef void (*fetcher_flows_fn)(void *ctx, const struct flow_key *keys,
+				 const struct flow_delta *deltas, size_t n);
 
 struct fetcher_stats {
 	uint64_t	fetches;
@@ -52,6 +56,10 @@ struct fetcher;
 struct fetcher *fetcher_new(struct datapath *dp, uint32_t map_entries,
 			    fetcher_flow_fn fn, void *ctx);
 void fetcher_free(struct fetcher *f);
+
+/* Hand deltas on through fn, in batches, instead of one by one; before
+ * fetcher_run and fetcher_poll_ring return, every delta is handed on. */
+void fetcher_set_batch_fn(struct fetcher *f, fetcher_flows_fn fn);
 
 /* Read the active map in place, or at an epoch swap and drain the idle
  * map; consume the ring.  Returns 0 or -errno. */

@@ -65,6 +65,11 @@ void flowcache_set_timeouts(struct flowcache *fc,
 void flowcache_update(struct flowcache *fc, const struct flow_key *key,
 		      const struct flow_delta *delta);
 
+/* flowcache_update for n deltas, in order, faster: their memory is
+ * fetched ahead. */
+void flowcache_update_batch(struct flowcache *fc, const struct flow_key *keys,
+			    const struct flow_delta *deltas, size_t n);
+
 /* Emit and drop/restart what has timed out at now. */
 void flowcache_expire(struct flowcache *fc, uint64_t now);
 

@@ -372,6 +372,72 @@ static void test_random(void)
 	flowcache_free(fc);
 }
 
+/* A run of deltas into a cache, one by one or in batches; the records
+ * it emitted (nrecs from 0). */
+static void batch_run(int batched, const struct flow_key *k,
+		      const struct flow_delta *d, int n, uint64_t *now)
+{
+	struct flowcache *fc = flowcache_new(64, &tmo, on_emit, NULL);
+	int i, step;
+
+	nrecs = 0;
+	for (i = 0; i < n; i += step) {
+		step = 1 + i % 97;	/* groups of every size, odd ones too */
+		if (step > n - i)
+			step = n - i;
+		if (batched) {
+			flowcache_update_batch(fc, k + i, d + i, (size_t)step);
+		} else {
+			int j;
+
+			for (j = 0; j < step; j++)
+				flowcache_update(fc, &k[i + j], &d[i + j]);
+		}
+		flowcache_expire(fc, now[i]);
+	}
+	flowcache_flush(fc);
+	flowcache_free(fc);
+}
+
+/* flowcache_update_batch is flowcache_update for each, in order: the
+ * same records, in the same order, through eviction and expiry */
+static void test_batch(void)
+{
+	enum { N = 5000 };
+	static struct flow_key k[N];
+	static struct flow_delta d[N];
+	static uint64_t now[N];
+	static struct rec one[100000];
+	int i, n1, same = 1;
+	unsigned int seed = 7;
+
+	for (i = 0; i < N; i++) {
+		uint64_t t = (uint64_t)i * 10 * MS;
+
+		seed = seed * 1103515245u + 12345u;
+		k[i] = key((uint16_t)(1 + (seed >> 16) % 150));
+		d[i] = delta(1 + (seed >> 8) % 3, t, t, (seed % 50) ? 0 : FLOW_F_FIN);
+		now[i] = t;
+	}
+	batch_run(0, k, d, N, now);
+	n1 = nrecs;
+	memcpy(one, recs, sizeof(one[0]) * (size_t)n1);
+	batch_run(1, k, d, N, now);
+	tap_ok(n1 > 150, "batch: a run with eviction and expiry (%d records)", n1);
+	tap_is(nrecs, n1, "batch: as many records as one by one");
+	for (i = 0; i < n1 && i < nrecs; i++) {
+		const struct rec *a = &one[i], *b = &recs[i];
+
+		if (memcmp(&a->key, &b->key, sizeof(a->key)) ||
+		    a->reason != b->reason || a->m.packets != b->m.packets ||
+		    a->m.bytes != b->m.bytes || a->m.flags != b->m.flags ||
+		    a->m.first_seen != b->m.first_seen ||
+		    a->m.last_seen != b->m.last_seen)
+			same = 0;
+	}
+	tap_ok(same, "batch: the same records in the same order");
+}
+
 int main(void)
 {
 	test_idle();
@@ -382,6 +448,7 @@ int main(void)
 	test_random();
 	test_tcp_health();
 	test_seq_merge();
+	test_batch();
 	tap_diag("bytes per flow slot: %zu", flowcache_bytes_per_flow());
 	return tap_done();
 }
