@@ -22,6 +22,7 @@
 #include "flow.h"
 #include "ct.h"
 #include "parse.h"
+#include "ring.h"
 #include "tcp.h"
 
 struct flow_map {
@@ -39,11 +40,6 @@ struct {
 } flows SEC(".maps") = {
 	.values = { [0] = &flows_a },
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, FLOW_RING_DEFAULT_BYTES);
-} overflow SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -169,6 +165,40 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 }
 
 /*
+ * ring_first: the packet as a record of its own in the ring, built as an
+ * insert builds its fresh value.  Returns 1 when it went there, 0 when
+ * the ring is full (then the map takes it: nothing is lost).
+ */
+static __always_inline int flow_ring(void *map, struct flow_stats *st,
+				     struct __sk_buff *skb,
+				     const struct pkt *p, __u8 dir, __u64 segs,
+				     __u64 bytes, __u64 now, const int nat)
+{
+	struct flow_overflow *rec;
+	struct flow_metrics *m;
+
+	rec = bpf_ringbuf_reserve(&overflow, sizeof(*rec), 0);
+	if (!rec) {
+		st->c[STAT_RING_BUSY]++;
+		return 0;
+	}
+	/* built in place: the stack has no room for a second value */
+	m = &rec->metrics;
+	__builtin_memset(m, 0, sizeof(*m));
+	rec->key = p->key;
+	metrics_init(m, p, skb, dir, now);
+	if (nat)
+		nat_track(skb, &p->key, dir, m, segs);
+	metrics_add(m, p, segs, bytes, now);
+	if (p->key.proto == IPPROTO_TCP)
+		flow_tcp(map, m, p, segs, 0, 0);
+	ring_submit(rec);
+	st->c[STAT_RING_RECORDS]++;
+	st->c[STAT_SEGMENTS] += segs;
+	return 1;
+}
+
+/*
  * Account one skb seen on the hook.  Never fails the packet: whatever
  * happens, exactly one stats counter says what became of it.  nat: look
  * the flow up in conntrack (ct.h); only the tc_*_nat* programs do.  peers:
@@ -227,6 +257,9 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 		st->c[STAT_NO_MAP]++;
 		return;
 	}
+	if (ring_first &&
+	    flow_ring(map, st, skb, &p, dir, segs, bytes, now, nat))
+		return;
 	m = bpf_map_lookup_elem(map, &p.key);
 	if (!m) {
 		m = flow_insert(map, st, skb, &p, dir, segs, bytes, now, nat,

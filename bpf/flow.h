@@ -156,7 +156,9 @@ _Static_assert(sizeof(struct tcp_conn) == 24, "tcp_conn ABI");
 #define STAT_NO_MAP		14	/* no active map in the slot: LOST */
 #define STAT_FRAGMENTS		15	/* IP fragments (informational) */
 #define STAT_SEGMENTS		16	/* wire packets of counted skbs (GSO) */
-#define STAT_MAX		17
+#define STAT_RING_BUSY		17	/* counting = ring: the ring was full,
+					 * so the map took it (informational) */
+#define STAT_MAX		18
 /* The parse errors: STAT_PARSE_FIRST..STAT_PARSE_LAST, inclusive */
 #define STAT_PARSE_FIRST	STAT_TRUNC_L2
 #define STAT_PARSE_LAST		STAT_BAD_IPV6_CHAIN
@@ -165,7 +167,7 @@ struct flow_stats {
 	__u64	c[STAT_MAX];
 	__u64	pad;
 };
-_Static_assert(sizeof(struct flow_stats) == 144, "flow_stats ABI");
+_Static_assert(sizeof(struct flow_stats) == 152, "flow_stats ABI");
 
 /*
  * NAT (bpf/ct.h, the tc_*_nat programs): the conntrack entry of a TCP or

@@ -48,6 +48,7 @@
 
 #include "flow.h"
 #include "parse.h"
+#include "ring.h"
 
 #define TH_FIN	0x01
 #define TH_SYN	0x02
@@ -162,15 +163,10 @@ static __always_inline __u32 tcp_us(__u64 ns)
 	return us > 0xffffffffull ? 0xffffffffu : (__u32)us;
 }
 
-/* Write what the handshake decided into the other direction's flow, if
- * the active map holds it (this CPU's value; user space merges all). */
-static __always_inline void tcp_tell_peer(void *map, const struct flow_key *k,
-					  __u8 hs, const struct flow_metrics *m)
+/* The handshake's state and delays of m, into o. */
+static __always_inline void tcp_tell(struct flow_metrics *o, __u8 hs,
+				     const struct flow_metrics *m)
 {
-	struct flow_metrics *o = bpf_map_lookup_elem(map, k);
-
-	if (!o)
-		return;
 	if (o->tcp_hs < hs)
 		o->tcp_hs = hs;
 	if (m->tcp_bits & TCP_B_SDELAY) {
@@ -181,6 +177,33 @@ static __always_inline void tcp_tell_peer(void *map, const struct flow_key *k,
 		o->client_delay_us = m->client_delay_us;
 		o->tcp_bits |= TCP_B_CDELAY;
 	}
+}
+
+/* Write what the handshake decided into the other direction's flow, if
+ * the active map holds it (this CPU's value; user space merges all), or,
+ * counting through the ring, as a record of its own. */
+static __always_inline void tcp_tell_peer(void *map, const struct flow_key *k,
+					  __u8 hs, const struct flow_metrics *m)
+{
+	struct flow_metrics *o = bpf_map_lookup_elem(map, k);
+	struct flow_overflow *rec;
+
+	if (!o && ring_first) {
+		/* the other direction is counted through the ring too: a
+		 * record without packets carries the outcome to its flow */
+		rec = bpf_ringbuf_reserve(&overflow, sizeof(*rec), 0);
+		if (!rec)
+			return;	/* the record says "unanswered" instead */
+		__builtin_memset(&rec->metrics, 0, sizeof(rec->metrics));
+		rec->key = *k;
+		o = &rec->metrics;
+		tcp_tell(o, hs, m);
+		ring_submit(rec);
+		return;
+	}
+	if (!o)
+		return;
+	tcp_tell(o, hs, m);
 }
 
 /* A SYN without ACK: the client opens (or retries). */

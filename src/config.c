@@ -188,6 +188,7 @@ static const char *const hooks[] = { "auto", "tcx", "tc", "socket", NULL };
 static const char *const directions[] = { "", "ingress", "egress", "both", NULL };
 static const char *const clocks[] = { "jiffies", "precise", NULL };
 static const char *const nat_modes[] = { "off", "auto", "on", NULL };
+static const char *const countings[] = { "map", "ring", "auto", NULL };
 static const char *const protocols[] = { "json", "ipfix", "netflow9",
 					 "netflow5", "kafka", NULL };
 static const char *const transports[] = { "udp", "tcp", "sctp", "file", NULL };
@@ -247,6 +248,10 @@ static int capture_key(struct parse_state *ps, const char *k, const char *v)
 		c->precise_clock = clock == 1;
 		return 1;
 	}
+	if (!strcmp(k, "counting"))
+		return parse_enum(ps, k, v, countings, &c->counting);
+	if (!strcmp(k, "ring_from_flows"))
+		return parse_u32(ps, k, v, 1, 1u << 26, &c->ring_from_flows);
 	if (!strcmp(k, "nat")) {
 		ps->nat_line = ps->line;
 		return parse_enum(ps, k, v, nat_modes, &c->nat);
@@ -520,7 +525,9 @@ void config_defaults(struct config *c)
 	c->sampling = 1;
 	c->kernel_flows = FLOW_MAP_DEFAULT_ENTRIES;	/* sized in check() */
 	c->kernel_flows_auto = true;
-	c->overflow_ring_kb = 1024;
+	c->overflow_ring_kb = 8192;
+	c->counting = COUNT_AUTO;
+	c->ring_from_flows = 32768;
 	c->fetch_interval_ms = 1000;
 	c->active_timeout_s = 60;
 	c->idle_timeout_s = 15;
@@ -787,6 +794,8 @@ void config_print(FILE *f, const struct config *c)
 	fprintf(f, "overflow_ring_kb = %u\n", c->overflow_ring_kb);
 	fprintf(f, "clock = %s\n", clocks[c->precise_clock]);
 	fprintf(f, "nat = %s\n", nat_modes[c->nat]);
+	fprintf(f, "counting = %s\n", countings[c->counting]);
+	fprintf(f, "ring_from_flows = %u\n", c->ring_from_flows);
 
 	fprintf(f, "\n[flows]\nfetch_interval_ms = %u\n", c->fetch_interval_ms);
 	fprintf(f, "active_timeout_s = %u\n", c->active_timeout_s);

@@ -31,6 +31,11 @@
 #define HOOK_SOCKET	3	/* AF_PACKET socket filter */
 
 /* [capture] nat */
+#define COUNT_MAP	0	/* the per-CPU maps; the ring when full */
+#define COUNT_RING	1	/* every packet a ring record; the map when
+				 * the ring is full */
+#define COUNT_AUTO	2	/* the ring from ring_from_flows flows in the
+				 * cache, the maps again below half that */
 #define NAT_OFF		0
 #define NAT_AUTO	1	/* on if nf_conntrack is there, else off */
 #define NAT_ON		2
@@ -63,6 +68,9 @@ struct config {
 	uint32_t	overflow_ring_kb;
 	bool		precise_clock;
 	int		nat;			/* NAT_*: look flows up in conntrack */
+	int		counting;		/* COUNT_*: the maps or the ring */
+	uint32_t	ring_from_flows;	/* COUNT_AUTO: the ring from this
+						 * many flows in the cache */
 	/* [flows] */
 	uint32_t	fetch_interval_ms;
 	uint32_t	active_timeout_s;

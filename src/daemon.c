@@ -32,6 +32,7 @@
 #include "stats.h"
 
 #define NS_PER_S	1000000000ull
+#define RING_POLL_MS	10	/* counting = ring: the ring read at least this often */
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -69,7 +70,40 @@ static void on_flow(void *ctx, const struct flow_key *k,
 	flowcache_update(d->cache, k, delta);
 }
 
+static void on_flows(void *ctx, const struct flow_key *k,
+		     const struct flow_delta *deltas, size_t n)
+{
+	struct daemon *d = ctx;
+
+	flowcache_update_batch(d->cache, k, deltas, n);
+}
+
 /* One fetch: drain the kernel, expire, push the records out. */
+/*
+ * Count in the maps or through the ring (bpf/account.h ring_first).
+ * auto: the ring once the cache holds ring_from_flows flows (a per-CPU
+ * hash that large misses the caches on every packet, and the receiving
+ * CPU pays for it; a ring record is a sequential write, merged here on
+ * another core), the maps again below half of it (their cost is per flow
+ * per fetch, not per packet).  Either way nothing is lost: the kernel
+ * entries of the other way are read and drained as before.
+ */
+static void choose_counting(struct daemon *d)
+{
+	uint64_t n = d->cache ? flowcache_stats(d->cache)->active : 0;
+	uint64_t from = d->cfg.ring_from_flows;
+	bool ring = d->cfg.counting == COUNT_RING ||
+		    (d->cfg.counting == COUNT_AUTO &&
+		     n >= (d->ring_first ? from / 2 : from));
+
+	if (ring != d->ring_first)
+		log_info("counting %s: %llu flows in the cache",
+			 ring ? "through the ring" : "in the maps",
+			 (unsigned long long)n);
+	datapath_set_ring_first(&d->dp, ring);
+	d->ring_first = ring;
+}
+
 void daemon_fetch(struct daemon *d)
 {
 	struct flow_stats delta;
@@ -114,6 +148,8 @@ void daemon_fetch(struct daemon *d)
 					      delta.c[STAT_NO_MAP]));
 	/* quiet as far as the kernel maps were read, not as far as now */
 	flowcache_expire(d->cache, fetcher_horizon(d->fetcher));
+	if (d->cfg.counting == COUNT_AUTO)
+		choose_counting(d);
 	for (i = 0; i < d->n_exp; i++)
 		exporter_flush(d->exp[i]);
 	/* what went out meanwhile: refused, acknowledged, or through */
@@ -325,6 +361,7 @@ static void reload(struct daemon *d)
 	log_set_level(next.log_level);
 	metrics_update(d, old.metrics_listen);
 	datapath_set_sampling(&d->dp, next.sampling);
+	choose_counting(d);
 	t = timeouts_of(&next);
 	flowcache_set_timeouts(d->cache, &t);
 	fetcher_set_epoch(d->fetcher, next.kernel_epoch_s * NS_PER_S);
@@ -390,7 +427,13 @@ static int loop_timeout_ms(struct daemon *d)
 	int a = outputs_pace(&d->out, d->exp, d->n_exp);
 	int b = d->http ? metrics_http_timeout_ms(d->http) : -1;
 
-	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+	int t = a < 0 ? b : b < 0 ? a : a < b ? a : b;
+
+	/* counting through the ring: most records wake nobody (bpf/account.h
+	 * ring_wake), so the loop reads the ring this often */
+	if (d->ring_first && (t < 0 || t > RING_POLL_MS))
+		t = RING_POLL_MS;
+	return t;
 }
 
 int daemon_run(struct daemon *d)
@@ -406,6 +449,8 @@ int daemon_run(struct daemon *d)
 			return -errno;
 		if (n == 0)	/* retired collectors still delivering, or paced */
 			outputs_poll(&d->out, d->exp, d->n_exp);
+		if (d->ring_first)
+			fetcher_poll_ring(d->fetcher);
 		for (i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
@@ -611,9 +656,11 @@ int daemon_init(struct daemon *d, const struct config *cfg)
 		log_err("allocate the flow cache: %s", strerror(errno));
 		return -ENOMEM;
 	}
+	fetcher_set_batch_fn(d->fetcher, on_flows);
 	fetcher_set_epoch(d->fetcher, cfg->kernel_epoch_s * NS_PER_S);
 	fetcher_set_read_spacing(d->fetcher, cfg->kernel_read_spacing,
 				 cfg->idle_timeout_s * NS_PER_S);
+	choose_counting(d);
 	err = open_exporters(d);
 	if (err)
 		return err;

@@ -45,6 +45,7 @@ struct daemon {
 	uint64_t		fetch_errors;
 	struct stats_hist	fetch_hist;	/* how long fetches take */
 	uint64_t		map_entries;	/* drained by the last fetch */
+	bool			ring_first;	/* counting through the ring now */
 	struct metrics_http	*http;		/* [metrics] listen; NULL: off */
 	struct stats_ifaces	ifstats;	/* records exported per interface */
 	/* interfaces to forget once the link notifications read in one go

@@ -27,6 +27,7 @@ struct dp_obj {
 	struct bpf_map *a, *b, *slot, *ring, *stats, *nat, *nat_stats;
 	struct bpf_program *clock;
 	volatile __u32 *sample_rate;		/* .data */
+	volatile __u32 *ring_first, *ring_wake;
 	volatile const __u8 *clock_precise;	/* .rodata, before load */
 	volatile const __u32 *seq_peer_cpus;
 	volatile __u64 *clock_jiffies, *clock_ns; /* .bss */
@@ -39,6 +40,8 @@ struct dp_obj {
 	.stats = (s)->maps.stats, .clock = (s)->progs.clock_sample,	\
 	.nat = (s)->maps.nat, .nat_stats = (s)->maps.nat_stats,		\
 	.sample_rate = &(s)->data->sample_rate,				\
+	.ring_first = &(s)->bss->ring_first,				\
+	.ring_wake = &(s)->bss->ring_wake,				\
 	.clock_precise = &(s)->rodata->clock_precise,			\
 	.seq_peer_cpus = &(s)->rodata->seq_peer_cpus,			\
 	.clock_jiffies = &(s)->bss->clock_jiffies,			\
@@ -112,6 +115,9 @@ static int load(struct datapath *dp, const struct dp_obj *o,
 	dp->nat_stats_fd = bpf_map__fd(o->nat_stats);
 	dp->active = 0;		/* the object starts with flows_a in the slot */
 	dp->sample_rate = o->sample_rate;
+	dp->ring_first = o->ring_first;
+	dp->ring_wake = o->ring_wake;
+	dp->ring_bytes = ring;
 	dp->clock_prog_fd = bpf_program__fd(o->clock);
 	dp->clock_jiffies = o->clock_jiffies;
 	dp->clock_ns = o->clock_ns;
@@ -264,6 +270,14 @@ int datapath_swap(struct datapath *dp)
 void datapath_set_sampling(struct datapath *dp, __u32 rate)
 {
 	*dp->sample_rate = rate ? rate : 1;
+}
+
+void datapath_set_ring_first(struct datapath *dp, bool on)
+{
+	/* wake the daemon once an eighth of the ring waits: below that it
+	 * reads the ring on its own timer (daemon.c) */
+	*dp->ring_wake = dp->ring_bytes / 8;
+	*dp->ring_first = on;
 }
 
 int datapath_clock_sync(struct datapath *dp)

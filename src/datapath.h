@@ -46,6 +46,9 @@ struct datapath {
 	int		active;		/* index into flows_fd the programs use */
 	int		ncpus;		/* possible CPUs: per-CPU value count */
 	volatile __u32	*sample_rate;	/* in the mmap'ed .data section */
+	volatile __u32	*ring_first;	/* counting through the ring */
+	volatile __u32	*ring_wake;
+	__u32		ring_bytes;	/* the ring's size */
 	/* the datapath clock: jiffies (or ns) -> CLOCK_MONOTONIC ns */
 	bool		precise_clock;
 	__u64		tick_ns;	/* one jiffy */
@@ -81,6 +84,9 @@ int datapath_swap(struct datapath *dp);
 
 /* Change 1-in-N sampling at run time, without reloading. */
 void datapath_set_sampling(struct datapath *dp, __u32 rate);
+/* Count every packet through the ring (on), or in the maps with the ring
+ * for what they cannot hold (off); at run time (bpf/account.h). */
+void datapath_set_ring_first(struct datapath *dp, bool on);
 
 /*
  * Take a fresh sample of both clocks (a run of the clock_sample program).

@@ -328,6 +328,8 @@ const struct stats_counter stats_counters[] = {
 	{ "no_map", kstat, STAT_NO_MAP, 0, ONE, KP, "fate=\"no_map\"", C, NULL },
 	{ "segments", kstat, STAT_SEGMENTS, 0, ONE, "tcflowd_kernel_segments_total",
 	  NULL, C, "Wire packets (GSO segments) of the packets put in flows" },
+	{ "ring_busy", kstat, STAT_RING_BUSY, 0, ONE, "tcflowd_kernel_ring_busy_total",
+	  NULL, C, "counting = ring: packets the full ring left to the map" },
 	{ "map_full", kstat, STAT_MAP_FULL, 0, ONE, "tcflowd_kernel_map_full_total",
 	  NULL, C, "Packets that found the flow map full (then ring or ring_full)" },
 	{ "map_entries", fetcher, F_MAP_LAST, 0, ONE, "tcflowd_kernel_map_entries",

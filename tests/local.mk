@@ -266,6 +266,9 @@ EXTRA_DIST += tests/netns/prom.py
 # NAT: nftables masquerade and port forward, translations from conntrack
 NETNS_TESTS += tests/netns/74-nat.sh
 EXTRA_DIST += tests/netns/nat.py
+# counting through the ring: exact, TCP health, the auto switch (issue 17)
+NETNS_TESTS += tests/netns/75-counting-ring.sh tests/netns/76-tcp-health-ring.sh \
+	tests/netns/77-counting-auto.sh
 TESTS += $(NETNS_TESTS)
 EXTRA_DIST += $(NETNS_TESTS) tests/netns/lib.sh tests/netns/flows.py \
 	tests/netns/decoders.py tests/netns/ipfixrecv.py

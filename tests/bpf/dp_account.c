@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * dp_account.c - accounting: several packets, direction, GSO, the A/B
- * swap, sampling, the overflow ring, the precise clock.
+ * swap, sampling, the overflow ring, counting through the ring, the
+ * precise clock.
  */
 #include <math.h>
 #include <time.h>
@@ -10,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <bpf/bpf.h>
@@ -278,6 +282,121 @@ void test_map_full(void)
 	}
 	ring_buffer__free(rb);
 	datapath_close(&small);
+}
+
+/* ---- counting = ring ---------------------------------------------------- */
+
+struct ring_first_seen {
+	unsigned int	records, bad;
+	__u64		packets, bytes;
+};
+
+static int on_ring_first(void *ctx, void *data, size_t len)
+{
+	const struct flow_overflow *r = data;
+	struct ring_first_seen *rs = ctx;
+
+	/* a record of one packet, not marked as an overflow */
+	if (len < sizeof(*r) || (r->metrics.flags & FLOW_F_OVERFLOW) ||
+	    r->key.proto != IPPROTO_UDP || r->metrics.packets != 1 ||
+	    r->key.ifindex != LO_IFINDEX || !r->metrics.first_seen ||
+	    r->metrics.last_seen != r->metrics.first_seen)
+		rs->bad++;
+	rs->records++;
+	rs->packets += r->metrics.packets;
+	rs->bytes += r->metrics.bytes;
+	return 0;
+}
+
+static void udp_frame(struct frame *f, uint16_t sport)
+{
+	frame_eth(f, 0);
+	frame_ipv4(f, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+	frame_udp(f, sport, 53);
+	frame_payload(f, 10);
+	frame_finish(f);
+}
+
+/*
+ * Every packet a ring record, nothing in the map; a full ring leaves the
+ * rest to the map (counted as ring_busy), so nothing is lost; a record
+ * wakes the reader only once an eighth of the ring waits.
+ */
+void test_ring_first(void)
+{
+	struct datapath_opts o = { .map_entries = 64, .ring_bytes = 4096 };
+	struct ring_first_seen rs = { 0 };
+	struct epoll_event ev;
+	struct datapath rd;
+	struct ring_buffer *rb;
+	struct flow_stats s;
+	struct flow_key k;
+	struct flow_metrics m;
+	struct frame f;
+	int err, i, ep, fit, n;
+
+	err = datapath_open(&rd, &o);
+	if (err)
+		tap_bail("open a datapath with a 4 KiB ring: %s", strerror(-err));
+	rb = ring_buffer__new(rd.ring_fd, on_ring_first, &rs, NULL);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ev.events = EPOLLIN;
+	ev.data.fd = rd.ring_fd;
+	if (!rb || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, rd.ring_fd, &ev))
+		tap_bail("ring reader: %s", strerror(errno));
+	datapath_set_ring_first(&rd, true);
+
+	for (i = 0; i < 3; i++) {
+		udp_frame(&f, 1000);
+		run(datapath_ingress_fd(&rd), &f, NULL);
+	}
+	/* 3 x 152 bytes wait, under 4096 / 8: nobody was woken */
+	tap_is(epoll_wait(ep, &ev, 1, 200), 0,
+	       "ring first: 3 records wait without a wakeup");
+	udp_frame(&f, 1000);
+	run(datapath_ingress_fd(&rd), &f, NULL);
+	tap_is(epoll_wait(ep, &ev, 1, 2000), 1,
+	       "ring first: the 4th record (608 bytes waiting) wakes the reader");
+	ring_buffer__consume(rb);
+	tap_is(rs.records, 4, "ring first: one record per packet");
+	tap_is(rs.bytes, 4 * frame_ip_len(&f), "ring first: bytes");
+	tap_is(rs.bad, 0, "ring first: records of one packet, well formed");
+	tap_is(map_entries(rd.flows_fd[0]), 0, "ring first: the map stays empty");
+	expect_stats("ring first", &rd, S(STAT_PACKETS, 4),
+		     S(STAT_RING_RECORDS, 4), S(STAT_SEGMENTS, 4), END);
+
+	/* nobody reads: the ring fills, and the map takes the rest */
+	for (i = 0; i < 40; i++) {
+		udp_frame(&f, 2000);
+		run(datapath_ingress_fd(&rd), &f, NULL);
+	}
+	datapath_read_stats(&rd, &s);
+	fit = (int)s.c[STAT_RING_RECORDS] - 4;
+	tap_ok(fit > 10 && fit < 27, "ring full: %d records fit in 4 KiB", fit);
+	tap_is(s.c[STAT_RING_BUSY], 40 - fit, "ring full: the rest counted as "
+	       "ring_busy");
+	tap_is(s.c[STAT_COUNTED], 40 - fit, "ring full: ... and in the map");
+	tap_is(s.c[STAT_RING_FULL], 0, "ring full: nothing lost");
+	k = key_of(AF_INET, IPPROTO_UDP, "10.0.0.1", "10.0.0.2", 2000, 53,
+		   FLOW_DIR_INGRESS);
+	memset(&m, 0, sizeof(m));
+	datapath_lookup(&rd, rd.flows_fd[0], &k, &m);
+	tap_is(m.packets, 40 - fit, "ring full: the map's flow has the rest");
+	n = ring_buffer__consume(rb);
+	tap_is(n, fit, "ring full: the ring had the others");
+	tap_is(rs.packets + m.packets, 44, "ring full: ring + map = every packet");
+
+	/* off again: the map counts, the ring stays empty */
+	datapath_set_ring_first(&rd, false);
+	udp_frame(&f, 2000);
+	run(datapath_ingress_fd(&rd), &f, NULL);
+	datapath_lookup(&rd, rd.flows_fd[0], &k, &m);
+	tap_is(m.packets, 41 - fit, "ring first off: the map counts again");
+	tap_is(ring_buffer__consume(rb), 0, "ring first off: no record");
+
+	close(ep);
+	ring_buffer__free(rb);
+	datapath_close(&rd);
 }
 
 /* ---- the clock --------------------------------------------------------- */

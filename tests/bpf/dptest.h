@@ -78,6 +78,7 @@ void test_egress(void);
 void test_gso(void);
 void test_swap(void);
 void test_sampling(void);
+void test_ring_first(void);
 void test_map_full(void);
 void test_precise_clock(void);
 void test_socket(void);

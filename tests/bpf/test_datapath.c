@@ -20,6 +20,7 @@ int main(void)
 	test_swap();
 	test_sampling();
 	test_map_full();
+	test_ring_first();
 	test_socket();
 	test_socket_lengths();
 	test_precise_clock();

@@ -4,10 +4,12 @@
 # watches the receiving side (both directions).  Every flow's packets and
 # bytes in the JSON records must equal a packet capture of the same
 # interface, and the UDP flows must equal what the generator sent.
-# HOOK=socket runs the same with the socket filter (scenario 8).
+# HOOK=socket runs the same with the socket filter (scenario 8),
+# COUNTING=ring with every packet a ring record (scenario 75).
 . "$(dirname "$0")/lib.sh"
 need_root
 HOOK=${HOOK:-auto}
+COUNTING=${COUNTING:-auto}
 
 pair
 # one skb per wire packet, so the capture counts what tcflowd counts
@@ -18,7 +20,7 @@ start_sink b 9000
 start_capture b b0
 
 config "$T/c.conf" "[capture]" "interfaces = b0" "hook = $HOOK" \
-	"[flows]" "fetch_interval_ms = 100"
+	"counting = $COUNTING" "[flows]" "fetch_interval_ms = 100"
 start_tcflowd b "$T/c.conf"
 
 ns a ping -q -c 5 -i 0.05 192.0.2.2 >/dev/null
@@ -59,4 +61,12 @@ is "$(grep '"protocol_identifier":6,' "$T/flows.json" | grep -c '"flow_end_reaso
 	"all 40 TCP flows (20 connections, both ways) ended by FIN: reason 3"
 grep -q 'ring_full=0 no_map=0' "$T/tcflowd.log"
 ok $? "nothing lost in the kernel"
+if [ "$COUNTING" = ring ]; then
+	# every counted packet a ring record, or (ring full) in the map
+	ring=$(sed -n 's/.* ring_records=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)
+	busy=$(sed -n 's/.* ring_busy=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)
+	counted=$(sed -n 's/.* counted=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)
+	ok "$([ "${ring:-0}" -gt 1000 ] && [ "${counted:--1}" = "${busy:--2}" ]; echo $?)" \
+		"counting = ring: $ring ring records; the map counted only what the full ring left ($counted = ring_busy $busy)"
+fi
 done_testing

@@ -4,7 +4,8 @@
 # 100 ms: first with its kernel entries persisting (each fetch reads the
 # active map in place while the programs write it on the other CPU, one
 # swap and drain at the end), then swapping and draining at every fetch
-# (kernel_epoch_s = 0).  The packets in the records must equal, exactly,
+# (kernel_epoch_s = 0), then with every packet a ring record (counting =
+# ring; what a full ring cannot take goes to the map).  The packets in the records must equal, exactly,
 # the packets that reached the interface (its rx counter).
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -12,12 +13,13 @@ need_root
 quiet_pair
 ns b ethtool -K b0 gro off >/dev/null 2>&1
 
-# load WHAT EPOCH: one run; checks exactness, leaves the stats line
+# load WHAT EPOCH [COUNTING]: one run; checks exactness, leaves the stats line
 load() {
 	local start end sent rx0 rx1 got
 	rm -f "$T/flows.json" "$T/tcflowd.log"
 	config "$T/c.conf" "[capture]" "interfaces = b0" "direction = ingress" \
-		"[flows]" "fetch_interval_ms = 100" "kernel_epoch_s = $2"
+		"counting = ${3:-map}" "[flows]" "fetch_interval_ms = 100" \
+		"kernel_epoch_s = $2"
 	rx0=$(rx_packets b b0)
 	start_tcflowd b "$T/c.conf"
 	start=$(date +%s.%N)
@@ -46,4 +48,9 @@ ok $? "persistent entries: the fetches read the map in place ($reads reads)"
 
 load "a swap every fetch" 0
 is "$(counter kernel_reads)" 0 "a swap every fetch: no read in place"
+
+load "through the ring" 3600 ring
+ring=$(counter ring_records)
+[ "${ring:-0}" -gt 0 ] && [ "$(counter counted)" = "$(counter ring_busy)" ]
+ok $? "through the ring: $ring ring records; the map took only what the full ring left ($(counter ring_busy))"
 done_testing

@@ -15,6 +15,7 @@
 #    retransmissions (tcpi_total_retrans and the namespace's
 #    TcpRetransSegs, once every byte is acknowledged); without the drops,
 #    0 and 0.
+# COUNTING=ring runs the same with every packet a ring record (scenario 76).
 # Sequence state is per CPU (bpf/tcp.h): the sender and the receiver run
 # pinned to one CPU, as a flow on a router's RSS queue is.  A segment is a
 # packet: no offloads, and gso_max_segs 1 (TCP builds GSO skbs whatever the
@@ -59,8 +60,8 @@ NFACCTD=$!
 _pids="$_pids $NFACCTD"
 wait_for 10 udp_listening a 4740
 
-config "$T/c.conf" "[capture]" "interfaces = a0" "[flows]" "fetch_interval_ms = 100" \
-	"[collector pmacct]" "protocol = ipfix" "address = 127.0.0.1" "port = 4740"
+config "$T/c.conf" "[capture]" "interfaces = a0" "counting = ${COUNTING:-auto}" \
+	"[flows]" "fetch_interval_ms = 100" "[collector pmacct]" "protocol = ipfix" "address = 127.0.0.1" "port = 4740"
 start_tcflowd a "$T/c.conf"
 
 refused=$(ns a $PY connect 192.0.2.2 9002 42000 5)

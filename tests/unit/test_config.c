@@ -29,6 +29,8 @@ static const char good[] =
 	"overflow_ring_kb = 64\n"
 	"clock = precise\n"
 	"nat = auto\n"
+	"counting = ring\n"
+	"ring_from_flows = 1000\n"
 	"[flows]\n"
 	"fetch_interval_ms = 250\n"
 	"active_timeout_s = 30\n"
@@ -64,6 +66,8 @@ static void test_good(void)
 	tap_is(c.overflow_ring_kb, 64, "overflow_ring_kb");
 	tap_ok(c.precise_clock, "clock = precise");
 	tap_is(c.nat, NAT_AUTO, "nat = auto");
+	tap_is(c.counting, COUNT_RING, "counting = ring");
+	tap_is(c.ring_from_flows, 1000, "ring_from_flows");
 	tap_is(c.fetch_interval_ms, 250, "fetch_interval_ms");
 	tap_is(c.active_timeout_s, 30, "active_timeout_s");
 	tap_is(c.idle_timeout_s, 5, "idle_timeout_s");
@@ -94,6 +98,9 @@ static void test_defaults(void)
 	       c.active_timeout_s == 60 && c.idle_timeout_s == 15 &&
 	       !c.precise_clock && c.nat == NAT_OFF, "defaults");
 	tap_is(c.kernel_epoch_s, 15, "kernel_epoch_s: the idle timeout");
+	tap_ok(c.counting == COUNT_AUTO && c.ring_from_flows == 32768 &&
+	       c.overflow_ring_kb == 8192,
+	       "counting auto, the ring from 32768 flows, an 8 MiB ring");
 	tap_is(c.kernel_read_spacing, 4, "kernel_read_spacing: 4 by default");
 	tap_ok(c.kernel_flows_auto && c.kernel_flows ==
 	       kmem_default_entries(kmem_possible_cpus()),
@@ -156,6 +163,10 @@ static const struct bad bads[] = {
 	  "b.conf:3: sampling: 'ten' is not a number" },
 	{ "[capture]\ninterfaces = *\nhook = xdp\n",
 	  "b.conf:3: hook: 'xdp' is not one of: auto, tcx, tc, socket" },
+	{ "[capture]\ninterfaces = *\ncounting = fast\n",
+	  "b.conf:3: counting: 'fast' is not one of: map, ring, auto" },
+	{ "[capture]\ninterfaces = *\nring_from_flows = 0\n",
+	  "b.conf:3: ring_from_flows: 0 is out of range (1..67108864)" },
 	{ "[capture]\ninterfaces = *\nnat = yes\n",
 	  "b.conf:3: nat: 'yes' is not one of: off, auto, on" },
 	{ "[capture]\ninterfaces = *\nnat = on\n\nhook = socket\n"

@@ -49,7 +49,8 @@ static void fill(struct daemon *d)
 		d->kstats.c[i] = 100 + (uint64_t)i;
 	d->kstats.c[STAT_PACKETS] = 0;
 	for (i = 1; i < STAT_MAX; i++)
-		if (i != STAT_MAP_FULL && i != STAT_FRAGMENTS && i != STAT_SEGMENTS)
+		if (i != STAT_MAP_FULL && i != STAT_FRAGMENTS &&
+		    i != STAT_SEGMENTS && i != STAT_RING_BUSY)
 			d->kstats.c[STAT_PACKETS] += d->kstats.c[i];
 	d->fetch_errors = 3;
 	d->map_entries = 77;
@@ -107,6 +108,10 @@ static const char want_text[] =
 "packets put in flows\n"
 "# TYPE tcflowd_kernel_segments_total counter\n"
 "tcflowd_kernel_segments_total 116\n"
+"# HELP tcflowd_kernel_ring_busy_total counting = ring: packets the full ring "
+"left to the map\n"
+"# TYPE tcflowd_kernel_ring_busy_total counter\n"
+"tcflowd_kernel_ring_busy_total 117\n"
 "# HELP tcflowd_kernel_map_full_total Packets that found the flow map full "
 "(then ring or ring_full)\n"
 "# TYPE tcflowd_kernel_map_full_total counter\n"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Scenario 77: counting = auto switches between the maps and the ring with
+# the flows in the cache, and every packet is in the records exactly, across
+# both switches.  ring_from_flows = 200: 300 flows x 4 packets are counted
+# in the maps, and the fetch after them switches to the ring; the same 300
+# flows send 4 more (ring records, while the maps still hold their first
+# 4); once they time out the cache is empty and counting goes back to the
+# maps for 50 new flows.
+. "$(dirname "$0")/lib.sh"
+need_root
+quiet_pair
+
+counter() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$T/tcflowd.log" | tail -n1; }
+
+config "$T/c.conf" "[capture]" "interfaces = b0" "direction = ingress" \
+	"counting = auto" "ring_from_flows = 200" \
+	"[flows]" "fetch_interval_ms = 100" "idle_timeout_s = 1" "kernel_epoch_s = 60"
+start_tcflowd b "$T/c.conf"
+one=$(ns a "$GEN" udp -d "$SINK" -p 9000 -f 300 -n 4 -s 50 -b 10000)
+wait_for 10 log_has "counting through the ring: [0-9]* flows"
+ok $? "300 flows in the cache: counting through the ring"
+two=$(ns a "$GEN" udp -d "$SINK" -p 9000 -f 300 -n 4 -s 50 -b 10000)
+wait_for 10 log_has "counting in the maps: [0-9]* flows"
+ok $? "the flows timed out: counting in the maps again"
+three=$(ns a "$GEN" udp -d "$SINK" -p 9000 -f 50 -n 4 -s 50 -b 20000)
+sleep 0.3
+kill -USR1 "$TCFLOWD_PID"
+sleep 0.2
+stop_tcflowd
+is "$one $two $three" "sent 1200 sent 1200 sent 200" "generator sent 300 x 4, 300 x 4, 50 x 4"
+python3 "$FLOWS_PY" json "$T/flows.json" proto=17 >"$T/got"
+is "$(wc -l <"$T/got")" 350 "350 flows"
+is "$(awk '$4 < 20000 && $7 != 8' "$T/got" | wc -l)" 0 \
+	"each of the 300 flows: exactly 8 packets (4 in the maps, 4 through the ring)"
+is "$(awk '$4 >= 20000 && $7 != 4' "$T/got" | wc -l)" 0 "each of the 50 later flows: exactly 4"
+is "$(python3 "$FLOWS_PY" total "$T/flows.json" bytes proto=17)" $((2600 * (20 + 8 + 50))) \
+	"bytes exact"
+is "$(counter ring_records)" 1200 "the ring took the 1200 packets sent while it counted"
+is "$(counter counted)" 1400 "the maps the other 1400"
+grep -q 'ring_full=0 no_map=0' "$T/tcflowd.log"
+ok $? "nothing lost in the kernel"
+done_testing
