@@ -35,8 +35,12 @@ is "$(awk '$4 < 20000 && $7 != 8' "$T/got" | wc -l)" 0 \
 is "$(awk '$4 >= 20000 && $7 != 4' "$T/got" | wc -l)" 0 "each of the 50 later flows: exactly 4"
 is "$(python3 "$FLOWS_PY" total "$T/flows.json" bytes proto=17)" $((2600 * (20 + 8 + 50))) \
 	"bytes exact"
-is "$(counter ring_records)" 1200 "the ring took the 1200 packets sent while it counted"
-is "$(counter counted)" 1400 "the maps the other 1400"
+# the fetch that switches may come while the first 1200 are still being
+# sent (a slow guest): the tail of them then goes through the ring too
+ring=$(counter ring_records) counted=$(counter counted)
+is "$((ring + counted))" 2600 "ring records + map-counted packets: all 2600"
+ok "$([ "$ring" -ge 1200 ] && [ "$counted" -ge 200 ]; echo $?)" \
+	"the ring took the 1200 sent while it counted ($ring), the maps the 50 later flows' 200 and the first ones ($counted)"
 grep -q 'ring_full=0 no_map=0' "$T/tcflowd.log"
 ok $? "nothing lost in the kernel"
 done_testing
