@@ -111,6 +111,22 @@ static __always_inline void metrics_add(struct flow_metrics *m,
 		m->max_ttl = p->ttl;
 }
 
+/* A value of this packet alone (zeroed by the caller): what an insert
+ * puts in the map, and what a ring record carries. */
+static __always_inline void metrics_fresh(void *map, struct flow_metrics *m,
+					  struct __sk_buff *skb,
+					  const struct pkt *p, __u8 dir,
+					  __u64 segs, __u64 bytes, __u64 now,
+					  const int nat)
+{
+	metrics_init(m, p, skb, dir, now);
+	if (nat)
+		nat_track(skb, &p->key, dir, m, segs);
+	metrics_add(m, p, segs, bytes, now);
+	if (p->key.proto == IPPROTO_TCP)
+		flow_tcp(map, m, p, segs, 0, 0);
+}
+
 /*
  * A packet of a flow the active map does not hold yet: insert it, or, if
  * the map is full, write it to the overflow ring.  Returns NULL when the
@@ -127,12 +143,7 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 	struct flow_overflow *rec;
 	int err;
 
-	metrics_init(&fresh, p, skb, dir, now);
-	if (nat)
-		nat_track(skb, &p->key, dir, &fresh, segs);
-	metrics_add(&fresh, p, segs, bytes, now);
-	if (p->key.proto == IPPROTO_TCP)
-		flow_tcp(map, &fresh, p, segs, 0, 0);
+	metrics_fresh(map, &fresh, skb, p, dir, segs, bytes, now, nat);
 	err = bpf_map_update_elem(map, &p->key, &fresh, BPF_NOEXIST);
 	if (!err) {
 		st->c[STAT_COUNTED]++;
@@ -167,15 +178,16 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 /*
  * ring_first: the packet as a record of its own in the ring, built as an
  * insert builds its fresh value.  Returns 1 when it went there, 0 when
- * the ring is full (then the map takes it: nothing is lost).
+ * the ring is full (then the map path takes it, as any other packet).
+ * Not for the NAT programs: a record asks conntrack again for every
+ * packet, a map entry for a flow's first packets only.
  */
 static __always_inline int flow_ring(void *map, struct flow_stats *st,
 				     struct __sk_buff *skb,
 				     const struct pkt *p, __u8 dir, __u64 segs,
-				     __u64 bytes, __u64 now, const int nat)
+				     __u64 bytes, __u64 now)
 {
 	struct flow_overflow *rec;
-	struct flow_metrics *m;
 
 	rec = bpf_ringbuf_reserve(&overflow, sizeof(*rec), 0);
 	if (!rec) {
@@ -183,15 +195,9 @@ static __always_inline int flow_ring(void *map, struct flow_stats *st,
 		return 0;
 	}
 	/* built in place: the stack has no room for a second value */
-	m = &rec->metrics;
-	__builtin_memset(m, 0, sizeof(*m));
+	__builtin_memset(&rec->metrics, 0, sizeof(rec->metrics));
 	rec->key = p->key;
-	metrics_init(m, p, skb, dir, now);
-	if (nat)
-		nat_track(skb, &p->key, dir, m, segs);
-	metrics_add(m, p, segs, bytes, now);
-	if (p->key.proto == IPPROTO_TCP)
-		flow_tcp(map, m, p, segs, 0, 0);
+	metrics_fresh(map, &rec->metrics, skb, p, dir, segs, bytes, now, 0);
 	ring_submit(rec);
 	st->c[STAT_RING_RECORDS]++;
 	st->c[STAT_SEGMENTS] += segs;
@@ -257,8 +263,8 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 		st->c[STAT_NO_MAP]++;
 		return;
 	}
-	if (ring_first &&
-	    flow_ring(map, st, skb, &p, dir, segs, bytes, now, nat))
+	if (!nat && ring_first &&
+	    flow_ring(map, st, skb, &p, dir, segs, bytes, now))
 		return;
 	m = bpf_map_lookup_elem(map, &p.key);
 	if (!m) {

@@ -137,7 +137,10 @@ _Static_assert(sizeof(struct tcp_conn) == 24, "tcp_conn ABI");
  * Every packet a program sees lands in exactly one of the "fate" counters:
  *   packets == sampled_out + non_ip + (all parse errors) + counted
  *              + ring_records + ring_full + no_map
- * and map_full == ring_records + ring_full.
+ * and, while nothing counts through the ring (bpf/ring.h ring_first),
+ * map_full == ring_records + ring_full; counting through the ring, a
+ * packet the full ring leaves (ring_busy) takes the map path and may
+ * then be map_full and ring_full too.
  */
 #define STAT_PACKETS		0	/* every skb a program saw */
 #define STAT_SAMPLED_OUT	1	/* not selected by 1-in-N sampling */
@@ -151,7 +154,8 @@ _Static_assert(sizeof(struct tcp_conn) == 24, "tcp_conn ABI");
 #define STAT_BAD_IPV6_CHAIN	9	/* too many or malformed extension headers */
 #define STAT_COUNTED		10	/* added to the active flow map */
 #define STAT_MAP_FULL		11	/* insert failed: map full */
-#define STAT_RING_RECORDS	12	/* ... and went to the overflow ring */
+#define STAT_RING_RECORDS	12	/* ... and went to the ring (or: counted
+					 * through it, ring_first) */
 #define STAT_RING_FULL		13	/* ... and the ring was full: LOST */
 #define STAT_NO_MAP		14	/* no active map in the slot: LOST */
 #define STAT_FRAGMENTS		15	/* IP fragments (informational) */

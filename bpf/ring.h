@@ -9,7 +9,7 @@
  * the per-CPU hash costs its lookups on the receiving CPU, and at a
  * million flows they miss the caches on every packet; a ring record is a
  * sequential write, merged by the daemon on another core.  A full ring
- * leaves the packet to the map: nothing is lost.
+ * leaves the packet to the map path, as any other packet.
  *
  * Kernel features: ring buffer (5.8).
  */

@@ -78,7 +78,6 @@ static void on_flows(void *ctx, const struct flow_key *k,
 	flowcache_update_batch(d->cache, k, deltas, n);
 }
 
-/* One fetch: drain the kernel, expire, push the records out. */
 /*
  * Count in the maps or through the ring (bpf/account.h ring_first).
  * auto: the ring once the cache holds ring_from_flows flows (a per-CPU
@@ -94,7 +93,7 @@ static void choose_counting(struct daemon *d)
 	uint64_t from = d->cfg.ring_from_flows;
 	bool ring = d->cfg.counting == COUNT_RING ||
 		    (d->cfg.counting == COUNT_AUTO &&
-		     n >= (d->ring_first ? from / 2 : from));
+		     (d->ring_first ? 2 * n >= from : n >= from));
 
 	if (ring != d->ring_first)
 		log_info("counting %s: %llu flows in the cache",
@@ -104,6 +103,7 @@ static void choose_counting(struct daemon *d)
 	d->ring_first = ring;
 }
 
+/* One fetch: drain the kernel, expire, push the records out. */
 void daemon_fetch(struct daemon *d)
 {
 	struct flow_stats delta;
@@ -426,11 +426,13 @@ static int loop_timeout_ms(struct daemon *d)
 {
 	int a = outputs_pace(&d->out, d->exp, d->n_exp);
 	int b = d->http ? metrics_http_timeout_ms(d->http) : -1;
-
 	int t = a < 0 ? b : b < 0 ? a : a < b ? a : b;
 
-	/* counting through the ring: most records wake nobody (bpf/account.h
-	 * ring_wake), so the loop reads the ring this often */
+	/* counting through the ring: most records wake nobody (bpf/ring.h
+	 * ring_wake), so the loop reads the ring this often; at once when
+	 * the last read stopped at its bound */
+	if (fetcher_ring_more(d->fetcher))
+		return 0;
 	if (d->ring_first && (t < 0 || t > RING_POLL_MS))
 		t = RING_POLL_MS;
 	return t;
@@ -449,7 +451,7 @@ int daemon_run(struct daemon *d)
 			return -errno;
 		if (n == 0)	/* retired collectors still delivering, or paced */
 			outputs_poll(&d->out, d->exp, d->n_exp);
-		if (d->ring_first)
+		if (d->ring_first || fetcher_ring_more(d->fetcher))
 			fetcher_poll_ring(d->fetcher);
 		for (i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;

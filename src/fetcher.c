@@ -31,6 +31,11 @@ struct fetcher {
 	struct flow_key		pend_keys[HAND_BATCH];
 	struct flow_delta	pend[HAND_BATCH];
 	struct ring_buffer	*rb;
+	/* a poll of the ring takes at most ring_bound records (a producer
+	 * faster than the merge would otherwise keep it in the ring);
+	 * ring_more: the last poll stopped there */
+	uint32_t		ring_bound, ring_left;
+	bool			ring_more;
 	bool			batch;
 	uint32_t		batch_size;	/* keys per batch call */
 	struct flow_key		*keys;
@@ -254,14 +259,15 @@ static int on_ring(void *ctx, void *data, size_t len)
 
 	if (len < sizeof(*r)) {
 		f->stats.ring_bad++;	/* cannot happen; counted if it does */
-		return 0;
+		return --f->ring_left ? 0 : -EAGAIN;
 	}
 	f->stats.ring_records++;
 	/* never in a map; without packets: a handshake's outcome for the
 	 * other direction (counting through the ring, bpf/tcp.h) */
 	if (r->metrics.packets || tcp_news(&r->metrics))
 		hand_on(f, &r->key, &r->metrics);
-	return 0;
+	/* the bound: libbpf has moved past this record when it stops */
+	return --f->ring_left ? 0 : -EAGAIN;
 }
 
 static int grow(struct fetcher *f, uint32_t n)
@@ -590,10 +596,23 @@ int fetcher_ring_fd(const struct fetcher *f)
 
 int fetcher_poll_ring(struct fetcher *f)
 {
-	int n = ring_buffer__consume(f->rb);
+	int n;
 
+	f->ring_left = f->ring_bound;
+	n = ring_buffer__consume(f->rb);
 	flush(f);
-	return n < 0 ? n : 0;
+	f->ring_more = n == -EAGAIN;
+	return f->ring_more ? 1 : n < 0 ? n : 0;
+}
+
+bool fetcher_ring_more(const struct fetcher *f)
+{
+	return f->ring_more;
+}
+
+void fetcher_set_ring_bound(struct fetcher *f, uint32_t records)
+{
+	f->ring_bound = records ? records : 1;
 }
 
 void fetcher_set_batch_fn(struct fetcher *f, fetcher_flows_fn fn)
@@ -655,6 +674,10 @@ struct fetcher *fetcher_new(struct datapath *dp, uint32_t map_entries,
 	f->base = baseline_new(map_entries);
 	if (!f->base || grow(f, n ? n : 16))
 		goto err;
+	/* a ring's worth a poll */
+	fetcher_set_ring_bound(f, (dp->ring_bytes ? dp->ring_bytes :
+				   FLOW_RING_DEFAULT_BYTES) /
+				  (sizeof(struct flow_overflow) + 8));
 	f->rb = ring_buffer__new(dp->ring_fd, on_ring, f, NULL);
 	if (!f->rb)
 		goto err;

@@ -61,6 +61,13 @@ void fetcher_free(struct fetcher *f);
  * fetcher_run and fetcher_poll_ring return, every delta is handed on. */
 void fetcher_set_batch_fn(struct fetcher *f, fetcher_flows_fn fn);
 
+/* A poll of the ring hands on at most this many records (default: as
+ * many as the ring holds), so that a producer faster than the merge
+ * cannot keep the caller there; fetcher_poll_ring returns 1 and
+ * fetcher_ring_more says so when it stopped at the bound. */
+void fetcher_set_ring_bound(struct fetcher *f, uint32_t records);
+bool fetcher_ring_more(const struct fetcher *f);
+
 /* Read the active map in place, or at an epoch swap and drain the idle
  * map; consume the ring.  Returns 0 or -errno. */
 int fetcher_run(struct fetcher *f);
@@ -94,7 +101,8 @@ uint64_t fetcher_horizon(const struct fetcher *f);
 /* Make the next fetch an epoch (a swap and exact drain): shutdown. */
 void fetcher_end_epoch(struct fetcher *f);
 
-/* The ring buffer's epoll fd, and a consume for when it is readable. */
+/* The ring buffer's epoll fd, and a consume for when it is readable:
+ * 0, 1 (it stopped at the bound: more waits) or -errno. */
 int fetcher_ring_fd(const struct fetcher *f);
 int fetcher_poll_ring(struct fetcher *f);
 

@@ -430,6 +430,37 @@ static void run_race(void)
 	datapath_close(&d);
 }
 
+/* A poll of the ring stops at its bound, having handed on exactly the
+ * records it took; the next polls take the rest. */
+static void run_ring_bound(void)
+{
+	struct datapath_opts o = { .map_entries = 64, .ring_bytes = 64 << 10 };
+	struct datapath d;
+	struct fetcher *f = open_persistent(&d, &o);
+	int polls = 0, rc;
+
+	memset(got_packets, 0, sizeof(got_packets));
+	got_bytes = 0;
+	datapath_set_ring_first(&d, true);
+	fetcher_set_ring_bound(f, 30);
+	send_n(&d, 1, 100);
+	rc = fetcher_poll_ring(f);
+	tap_ok(rc == 1 && fetcher_ring_more(f), "ring bound: the first poll stops "
+	       "at 30 records, more waiting (%d)", rc);
+	tap_is(got_packets[0], 30, "ring bound: ... having handed on those 30");
+	do
+		rc = fetcher_poll_ring(f);
+	while (++polls < 10 && rc == 1);
+	tap_ok(rc == 0 && !fetcher_ring_more(f) && polls == 3,
+	       "ring bound: three more polls take the rest (%d, rc %d)",
+	       polls, rc);
+	tap_is(got_packets[0], 100, "ring bound: every packet once");
+	tap_is(got_bytes, 100 * (20 + 8 + 12), "ring bound: bytes");
+	tap_is(fetcher_stats(f)->ring_records, 100, "ring bound: 100 records");
+	fetcher_free(f);
+	datapath_close(&d);
+}
+
 int main(void)
 {
 	if (geteuid() != 0)
@@ -449,5 +480,6 @@ int main(void)
 	else
 		tap_ok(false, "race: needs 2 CPUs");
 	run_fetch_tcp();
+	run_ring_bound();
 	return tap_done();
 }

@@ -179,6 +179,12 @@ int main(void)
 	case_udp("udp4, 1 packet", AF_INET, "192.0.2.1", "198.51.100.9", 1);
 	case_udp("udp4, 6 packets", AF_INET, "192.0.2.1", "198.51.100.9", 6);
 	case_udp("udp6, 4 packets", AF_INET6, "2001:db8::1", "2001:db8:1::9", 4);
+	/* counting through the ring: the NAT programs keep to the map (a
+	 * ring record would ask conntrack again for every packet) */
+	datapath_set_ring_first(&ndp, true);
+	case_udp("ring first, udp4, 6 packets", AF_INET, "192.0.2.1",
+		 "198.51.100.9", 6);
+	datapath_set_ring_first(&ndp, false);
 	case_same();
 	case_gso();
 	case_none();
