@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 HOOK=${HOOK:-auto}
-COUNTING=${COUNTING:-auto}
+COUNTING=${COUNTING:-map}
 
 pair
 # one skb per wire packet, so the capture counts what tcflowd counts

@@ -60,7 +60,7 @@ NFACCTD=$!
 _pids="$_pids $NFACCTD"
 wait_for 10 udp_listening a 4740
 
-config "$T/c.conf" "[capture]" "interfaces = a0" "counting = ${COUNTING:-auto}" \
+config "$T/c.conf" "[capture]" "interfaces = a0" "counting = ${COUNTING:-map}" \
 	"[flows]" "fetch_interval_ms = 100" "[collector pmacct]" "protocol = ipfix" "address = 127.0.0.1" "port = 4740"
 start_tcflowd a "$T/c.conf"
 
