@@ -128,22 +128,42 @@ static __always_inline void metrics_fresh(void *map, struct flow_metrics *m,
 }
 
 /*
- * A packet of a flow the active map does not hold yet: insert it, or, if
- * the map is full, write it to the overflow ring.  Returns NULL when the
- * packet is accounted for; a value to add to when another CPU inserted the
- * same key first (its TCP health is added already).  nat: the programs
- * that look up NAT (ct.h).
+ * A packet to count as a value of its own: a flow the active map does not
+ * hold yet, or, counting through the ring, any packet.  rec: the ring
+ * record reserved for it (ring_first), or NULL.  The value is built in
+ * rec, or on the stack and inserted; if the map is full, it goes to the
+ * overflow ring.  One place builds the value for both ways: the socket
+ * filter's size is charged to the socket (net.core.optmem_max, 20480
+ * bytes before 6.9), so the program has no room for two copies.
+ * Returns NULL when the packet is accounted for; a value to add to when
+ * another CPU inserted the same key first (its TCP health is added
+ * already).  nat: the programs that look up NAT (ct.h).
  */
 static __always_inline struct flow_metrics *
-flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
-	    const struct pkt *p, __u8 dir, __u64 segs, __u64 bytes, __u64 now,
-	    const int nat, const int peers, int join)
+flow_insert(void *map, struct flow_stats *st, struct flow_overflow *rec,
+	    struct __sk_buff *skb, const struct pkt *p, __u8 dir, __u64 segs,
+	    __u64 bytes, __u64 now, const int nat, const int peers, int join)
 {
-	struct flow_metrics fresh = {}, *m = NULL;
-	struct flow_overflow *rec;
+	struct flow_metrics fresh = {}, *v = &fresh, *m = NULL;
 	int err;
 
-	metrics_fresh(map, &fresh, skb, p, dir, segs, bytes, now, nat);
+	if (rec) {
+		/* built in place: the stack has no room for a second value */
+		__builtin_memset(&rec->metrics, 0, sizeof(rec->metrics));
+		v = &rec->metrics;
+	}
+	metrics_fresh(map, v, skb, p, dir, segs, bytes, now, nat);
+	/* hide from the compiler that rec is what it was: else it builds
+	 * the value twice, once for each way (the verifier still follows
+	 * both) */
+	asm volatile("" : "+r"(rec));
+	if (rec) {
+		rec->key = p->key;
+		ring_submit(rec);
+		st->c[STAT_RING_RECORDS]++;
+		st->c[STAT_SEGMENTS] += segs;
+		return NULL;
+	}
 	err = bpf_map_update_elem(map, &p->key, &fresh, BPF_NOEXIST);
 	if (!err) {
 		st->c[STAT_COUNTED]++;
@@ -176,32 +196,20 @@ flow_insert(void *map, struct flow_stats *st, struct __sk_buff *skb,
 }
 
 /*
- * ring_first: the packet as a record of its own in the ring, built as an
- * insert builds its fresh value.  Returns 1 when it went there, 0 when
- * the ring is full (then the map path takes it, as any other packet).
- * Not for the NAT programs: a record asks conntrack again for every
- * packet, a map entry for a flow's first packets only.
+ * ring_first: every packet a record of its own in the ring, built as an
+ * insert builds its fresh value (flow_insert).  NULL when the ring is
+ * full: then the map path takes the packet, as any other.  Not for the
+ * NAT programs: a record asks conntrack again for every packet, a map
+ * entry for a flow's first packets only.
  */
-static __always_inline int flow_ring(void *map, struct flow_stats *st,
-				     struct __sk_buff *skb,
-				     const struct pkt *p, __u8 dir, __u64 segs,
-				     __u64 bytes, __u64 now)
+static __always_inline struct flow_overflow *flow_ring(struct flow_stats *st)
 {
 	struct flow_overflow *rec;
 
 	rec = bpf_ringbuf_reserve(&overflow, sizeof(*rec), 0);
-	if (!rec) {
+	if (!rec)
 		st->c[STAT_RING_BUSY]++;
-		return 0;
-	}
-	/* built in place: the stack has no room for a second value */
-	__builtin_memset(&rec->metrics, 0, sizeof(rec->metrics));
-	rec->key = p->key;
-	metrics_fresh(map, &rec->metrics, skb, p, dir, segs, bytes, now, 0);
-	ring_submit(rec);
-	st->c[STAT_RING_RECORDS]++;
-	st->c[STAT_SEGMENTS] += segs;
-	return 1;
+	return rec;
 }
 
 /*
@@ -216,7 +224,8 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 				       const int mode, const int nat,
 				       const int peers)
 {
-	struct flow_metrics *m;
+	struct flow_overflow *rec = NULL;
+	struct flow_metrics *m = NULL;
 	struct flow_stats *st;
 	struct pkt p = {};
 	__u64 segs, bytes, now;
@@ -263,13 +272,13 @@ static __always_inline void flow_count(struct __sk_buff *skb, __u8 dir,
 		st->c[STAT_NO_MAP]++;
 		return;
 	}
-	if (!nat && ring_first &&
-	    flow_ring(map, st, skb, &p, dir, segs, bytes, now))
-		return;
-	m = bpf_map_lookup_elem(map, &p.key);
+	if (!nat && ring_first)
+		rec = flow_ring(st);
+	if (!rec)
+		m = bpf_map_lookup_elem(map, &p.key);
 	if (!m) {
-		m = flow_insert(map, st, skb, &p, dir, segs, bytes, now, nat,
-				peers, join);
+		m = flow_insert(map, st, rec, skb, &p, dir, segs, bytes, now,
+				nat, peers, join);
 		if (!m)
 			return;		/* inserted, or went to the ring */
 	} else if (p.key.proto == IPPROTO_TCP) {

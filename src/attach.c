@@ -570,15 +570,45 @@ static int try_hook(struct attach *a, struct attachment *at, int hook)
 	return err;
 }
 
+/*
+ * Why a socket filter did not attach with ENOMEM: Linux charges the
+ * program to the socket's option memory, net.core.optmem_max (20480
+ * bytes by default before 6.9).
+ */
+static const char *socket_hint(const struct attach *a, char *buf, size_t n)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	long optmem = -1;
+	FILE *f;
+
+	if (bpf_obj_get_info_by_fd(datapath_socket_fd(a->dp), &info, &len))
+		return "";
+	f = fopen("/proc/sys/net/core/optmem_max", "re");
+	if (f) {
+		if (fscanf(f, "%ld", &optmem) != 1)
+			optmem = -1;
+		fclose(f);
+	}
+	snprintf(buf, n, " (the socket filter's %u bytes are charged to "
+		 "net.core.optmem_max, %ld bytes here; raise it, or use "
+		 "hook = tc)", info.xlated_prog_len, optmem);
+	return buf;
+}
+
 static void attach_failed(struct attach *a, const char *ifname, int err)
 {
+	char buf[160];
+
 	a->failures++;
 	if (a->failures <= FAIL_LOG_MAX)
 		log_err("attach to %s: %s%s", ifname, strerror(-err),
 			err == -EMFILE ? " (file descriptors for links and "
 			"sockets used up; raise LimitNOFILE)" :
 			a->hook == HOOK_TCX && err == -EINVAL ?
-			" (tcx links need Linux 6.6; hook = auto uses tc before)" : "");
+			" (tcx links need Linux 6.6; hook = auto uses tc before)" :
+			a->hook == HOOK_SOCKET && err == -ENOMEM ?
+			socket_hint(a, buf, sizeof(buf)) : "");
 	if (a->failures == FAIL_LOG_MAX)
 		log_err("attach: further failures are only counted "
 			"(ifaces_unattached in the stats line)");

@@ -71,6 +71,32 @@ void test_socket(void)
 
 /* ---- lengths: the same fate on both hooks -------------------------------- */
 
+/*
+ * Linux charges a socket filter to the socket's option memory: attaching
+ * fails with ENOMEM when offsetof(struct bpf_prog, insns[len]) is not
+ * below net.core.optmem_max, whose default was 20480 bytes before 6.9
+ * (Debian 12's 6.1).  The program must fit there with room to spare; the
+ * header is under 128 bytes on every kernel since 5.8.
+ */
+#define OPTMEM_OLD_DEFAULT 20480
+#define PROG_HEADER_MAX 128
+
+void test_socket_size(void)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int err;
+
+	err = bpf_obj_get_info_by_fd(datapath_socket_fd(&sdp), &info, &len);
+	tap_is(err, 0, "socket filter: program info");
+	tap_diag("socket filter: %u bytes translated", info.xlated_prog_len);
+	tap_ok(info.xlated_prog_len > 0 &&
+	       info.xlated_prog_len + PROG_HEADER_MAX < OPTMEM_OLD_DEFAULT,
+	       "socket filter fits the old optmem_max default "
+	       "(%u + %d < %d bytes)", info.xlated_prog_len, PROG_HEADER_MAX,
+	       OPTMEM_OLD_DEFAULT);
+}
+
 /* Run f through the socket filter and through TC ingress; on both, expect
  * the flow w (w->packets > 0) or no flow and the one counter stat. */
 static void both(const char *name, const struct frame *f,

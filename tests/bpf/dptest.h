@@ -83,6 +83,7 @@ void test_map_full(void);
 void test_precise_clock(void);
 void test_socket(void);
 void test_socket_lengths(void);
+void test_socket_size(void);
 void test_tcp_handshake(void);
 void test_tcp_refused(void);
 void test_tcp_seq(void);

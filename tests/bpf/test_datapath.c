@@ -23,6 +23,7 @@ int main(void)
 	test_ring_first();
 	test_socket();
 	test_socket_lengths();
+	test_socket_size();
 	test_precise_clock();
 	test_tcp_handshake();
 	test_tcp_refused();
