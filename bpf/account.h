@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "counters.h"
 #include "flow.h"
 #include "ct.h"
 #include "parse.h"
@@ -40,13 +41,6 @@ struct {
 } flows SEC(".maps") = {
 	.values = { [0] = &flows_a },
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct flow_stats);
-} stats SEC(".maps");
 
 /*
  * 1-in-N random sampling; 1 (or 0) counts every packet.  A plain global:

@@ -162,14 +162,17 @@ _Static_assert(sizeof(struct tcp_conn) == 24, "tcp_conn ABI");
 #define STAT_SEGMENTS		16	/* wire packets of counted skbs (GSO) */
 #define STAT_RING_BUSY		17	/* counting = ring: the ring was full,
 					 * so the map took it (informational) */
-#define STAT_MAX		18
+#define STAT_TCP_LOST		18	/* counting = ring: a handshake outcome
+					 * for the other direction's flow the
+					 * full ring could not carry (not a
+					 * packet; informational) */
+#define STAT_MAX		19
 /* The parse errors: STAT_PARSE_FIRST..STAT_PARSE_LAST, inclusive */
 #define STAT_PARSE_FIRST	STAT_TRUNC_L2
 #define STAT_PARSE_LAST		STAT_BAD_IPV6_CHAIN
 
 struct flow_stats {
 	__u64	c[STAT_MAX];
-	__u64	pad;
 };
 _Static_assert(sizeof(struct flow_stats) == 152, "flow_stats ABI");
 

@@ -1,6 +1,6 @@
 # bpf/local.mk - the kernel programs and their skeletons.
 
-EXTRA_DIST += bpf/flow.h bpf/parse.h bpf/account.h bpf/tcp.h bpf/ct.h bpf/ring.h \
+EXTRA_DIST += bpf/counters.h bpf/flow.h bpf/parse.h bpf/account.h bpf/tcp.h bpf/ct.h bpf/ring.h \
 	bpf/flow.bpf.c bpf/sock.bpf.c
 
 BUILT_SOURCES += bpf/flow.skel.h bpf/sock.skel.h

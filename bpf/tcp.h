@@ -46,6 +46,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "counters.h"
 #include "flow.h"
 #include "parse.h"
 #include "ring.h"
@@ -181,29 +182,35 @@ static __always_inline void tcp_tell(struct flow_metrics *o, __u8 hs,
 
 /* Write what the handshake decided into the other direction's flow, if
  * the active map holds it (this CPU's value; user space merges all), or,
- * counting through the ring, as a record of its own. */
-static __always_inline void tcp_tell_peer(void *map, const struct flow_key *k,
+ * counting through the ring, as a record of its own.  A function of its
+ * own in the program, not a copy at each of its four places: the socket
+ * filter's size is charged to the socket (account.h flow_insert). */
+static __noinline void tcp_tell_peer(void *map, const struct flow_key *k,
 					  __u8 hs, const struct flow_metrics *m)
 {
 	struct flow_metrics *o = bpf_map_lookup_elem(map, k);
-	struct flow_overflow *rec;
+	struct flow_overflow *rec = NULL;
 
 	if (!o && ring_first) {
 		/* the other direction is counted through the ring too: a
 		 * record without packets carries the outcome to its flow */
 		rec = bpf_ringbuf_reserve(&overflow, sizeof(*rec), 0);
-		if (!rec)
-			return;	/* the record says "unanswered" instead */
+		if (!rec) {
+			/* that flow's record says "unanswered" instead */
+			counter_add(STAT_TCP_LOST);
+			return;
+		}
 		__builtin_memset(&rec->metrics, 0, sizeof(rec->metrics));
 		rec->key = *k;
 		o = &rec->metrics;
-		tcp_tell(o, hs, m);
-		ring_submit(rec);
-		return;
 	}
 	if (!o)
 		return;
 	tcp_tell(o, hs, m);
+	/* one tcp_tell for both ways: keep the compiler from making two */
+	asm volatile("" : "+r"(rec));
+	if (rec)
+		ring_submit(rec);
 }
 
 /* A SYN without ACK: the client opens (or retries). */

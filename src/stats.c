@@ -330,6 +330,10 @@ const struct stats_counter stats_counters[] = {
 	  NULL, C, "Wire packets (GSO segments) of the packets put in flows" },
 	{ "ring_busy", kstat, STAT_RING_BUSY, 0, ONE, "tcflowd_kernel_ring_busy_total",
 	  NULL, C, "counting = ring: packets the full ring left to the map" },
+	{ "tcp_outcomes_lost", kstat, STAT_TCP_LOST, 0, ONE,
+	  "tcflowd_kernel_tcp_outcomes_lost_total", NULL, C,
+	  "counting = ring: handshake outcomes the full ring could not carry "
+	  "to the other direction's flow" },
 	{ "map_full", kstat, STAT_MAP_FULL, 0, ONE, "tcflowd_kernel_map_full_total",
 	  NULL, C, "Packets that found the flow map full (then ring or ring_full)" },
 	{ "map_entries", fetcher, F_MAP_LAST, 0, ONE, "tcflowd_kernel_map_entries",

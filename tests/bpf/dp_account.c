@@ -394,6 +394,35 @@ void test_ring_first(void)
 	tap_is(m.packets, 41 - fit, "ring first off: the map counts again");
 	tap_is(ring_buffer__consume(rb), 0, "ring first off: no record");
 
+	/*
+	 * A refusal whose SYN went through the ring, answered while the ring
+	 * is full: the RST takes the map, but the SYN's flow is in neither
+	 * the map nor the ring, and its outcome is counted as lost.
+	 */
+	datapath_set_ring_first(&rd, true);
+	ring_buffer__consume(rb);
+	reset(&rd);
+	frame_tcp4_seg(&f, "10.0.0.1", "10.0.0.2", 40000, 80, 0x02, 1000, 0);
+	run(datapath_ingress_fd(&rd), &f, NULL);
+	for (i = 0; i < 40; i++) {
+		udp_frame(&f, 3000);
+		run(datapath_ingress_fd(&rd), &f, NULL);
+	}
+	frame_tcp4_seg(&f, "10.0.0.2", "10.0.0.1", 80, 40000, 0x14, 0, 0);
+	run(datapath_egress_fd(&rd), &f, NULL);
+	datapath_read_stats(&rd, &s);
+	tap_is(s.c[STAT_TCP_LOST], 1, "ring full: the refusal's outcome for "
+	       "the SYN's flow counted as lost");
+	k = key_of(AF_INET, IPPROTO_TCP, "10.0.0.2", "10.0.0.1", 80, 40000,
+		   FLOW_DIR_EGRESS);
+	memset(&m, 0, sizeof(m));
+	datapath_lookup(&rd, rd.flows_fd[0], &k, &m);
+	tap_ok(m.packets == 1 && m.tcp_hs == TCP_HS_REFUSED,
+	       "ring full: the RST's own flow, in the map, is refused");
+	tap_is(s.c[STAT_RING_FULL] + s.c[STAT_NO_MAP], 0,
+	       "ring full: no packet lost");
+	datapath_set_ring_first(&rd, false);
+
 	close(ep);
 	ring_buffer__free(rb);
 	datapath_close(&rd);

@@ -159,7 +159,7 @@ const char *const stat_names[STAT_MAX] = {
 	"packets", "sampled_out", "non_ip", "trunc_l2", "trunc_l3",
 	"trunc_l4", "bad_ihl", "bad_l3", "bad_l4", "bad_ipv6_chain",
 	"counted", "map_full", "ring_records", "ring_full", "no_map",
-	"fragments", "segments", "ring_busy",
+	"fragments", "segments", "ring_busy", "tcp_outcomes_lost",
 };
 
 /*

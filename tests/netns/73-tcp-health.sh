@@ -91,6 +91,8 @@ is "$refused $unanswered ${completed%% *}" "refused unanswered completed" \
 sleep 0.5	# the last ACKs through a fetch
 stop_tcflowd
 is "$TCFLOWD_RC" 0 "tcflowd exits 0 on SIGTERM"
+is "$(sed -n 's/.* tcp_outcomes_lost=\([0-9]*\).*/\1/p' "$T/tcflowd.log" | tail -n1)" 0 \
+	"every handshake outcome carried to the other direction (tcp_outcomes_lost=0)"
 
 f() { $PY field "$T/flows.json" "$@"; }
 # client -> server records are egress (1) on a0, server -> client ingress (0)
