@@ -58,6 +58,16 @@ struct fetcher {
 	bool			read_valid;	/* seen_at_read describes the
 						 * active map's last read */
 	bool			live;		/* reading the active map now */
+	/*
+	 * Counting through the ring, a segment the full ring leaves to a map
+	 * is read at a fetch, out of order with the ring's records around
+	 * it: compared with them its sequence marks would make reordering
+	 * look like retransmission.  So a map that took packets while the
+	 * ring came first hands on no marks (its own retransmissions, found
+	 * in the kernel, still count); marks_unsure per map index.
+	 */
+	bool			marks_unsure[2];
+	bool			reading_unsure;
 	bool			fill_due, end_epoch;
 	/* a read in place waits read_spacing times the last one's length
 	 * from that one's start (0: never waits), read_wait_max at most (0:
@@ -222,6 +232,11 @@ static void hand_on(struct fetcher *f, const struct flow_key *key,
 		.seq_first_end = m->seq_first_end,
 		.seq_first_segs = m->seq_first_segs,
 	};
+
+	if (f->reading_unsure) {
+		d->tcp_bits &= (uint8_t)~(TCP_B_SEQ | TCP_B_FIRST);
+		d->seq_first_segs = 0;
+	}
 
 	memcpy(d->src_mac, m->src_mac, sizeof(d->src_mac));
 	memcpy(d->dst_mac, m->dst_mac, sizeof(d->dst_mac));
@@ -403,14 +418,18 @@ static int packets_seen(struct fetcher *f, uint64_t *n, uint64_t *full)
 /* Drain the idle map fd, with the final deltas of its baselines. */
 static int drain(struct fetcher *f, int fd)
 {
+	int i = fd == f->dp->flows_fd[1];
 	long n;
 
 	f->live = false;
+	f->reading_unsure = f->marks_unsure[i];
 	n = read_map(f, fd, true);
+	f->reading_unsure = false;
 	if (n < 0) {
 		f->pending_fd = fd;	/* the next fetch goes on with it */
 		return (int)n;
 	}
+	f->marks_unsure[i] = false;	/* empty now */
 	f->stats.flows += (uint64_t)n;
 	f->pending_fd = -1;
 	f->drained = true;
@@ -440,6 +459,7 @@ static int epoch(struct fetcher *f, uint64_t now)
 	if (fd < 0)
 		return fd;
 	f->stats.epochs++;
+	f->marks_unsure[f->dp->active] = *f->dp->ring_first != 0;
 	f->epoch_start = now;
 	f->fill_due = f->end_epoch = false;
 	/* (an entry read in place has a baseline: never skip its drain) */
@@ -499,8 +519,9 @@ static int read_live(struct fetcher *f, uint64_t seen, uint64_t now)
 		return 0;
 	}
 	f->live = true;
+	f->reading_unsure = f->marks_unsure[f->dp->active];
 	n = read_map(f, f->dp->flows_fd[f->dp->active], false);
-	f->live = false;
+	f->reading_unsure = f->live = false;
 	f->stats.reads++;
 	if (n < 0) {
 		f->read_valid = false;
@@ -535,6 +556,14 @@ int fetcher_run(struct fetcher *f)
 	if (!err)
 		err = packets_seen(f, &seen, &full);
 	if (err)
+		return err;
+	if (*f->dp->ring_first)
+		f->marks_unsure[f->dp->active] = true;
+	/* what waits in the ring came before what the maps hold now: in
+	 * that order into the flow cache (a ring read stops at its bound,
+	 * and the rest comes after the maps) */
+	err = fetcher_poll_ring(f);
+	if (err < 0)
 		return err;
 	if (f->pending_fd >= 0) {
 		/* then all before that swap is handed on */
