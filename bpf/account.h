@@ -139,19 +139,21 @@ flow_insert(void *map, struct flow_stats *st, struct flow_overflow *rec,
 	    __u64 bytes, __u64 now, const int nat, const int peers, int join)
 {
 	struct flow_metrics fresh = {}, *v = &fresh, *m = NULL;
-	int err;
+	int err, in_ring = 0;
 
 	if (rec) {
 		/* built in place: the stack has no room for a second value */
 		__builtin_memset(&rec->metrics, 0, sizeof(rec->metrics));
 		v = &rec->metrics;
+		in_ring = 1;
 	}
 	metrics_fresh(map, v, skb, p, dir, segs, bytes, now, nat);
-	/* hide from the compiler that rec is what it was: else it builds
-	 * the value twice, once for each way (the verifier still follows
-	 * both) */
-	asm volatile("" : "+r"(rec));
-	if (rec) {
+	/* hide from the compiler which way this is: else it builds the
+	 * value twice, once for each.  The verifier knows in_ring on each
+	 * path; it would not know that rec is not NULL (before 6.3 it
+	 * follows "rec == NULL" for a ring record, and finds it unreleased) */
+	asm volatile("" : "+r"(in_ring));
+	if (in_ring) {
 		rec->key = p->key;
 		ring_submit(rec);
 		st->c[STAT_RING_RECORDS]++;

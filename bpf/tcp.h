@@ -190,6 +190,7 @@ static __noinline void tcp_tell_peer(void *map, const struct flow_key *k,
 {
 	struct flow_metrics *o = bpf_map_lookup_elem(map, k);
 	struct flow_overflow *rec = NULL;
+	int in_ring = 0;
 
 	if (!o && ring_first) {
 		/* the other direction is counted through the ring too: a
@@ -203,13 +204,15 @@ static __noinline void tcp_tell_peer(void *map, const struct flow_key *k,
 		__builtin_memset(&rec->metrics, 0, sizeof(rec->metrics));
 		rec->key = *k;
 		o = &rec->metrics;
+		in_ring = 1;
 	}
 	if (!o)
 		return;
 	tcp_tell(o, hs, m);
-	/* one tcp_tell for both ways: keep the compiler from making two */
-	asm volatile("" : "+r"(rec));
-	if (rec)
+	/* one tcp_tell for both ways: keep the compiler from making two
+	 * (in_ring, not rec: account.h flow_insert) */
+	asm volatile("" : "+r"(in_ring));
+	if (in_ring)
 		ring_submit(rec);
 }
 
