@@ -590,9 +590,14 @@ static const char *socket_hint(const struct attach *a, char *buf, size_t n)
 			optmem = -1;
 		fclose(f);
 	}
-	snprintf(buf, n, " (the socket filter's %u bytes are charged to "
-		 "net.core.optmem_max, %ld bytes here; raise it, or use "
-		 "hook = tc)", info.xlated_prog_len, optmem);
+	if (optmem < 0)		/* before 6.9: not in other namespaces */
+		snprintf(buf, n, " (the socket filter's %u bytes are charged "
+			 "to net.core.optmem_max of the host; raise it, or "
+			 "use hook = tc)", info.xlated_prog_len);
+	else
+		snprintf(buf, n, " (the socket filter's %u bytes are charged "
+			 "to net.core.optmem_max, %ld bytes here; raise it, or "
+			 "use hook = tc)", info.xlated_prog_len, optmem);
 	return buf;
 }
 

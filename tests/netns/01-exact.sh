@@ -18,18 +18,18 @@ ns b ethtool -K b0 tso off gso off gro off >/dev/null 2>&1
 start_sink b 9000
 if [ "$HOOK" = socket ]; then
 	# Linux charges the socket filter to net.core.optmem_max, 20480 bytes
-	# by default before 6.9; since 6.9 it is per namespace, and the
-	# program must attach at the old default there too
-	host=$(cat /proc/sys/net/core/optmem_max)
-	if [ "$(ns b cat /proc/sys/net/core/optmem_max)" -gt 20480 ]; then
+	# by default before 6.9 (one value, the host's; not visible in other
+	# namespaces); since 6.9 it is per namespace, and the program must
+	# attach at the old default there too
+	if ns b test -e /proc/sys/net/core/optmem_max; then
 		ns b sh -c 'echo 20480 >/proc/sys/net/core/optmem_max'
-		if [ "$(cat /proc/sys/net/core/optmem_max)" != "$host" ]; then
-			echo "$host" >/proc/sys/net/core/optmem_max
-			bail "net.core.optmem_max is not per namespace here"
-		fi
+		limit=$(ns b cat /proc/sys/net/core/optmem_max)
+	else
+		limit=$(cat /proc/sys/net/core/optmem_max)
 	fi
-	is "$(ns b cat /proc/sys/net/core/optmem_max)" 20480 \
-		"the socket filter attaches within optmem_max = 20480"
+	diag "the socket filter is charged to optmem_max = $limit"
+	[ "$limit" -le 20480 ]
+	ok $? "optmem_max for the socket filter at most 20480 (it is $limit)"
 fi
 
 start_capture b b0
