@@ -59,12 +59,14 @@ struct fetcher {
 						 * active map's last read */
 	bool			live;		/* reading the active map now */
 	/*
-	 * Counting through the ring, a segment the full ring leaves to a map
-	 * is read at a fetch, out of order with the ring's records around
-	 * it: compared with them its sequence marks would make reordering
-	 * look like retransmission.  So a map that took packets while the
-	 * ring came first hands on no marks (its own retransmissions, found
-	 * in the kernel, still count); marks_unsure per map index.
+	 * Counting through the ring, what a map holds (a segment the full
+	 * ring left to it, what it counted before the switch) is read out of
+	 * order with the ring's records: compared with them its sequence
+	 * marks would make reordering look like retransmission.  So a map
+	 * that was active while the ring came first hands on no marks until
+	 * its drain (its own retransmissions, found in the kernel, still
+	 * count); marks_unsure per map index.  The NAT programs keep to the
+	 * maps: never for them.
 	 */
 	bool			marks_unsure[2];
 	bool			reading_unsure;
@@ -415,6 +417,12 @@ static int packets_seen(struct fetcher *f, uint64_t *n, uint64_t *full)
 	return err;
 }
 
+/* The programs count through the ring (not the NAT ones: bpf/account.h). */
+static bool ring_counts(const struct fetcher *f)
+{
+	return *f->dp->ring_first && !f->dp->nat;
+}
+
 /* Drain the idle map fd, with the final deltas of its baselines. */
 static int drain(struct fetcher *f, int fd)
 {
@@ -459,7 +467,7 @@ static int epoch(struct fetcher *f, uint64_t now)
 	if (fd < 0)
 		return fd;
 	f->stats.epochs++;
-	f->marks_unsure[f->dp->active] = *f->dp->ring_first != 0;
+	f->marks_unsure[f->dp->active] = ring_counts(f);
 	f->epoch_start = now;
 	f->fill_due = f->end_epoch = false;
 	/* (an entry read in place has a baseline: never skip its drain) */
@@ -557,14 +565,8 @@ int fetcher_run(struct fetcher *f)
 		err = packets_seen(f, &seen, &full);
 	if (err)
 		return err;
-	if (*f->dp->ring_first)
+	if (ring_counts(f))
 		f->marks_unsure[f->dp->active] = true;
-	/* what waits in the ring came before what the maps hold now: in
-	 * that order into the flow cache (a ring read stops at its bound,
-	 * and the rest comes after the maps) */
-	err = fetcher_poll_ring(f);
-	if (err < 0)
-		return err;
 	if (f->pending_fd >= 0) {
 		/* then all before that swap is handed on */
 		err = drain(f, f->pending_fd);

@@ -423,10 +423,11 @@ static void fill_ring(struct pipe *p)
 
 /*
  * Counting through the ring, a segment the full ring leaves to the map is
- * read out of order with the ring's records: the fetch reads the ring
- * before the map, and the map's marks are not compared with the ring's,
- * so neither order makes a retransmission of a new segment.  A real one
- * through the ring still counts.
+ * read out of order with the ring's records: the map's marks are not
+ * compared with the ring's, so neither order makes a retransmission of a
+ * new segment.  A real one through the ring still counts, and so, once
+ * the maps count again and the last map beside the ring is drained, does
+ * one a map's first segment shows.
  */
 static void ring_spill(const char *name, bool batch)
 {
@@ -439,7 +440,7 @@ static void ring_spill(const char *name, bool batch)
 	seg(&p, 1, 0x10, 1000, 100);			/* the ring */
 	fill_ring(&p);
 	seg(&p, 1, 0x10, 1100, 100);			/* the map: ring full */
-	fetch(&p);					/* ring, then map */
+	fetch(&p);					/* map, then ring */
 	tap_is(p.sum[CLI_SIDE].packets, 2, "%s: both segments handed on", name);
 	tap_is(p.sum[CLI_SIDE].retrans, 0, "%s: no retransmission in the "
 	       "kernel", name);
@@ -458,10 +459,23 @@ static void ring_spill(const char *name, bool batch)
 	       "nothing lost", name, (unsigned long long)st.c[STAT_RING_BUSY]);
 	seg(&p, 1, 0x10, 1300, 100);			/* retransmitted: ring */
 	fetch(&p);
+	/* back to the maps: once the last map the ring counted beside is
+	 * drained, a map's first segment is compared again */
+	datapath_set_ring_first(&p.d, false);
+	fetcher_end_epoch(p.f);
+	fetch(&p);
+	seg(&p, 1, 0x10, 1400, 100);			/* new */
+	fetch(&p);
+	fetcher_end_epoch(p.f);
+	fetch(&p);
+	seg(&p, 1, 0x10, 1400, 100);			/* retransmitted: the
+							 * new map's first */
+	fetch(&p);
 	flowcache_flush(p.fc);
-	tap_ok(p.nrec[CLI_SIDE] == 1 && c->packets == 5 && c->retrans == 1 &&
-	       c->seq_end == 1400,
-	       "%s: the record: 5 packets, retrans 1 (the real one), mark 1400 "
+	tap_ok(p.nrec[CLI_SIDE] == 1 && c->packets == 7 && c->retrans == 2 &&
+	       c->seq_end == 1500,
+	       "%s: the record: 7 packets, retrans 2 (the real ones: through "
+	       "the ring, and a map's first segment after it), mark 1500 "
 	       "(%llu, %u, %u)", name, (unsigned long long)c->packets,
 	       c->retrans, c->seq_end);
 	pipe_close(&p);
