@@ -176,7 +176,7 @@ const char *daemon_status(struct daemon *d)
 
 void daemon_log_stats(struct daemon *d)
 {
-	char line[1024];
+	char line[STATS_LINE_MAX];
 	int i;
 
 	stats_format(d, line, sizeof(line));

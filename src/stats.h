@@ -84,6 +84,10 @@ uint64_t stats_unattached(const struct daemon *d);
  * not refused since its last message); 0 or 1. */
 uint64_t stats_collector_up(const struct daemon *d, int i);
 
+/* The longest stats line: every counter's name, "=", 20 digits (and
+ * ".yyyyyy"), a space; test_metrics checks that it fits. */
+#define STATS_LINE_MAX 4096
+
 /* "name=value name=value ..." of every counter counted once (the
  * totals) into buf (cut to len). */
 void stats_format(const struct daemon *d, char *buf, size_t len);

@@ -373,10 +373,27 @@ static void test_textfile(struct daemon *d)
 	rmdir(dir);
 }
 
+/* The longest line the counters of kind per can make. */
+static size_t longest_line(int per)
+{
+	size_t i, n = strlen("collector= protocol=kafka") + COLLECTOR_NAME_LEN;
+
+	for (i = 0; i < stats_n; i++)
+		if (stats_counters[i].name && stats_counters[i].per == per)
+			n += strlen(stats_counters[i].name) + 1 + 20 +
+			     (stats_counters[i].micro ? 7 : 0) + 1;
+	return n + 1;
+}
+
 static void test_line(struct daemon *d)
 {
-	char line[1024];
+	char line[STATS_LINE_MAX];
 
+	tap_ok(longest_line(STATS_ONE) <= STATS_LINE_MAX &&
+	       longest_line(STATS_COLLECTOR) <= STATS_LINE_MAX,
+	       "the longest stats line (%zu bytes), and a collector's (%zu), "
+	       "fit in %d", longest_line(STATS_ONE),
+	       longest_line(STATS_COLLECTOR), STATS_LINE_MAX);
 	stats_format(d, line, sizeof(line));
 	tap_ok(strstr(line, "packets=1394 counted=110 sampled_out=101 ") == line,
 	       "the line starts with packets, counted, sampled_out");
