@@ -96,9 +96,16 @@ static void choose_counting(struct daemon *d)
 		     (d->ring_first ? 2 * n >= from : n >= from));
 
 	if (ring != d->ring_first)
-		log_info("counting %s: %llu flows in the cache",
+		log_info("counting %s: %llu flows in the cache%s",
 			 ring ? "through the ring" : "in the maps",
-			 (unsigned long long)n);
+			 (unsigned long long)n,
+			 ring ? "; the maps are drained" : "");
+	/* to the ring: what the maps hold is drained at the next fetch, not
+	 * read in place at every one (at a million flows a read takes a
+	 * second, and the ring waits for it), and the new map takes only
+	 * what a full ring leaves */
+	if (ring && !d->ring_first && d->fetcher)
+		fetcher_end_epoch(d->fetcher);
 	datapath_set_ring_first(&d->dp, ring);
 	d->ring_first = ring;
 }

@@ -303,6 +303,26 @@ static int grow(struct fetcher *f, uint32_t n)
 	return 0;
 }
 
+static bool ring_counts(const struct fetcher *f);
+
+/*
+ * Counting through the ring, between two batches of a map's read: a read
+ * of a million entries takes a second, and a ring that waits for it fills
+ * and leaves the packets to the maps.  The records' marks are theirs (the
+ * map's are dropped anyway, marks_unsure).
+ */
+static void poll_between(struct fetcher *f)
+{
+	bool unsure = f->reading_unsure;
+
+	f->reading_unsure = false;
+	flush(f);			/* the map's deltas so far, first */
+	f->ring_left = f->ring_bound;
+	ring_buffer__consume(f->rb);
+	flush(f);
+	f->reading_unsure = unsure;
+}
+
 /*
  * Read fd with lookup batches: with delete (the drain of the idle map) or
  * without (the active map, read in place).  Returns the entries seen, or
@@ -341,6 +361,8 @@ static long read_batch(struct fetcher *f, int fd, bool del)
 			deliver(f, &f->keys[i], &f->vals[(size_t)i * f->dp->ncpus],
 				f->dp->ncpus);
 		n += count;
+		if (ring_counts(f))
+			poll_between(f);
 		if (err == -ENOENT)
 			return n;	/* walked the whole map */
 		if (err)

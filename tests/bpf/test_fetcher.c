@@ -461,6 +461,66 @@ static void run_ring_bound(void)
 	datapath_close(&d);
 }
 
+/* more flows than a batch (BATCH_DEFAULT, 4096, in src/fetcher.c) */
+#define BETWEEN_FLOWS	6000
+
+/* the order of the deltas: map ones before the ring's record, and when */
+static int seen_map, ring_after;
+
+static void on_order(void *ctx, const struct flow_key *k,
+		     const struct flow_delta *m)
+{
+	uint16_t port = (uint16_t)((k->sport >> 8) | (k->sport << 8));
+
+	(void)ctx;
+	(void)m;
+	if (port == 20000)
+		ring_after = seen_map;
+	else
+		seen_map++;
+}
+
+/*
+ * Counting through the ring, a long read of a map does not hold the ring
+ * back: it is read between the map's batches (else, at a million flows,
+ * it fills during the read and leaves the packets to the maps).
+ */
+static void run_ring_between(void)
+{
+	struct datapath_opts o = { .map_entries = 8192 };
+	struct datapath d;
+	struct fetcher *f;
+	struct frame fr;
+	int err = datapath_open(&d, &o);
+
+	if (err)
+		tap_bail("load: %s", strerror(-err));
+	f = fetcher_new(&d, o.map_entries, on_order, NULL);
+	if (!f)
+		tap_bail("fetcher_new: %s", strerror(errno));
+	fetcher_set_epoch(f, 3600ull * 1000000000ull);
+	fetcher_set_read_spacing(f, 0, 0);
+	send_n(&d, BETWEEN_FLOWS, 1);		/* in the map: two batches */
+	datapath_set_ring_first(&d, true);
+	frame_eth(&fr, 0);
+	frame_ipv4(&fr, "10.0.0.1", "10.0.0.2", IPPROTO_UDP);
+	frame_udp(&fr, 20000, 53);
+	frame_payload(&fr, 12);
+	frame_finish(&fr);
+	run(datapath_ingress_fd(&d), &fr, NULL);	/* in the ring */
+	seen_map = 0;
+	ring_after = -1;
+	tap_is(fetcher_run(f), 0, "ring between batches: a fetch");
+	tap_is(seen_map, BETWEEN_FLOWS, "ring between batches: the map's %d "
+	       "flows", BETWEEN_FLOWS);
+	tap_ok(ring_after > 0 && ring_after < BETWEEN_FLOWS,
+	       "ring between batches: the ring's record came during the "
+	       "map's read, after %d of its %d flows", ring_after,
+	       BETWEEN_FLOWS);
+	fetcher_free(f);
+	datapath_close(&d);
+}
+
 int main(void)
 {
 	if (geteuid() != 0)
@@ -481,5 +541,6 @@ int main(void)
 		tap_ok(false, "race: needs 2 CPUs");
 	run_fetch_tcp();
 	run_ring_bound();
+	run_ring_between();
 	return tap_done();
 }

@@ -41,6 +41,14 @@ ring=$(counter ring_records) counted=$(counter counted)
 is "$((ring + counted))" 2600 "ring records + map-counted packets: all 2600"
 ok "$([ "$ring" -ge 1200 ] && [ "$counted" -ge 200 ]; echo $?)" \
 	"the ring took the 1200 sent while it counted ($ring), the maps the 50 later flows' 200 and the first ones ($counted)"
+# the switch to the ring ends the maps' epoch (kernel_epoch_s = 60): what
+# they counted is drained once, and the new map takes only what a full
+# ring leaves, instead of a read in place of every flow at each fetch
+is "$(grep -c 'counting through the ring: .*; the maps are drained' "$T/tcflowd.log")" 1 \
+	"the switch to the ring drains the maps once"
+epochs=$(counter kernel_epochs)
+ok "$([ "${epochs:-0}" -ge 2 ]; echo $?)" \
+	"... an epoch of its own: $epochs epochs (1 without the switch's)"
 grep -q 'ring_full=0 no_map=0' "$T/tcflowd.log"
 ok $? "nothing lost in the kernel"
 done_testing
