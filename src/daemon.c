@@ -95,16 +95,20 @@ static void choose_counting(struct daemon *d)
 		    (d->cfg.counting == COUNT_AUTO &&
 		     (d->ring_first ? 2 * n >= from : n >= from));
 
+	/* to the ring: what the maps hold is drained at the next fetch, not
+	 * read in place at every one (at a million flows a read takes a
+	 * second, and the ring waits for it), and the new map takes only
+	 * what a full ring leaves.  Not before the first fetch (the maps
+	 * are empty), nor for the NAT programs (they keep to the maps). */
+	bool drain = ring && !d->ring_first && d->fetcher && !d->dp.nat &&
+		     fetcher_stats(d->fetcher)->fetches;
+
 	if (ring != d->ring_first)
 		log_info("counting %s: %llu flows in the cache%s",
 			 ring ? "through the ring" : "in the maps",
 			 (unsigned long long)n,
-			 ring ? "; the maps are drained" : "");
-	/* to the ring: what the maps hold is drained at the next fetch, not
-	 * read in place at every one (at a million flows a read takes a
-	 * second, and the ring waits for it), and the new map takes only
-	 * what a full ring leaves */
-	if (ring && !d->ring_first && d->fetcher)
+			 drain ? "; the maps are drained" : "");
+	if (drain)
 		fetcher_end_epoch(d->fetcher);
 	datapath_set_ring_first(&d->dp, ring);
 	d->ring_first = ring;

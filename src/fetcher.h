@@ -64,7 +64,10 @@ void fetcher_set_batch_fn(struct fetcher *f, fetcher_flows_fn fn);
 /* A poll of the ring hands on at most this many records (default: as
  * many as the ring holds), so that a producer faster than the merge
  * cannot keep the caller there; fetcher_poll_ring returns 1 and
- * fetcher_ring_more says so when it stopped at the bound. */
+ * fetcher_ring_more says so when it stopped at the bound.  Counting
+ * through the ring, a batched read of a map polls it between batches too,
+ * each poll with this bound (a fetch's reads of the ring are as many as
+ * its map read's batches, plus one). */
 void fetcher_set_ring_bound(struct fetcher *f, uint32_t records);
 bool fetcher_ring_more(const struct fetcher *f);
 
