@@ -579,25 +579,22 @@ static const char *socket_hint(const struct attach *a, char *buf, size_t n)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info);
-	long optmem = -1;
+	char here[48] = "of the host";
+	long optmem;
 	FILE *f;
 
 	if (bpf_obj_get_info_by_fd(datapath_socket_fd(a->dp), &info, &len))
 		return "";
+	/* before 6.9 only the first namespace has it */
 	f = fopen("/proc/sys/net/core/optmem_max", "re");
 	if (f) {
-		if (fscanf(f, "%ld", &optmem) != 1)
-			optmem = -1;
+		if (fscanf(f, "%ld", &optmem) == 1)
+			snprintf(here, sizeof(here), "%ld bytes here", optmem);
 		fclose(f);
 	}
-	if (optmem < 0)		/* before 6.9: not in other namespaces */
-		snprintf(buf, n, " (the socket filter's %u bytes are charged "
-			 "to net.core.optmem_max of the host; raise it, or "
-			 "use hook = tc)", info.xlated_prog_len);
-	else
-		snprintf(buf, n, " (the socket filter's %u bytes are charged "
-			 "to net.core.optmem_max, %ld bytes here; raise it, or "
-			 "use hook = tc)", info.xlated_prog_len, optmem);
+	snprintf(buf, n, " (the socket filter's %u bytes are charged to "
+		 "net.core.optmem_max, %s; raise it, or use hook = tc)",
+		 info.xlated_prog_len, here);
 	return buf;
 }
 

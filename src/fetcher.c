@@ -303,7 +303,11 @@ static int grow(struct fetcher *f, uint32_t n)
 	return 0;
 }
 
-static bool ring_counts(const struct fetcher *f);
+/* The programs count through the ring (not the NAT ones: bpf/account.h). */
+static bool ring_counts(const struct fetcher *f)
+{
+	return *f->dp->ring_first && !f->dp->nat;
+}
 
 /*
  * Counting through the ring, between two batches of a map's read: a read
@@ -317,9 +321,7 @@ static void poll_between(struct fetcher *f)
 
 	f->reading_unsure = false;
 	flush(f);			/* the map's deltas so far, first */
-	f->ring_left = f->ring_bound;
-	ring_buffer__consume(f->rb);
-	flush(f);
+	fetcher_poll_ring(f);
 	f->reading_unsure = unsure;
 }
 
@@ -437,12 +439,6 @@ static int packets_seen(struct fetcher *f, uint64_t *n, uint64_t *full)
 	if (full)
 		*full = st.c[STAT_MAP_FULL];
 	return err;
-}
-
-/* The programs count through the ring (not the NAT ones: bpf/account.h). */
-static bool ring_counts(const struct fetcher *f)
-{
-	return *f->dp->ring_first && !f->dp->nat;
 }
 
 /* Drain the idle map fd, with the final deltas of its baselines. */
