@@ -526,8 +526,8 @@ void config_defaults(struct config *c)
 	c->kernel_flows = FLOW_MAP_DEFAULT_ENTRIES;	/* sized in check() */
 	c->kernel_flows_auto = true;
 	c->overflow_ring_kb = 8192;
-	c->counting = COUNT_MAP;
-	c->ring_from_flows = 32768;
+	c->counting = COUNT_AUTO;
+	c->ring_from_flows = 4096;
 	c->fetch_interval_ms = 1000;
 	c->active_timeout_s = 60;
 	c->idle_timeout_s = 15;

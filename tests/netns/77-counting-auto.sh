@@ -5,7 +5,7 @@
 # in the maps, and the fetch after them switches to the ring; the same 300
 # flows send 4 more (ring records, while the maps still hold their first
 # 4); once they time out the cache is empty and counting goes back to the
-# maps for 50 new flows.
+# maps for 50 new flows.  Then the defaults, from 4096 flows.
 . "$(dirname "$0")/lib.sh"
 need_root
 quiet_pair
@@ -50,4 +50,37 @@ is "$(counter kernel_epochs)" 2 \
 	"... an epoch of its own: 2 epochs (1 without the switch's)"
 grep -q 'ring_full=0 no_map=0' "$T/tcflowd.log"
 ok $? "nothing lost in the kernel"
+
+# The defaults count the same way (counting = auto, ring_from_flows =
+# 4096): 5000 flows x 4 packets are counted in the maps, the fetch after
+# them switches to the ring, and 4 more packets of each go through it.
+mv "$T/flows.json" "$T/flows-200.json"
+mv "$T/tcflowd.log" "$T/tcflowd-200.log"
+config "$T/d.conf" "[capture]" "interfaces = b0" "direction = ingress" \
+	"[flows]" "fetch_interval_ms = 100" "idle_timeout_s = 30"
+start_tcflowd b "$T/d.conf"
+# gen takes 4096 flows at most (a socket each): two of 2500
+five() {
+	ns a "$GEN" udp -d "$SINK" -p 9000 -f 2500 -n 4 -s 50 -b 30000 &&
+		ns a "$GEN" udp -d "$SINK" -p 9000 -f 2500 -n 4 -s 50 -b 32500
+}
+one=$(five)
+wait_for 10 log_has "counting through the ring: [0-9]* flows"
+ok $? "defaults, 5000 flows in the cache: counting through the ring"
+two=$(five)
+sleep 0.3
+kill -USR1 "$TCFLOWD_PID"
+sleep 0.2
+stop_tcflowd
+is "$(echo $one $two)" "sent 10000 sent 10000 sent 10000 sent 10000" \
+	"generator sent 5000 x 4, twice"
+python3 "$FLOWS_PY" json "$T/flows.json" proto=17 >"$T/got"
+is "$(wc -l <"$T/got")" 5000 "5000 flows"
+is "$(awk '$7 != 8' "$T/got" | wc -l)" 0 "each exactly 8 packets"
+is "$(python3 "$FLOWS_PY" total "$T/flows.json" bytes proto=17)" $((40000 * 78)) \
+	"bytes exact"
+ring=$(counter ring_records) counted=$(counter counted)
+is "$((ring + counted))" 40000 "ring records + map-counted packets: all 40000"
+ok "$([ "$ring" -ge 20000 ]; echo $?)" \
+	"the ring took at least the second 20000 ($ring)"
 done_testing

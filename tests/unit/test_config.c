@@ -98,9 +98,10 @@ static void test_defaults(void)
 	       c.active_timeout_s == 60 && c.idle_timeout_s == 15 &&
 	       !c.precise_clock && c.nat == NAT_OFF, "defaults");
 	tap_is(c.kernel_epoch_s, 15, "kernel_epoch_s: the idle timeout");
-	tap_ok(c.counting == COUNT_MAP && c.ring_from_flows == 32768 &&
+	tap_ok(c.counting == COUNT_AUTO && c.ring_from_flows == 4096 &&
 	       c.overflow_ring_kb == 8192,
-	       "counting map (the ring on request), from 32768 flows, an 8 MiB ring");
+	       "counting auto: the ring from 4096 flows (bench/peers: the maps "
+	       "lead up to 2000, the ring from 5000), an 8 MiB ring");
 	tap_is(c.kernel_read_spacing, 4, "kernel_read_spacing: 4 by default");
 	tap_ok(c.kernel_flows_auto && c.kernel_flows ==
 	       kmem_default_entries(kmem_possible_cpus()),
