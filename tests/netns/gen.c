@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -123,6 +124,25 @@ static int bound_socket(int family, int type, int port)
 	return fd;
 }
 
+/* room for n sockets: a busybox init (the qemu guests) leaves the soft
+ * open files limit at 1024, below the hard one */
+static void fds_for(int n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		gen_die("getrlimit");
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)n + 16) {
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)n + 16) {
+			errno = EMFILE;
+			gen_die("open files hard limit below the flow count");
+		}
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			gen_die("setrlimit");
+	}
+}
+
 static void udp(const struct opts *o, int flood)
 {
 	int family = family_of(o->addr, o->port), fds[MAX_FLOWS], i;
@@ -131,6 +151,7 @@ static void udp(const struct opts *o, int flood)
 
 	if (o->flows < 1 || o->flows > MAX_FLOWS || !buf)
 		exit(2);
+	fds_for(o->flows);
 	/* not connected: an ICMP error from the far side must not make
 	 * later sends fail */
 	for (i = 0; i < o->flows; i++)
