@@ -12,7 +12,10 @@
 #    by one pass through the stack).  Under TCG the guest's timers now and
 #    then fire late (once a 22.4 ms delay on a busy host): the network
 #    itself was then outside 20 +- 2 ms, as the kernel's sample shows, and
-#    the next connection (3 at most) is the one measured.
+#    the next connection (6 at most) is the one measured.  Once three late
+#    in a row were seen (23, 22 and 26 ms, CI's 6.1 guest): if all six are
+#    late, the upper bound is the network's own delay, the kernel's sample
+#    (netem is never early: the lower bound stays 18 ms).
 #    A stack's answer takes 20-50 us on hardware, 0.3-1 ms under TCG
 #    (measured: 0.27-0.88 ms warm, 3.6 ms cold), so "the other side" is
 #    held to under 2 ms, not 1; a connection first warms the paths (TCG
@@ -68,11 +71,20 @@ agrees() {
 	ok $? "$1: $2 us is the kernel's own RTT sample ($3 us) less under 2 ms"
 }
 
+# late REF: HI, the upper bound: 22 ms, or the kernel's sample REF of a
+# network the guest's timer made late (LATE says so)
+late() {
+	HI=22000 LATE=
+	if [ "${1:-0}" -gt 22000 ]; then
+		HI=$1 LATE=" (+ the guest's late timer: the network took $1 us)"
+	fi
+}
+
 # at a0: client -> server is egress (1)
 config "$T/a.conf" "[capture]" "interfaces = a0" "[flows]" "fetch_interval_ms = 100"
 start_tcflowd a "$T/a.conf"
 warm 42000
-for sport in 42010 42020 42030; do
+for sport in 42010 42020 42030 42040 42050 42060; do
 	conn=$(ns a taskset -c "$CPU" $PY connect 192.0.2.2 9000 $sport 5)
 	set -- $conn
 	is "${1:-}" completed "delay 20ms on b0: the client connected from $sport"
@@ -94,8 +106,9 @@ is "$TCFLOWD_RC" 0 "a0: tcflowd exits 0"
 mv "$T/flows.json" "$T/flows.a.json"
 FROM=a
 delays "a0, delay on b0" $sport 9000 1
-within "$SD" 18000 22000
-ok $? "a0, delay on b0: server delay $SD us is 20 ms +- 2 ms"
+late "$rtt"
+within "$SD" 18000 "$HI"
+ok $? "a0, delay on b0: server delay $SD us is 20 ms +- 2 ms$LATE"
 agrees "a0, delay on b0: server delay" "$SD" "$rtt"
 within "$CD" 0 1999
 ok $? "a0, delay on b0: client delay $CD us (a's stack) is under 2 ms"
@@ -123,7 +136,7 @@ ns b tc qdisc add dev b0 root netem delay 20ms || bail "tc qdisc add netem"
 config "$T/b.conf" "[capture]" "interfaces = b0" "[flows]" "fetch_interval_ms = 100"
 start_tcflowd b "$T/b.conf"
 warm 42001
-for dport in 9001 9002 9003; do
+for dport in 9001 9002 9003 9004 9005 9006; do
 	ip netns exec "${P}b" taskset -c "$CPU" $PY accept $dport 10 >"$T/accept.$dport" 2>&1 &
 	acc=$!
 	_pids="$_pids $acc"
@@ -144,8 +157,9 @@ FROM=b
 delays "b0, delay on b0" 42013 $dport 0
 within "$SD" 0 1999
 ok $? "b0, delay on b0: server delay $SD us (b's stack) is under 2 ms"
-within "$CD" 18000 22000
-ok $? "b0, delay on b0: client delay $CD us is 20 ms +- 2 ms"
+late "${srtt:-0}"
+within "$CD" 18000 "$HI"
+ok $? "b0, delay on b0: client delay $CD us is 20 ms +- 2 ms$LATE"
 agrees "b0, delay on b0: client delay" "$CD" "${srtt:-0}"
 ns b tc qdisc del dev b0 root
 done_testing
