@@ -31,6 +31,11 @@ __u32 run(int prog_fd, const struct frame *f, const struct run_opts *o);
 /* Zero the stats, empty both maps, sampling 1, flows_a active. */
 void reset(struct datapath *d);
 unsigned int map_entries(int fd);
+/* datapath_open and datapath_close, sharing a load between the cases with
+ * the same options (each gets it reset); dp_unload_all closes them. */
+int dp_load(struct datapath *d, const struct datapath_opts *o);
+void dp_unload(struct datapath *d);
+void dp_unload_all(void);
 /* The handshake map (bpf/tcp.h) of d. */
 int tcp_conns_fd(const struct datapath *d);
 extern const char *const stat_names[STAT_MAX];	/* STAT_* as in the log */

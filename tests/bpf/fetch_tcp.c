@@ -106,7 +106,7 @@ static void pipe_open_ring(struct pipe *p, const char *name, bool batch,
 
 	memset(p, 0, sizeof(*p));
 	p->name = name;
-	err = datapath_open(&p->d, &o);
+	err = dp_load(&p->d, &o);
 	if (err)
 		tap_bail("load: %s", strerror(-err));
 	p->f = fetcher_new(&p->d, o.map_entries, on_delta, p);
@@ -127,7 +127,7 @@ static void pipe_close(struct pipe *p)
 {
 	flowcache_free(p->fc);
 	fetcher_free(p->f);
-	datapath_close(&p->d);
+	dp_unload(&p->d);
 }
 
 static void fetch(struct pipe *p)

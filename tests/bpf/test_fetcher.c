@@ -110,7 +110,7 @@ static void run_drain(const char *name, uint32_t map_entries, bool batch,
 	struct fetcher *f;
 	int err;
 
-	err = datapath_open(&d, &o);
+	err = dp_load(&d, &o);
 	if (err)
 		tap_bail("load: %s", strerror(-err));
 	f = fetcher_new(&d, map_entries, on_flow, NULL);
@@ -153,7 +153,7 @@ static void run_drain(const char *name, uint32_t map_entries, bool batch,
 		tap_is(fetcher_stats(f)->epochs, 3, "%s: an epoch at each fetch "
 		       "after the map was full", name);
 	fetcher_free(f);
-	datapath_close(&d);
+	dp_unload(&d);
 }
 
 /* Load the programs and a fetcher whose epoch outlasts the test. */
@@ -161,7 +161,7 @@ static struct fetcher *open_persistent(struct datapath *d,
 				       const struct datapath_opts *o)
 {
 	struct fetcher *f;
-	int err = datapath_open(d, o);
+	int err = dp_load(d, o);
 
 	if (err)
 		tap_bail("load: %s", strerror(-err));
@@ -261,7 +261,7 @@ static void run_persist(const char *name, bool batch)
 	tap_is(bad_times, 0, "%s: every delta's times are in its interval, a "
 	       "single packet's first = last", name);
 	fetcher_free(f);
-	datapath_close(&d);
+	dp_unload(&d);
 }
 
 /* A map seven eighths full at a read: the next fetch is an epoch. */
@@ -288,7 +288,7 @@ static void run_fill(void)
 	memset(got_packets, 0, sizeof(got_packets));
 	got_bytes = 0;
 	fetcher_free(f);
-	datapath_close(&d);
+	dp_unload(&d);
 }
 
 /*
@@ -356,7 +356,7 @@ static void run_spacing(void)
 	tap_is(fetcher_stats(f)->reads, 5, "spacing 0: five reads in all");
 	tap_is(fetcher_stats(f)->deferred, 2, "spacing 0: no more deferred");
 	fetcher_free(f);
-	datapath_close(&d);
+	dp_unload(&d);
 }
 
 /* ---- a writer on another CPU while the map is read in place ---------- */
@@ -427,7 +427,7 @@ static void run_race(void)
 	tap_is(fetcher_stats(f)->epochs, 1, "race: one swap, at the end");
 	sched_setaffinity(0, sizeof(all), &all);
 	fetcher_free(f);
-	datapath_close(&d);
+	dp_unload(&d);
 }
 
 /* A poll of the ring stops at its bound, having handed on exactly the
@@ -458,7 +458,7 @@ static void run_ring_bound(void)
 	tap_is(got_bytes, 100 * (20 + 8 + 12), "ring bound: bytes");
 	tap_is(fetcher_stats(f)->ring_records, 100, "ring bound: 100 records");
 	fetcher_free(f);
-	datapath_close(&d);
+	dp_unload(&d);
 }
 
 /* more flows than a batch (BATCH_DEFAULT, 4096, in src/fetcher.c) */
@@ -491,7 +491,7 @@ static void run_ring_between(void)
 	struct datapath d;
 	struct fetcher *f;
 	struct frame fr;
-	int err = datapath_open(&d, &o);
+	int err = dp_load(&d, &o);
 
 	if (err)
 		tap_bail("load: %s", strerror(-err));
@@ -518,7 +518,7 @@ static void run_ring_between(void)
 	       "map's read, after %d of its %d flows", ring_after,
 	       BETWEEN_FLOWS);
 	fetcher_free(f);
-	datapath_close(&d);
+	dp_unload(&d);
 }
 
 int main(void)
@@ -542,5 +542,6 @@ int main(void)
 	run_fetch_tcp();
 	run_ring_bound();
 	run_ring_between();
+	dp_unload_all();
 	return tap_done();
 }
