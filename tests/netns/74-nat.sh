@@ -40,7 +40,6 @@ serve() {	# serve NS PROTO PORT
 	done
 	bail "server $1 $2 did not start"
 }
-for p in tcp udp; do serve h2 $p 9000; serve h1 $p 80; done
 start_nfcapd r "$T/nfcapd.v9" 2055
 NFCAPD_V9=$NFCAPD NFCAPD_V9_AT=$NFCAPD_AT
 start_nfcapd r "$T/nfcapd" 4739
@@ -72,6 +71,9 @@ config "$T/c.conf" "[capture]" "interfaces = r1 r2" "nat = on" \
 start_tcflowd r "$T/c.conf"
 grep -q "nat: on" "$T/tcflowd.log"
 ok $? "nat = on: the programs that ask conntrack are loaded"
+# started now, not before tcflowd: each waits 30 s for its next peer, and on
+# a slow kernel (6.1 under TCG) loading the NAT programs alone takes longer
+for p in tcp udp; do serve h2 $p 9000; serve h1 $p 80; done
 
 client() {	# client NS PROTO ADDR PORT SPORT
 	ns "$1" python3 "$NAT_PY" client "$2" "$3" "$4" "$5" || diag "client $*: failed"
