@@ -91,6 +91,9 @@ static struct {
 } shared[DP_SHARED_MAX];
 static int n_shared;
 
+/* every field of struct datapath_opts: a new one must be compared here */
+_Static_assert(sizeof(struct datapath_opts) == 20, "compare the new option");
+
 static bool same_opts(const struct datapath_opts *a, const struct datapath_opts *b)
 {
 	return a->map_entries == b->map_entries && a->ring_bytes == b->ring_bytes &&
@@ -116,8 +119,7 @@ static void reset_shared(struct datapath *d)
 		tap_bail("empty the ring: %s", strerror(errno));
 	ring_buffer__free(rb);
 	reset(d);
-	datapath_set_ring_first(d, false);
-	*d->ring_wake = 0;
+	*d->ring_first = *d->ring_wake = 0;	/* as loaded */
 }
 
 int dp_load(struct datapath *d, const struct datapath_opts *o)

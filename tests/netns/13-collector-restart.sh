@@ -21,6 +21,7 @@ in_json() {
 # left PROTO N: the nfcapd collector's records sent + not sent reach N (its
 # counters line, on SIGUSR1): a round's flows have left tcflowd.  Not a
 # fixed sleep: under valgrind the idle timeout's export comes later.
+# (wait_for 10: some 30 s, 0.3 s a try)
 left() {
 	kill -USR1 "$TCFLOWD_PID"
 	sleep 0.2
@@ -38,10 +39,10 @@ for proto in netflow9 ipfix; do
 	nfcapd_start "$T/$proto.1"
 	start_tcflowd b "$T/c.conf"
 	ns a "$GEN" udp -d "$SINK" -p 9000 -f 10 -n 5 -s 50 -b 20000 >/dev/null
-	wait_for 30 left "$proto" 10	# idle timeout: exported to the first collector
+	wait_for 10 left "$proto" 10	# idle timeout: exported to the first collector
 	nfcapd_stop
 	ns a "$GEN" udp -d "$SINK" -p 9000 -f 10 -n 5 -s 50 -b 21000 >/dev/null
-	wait_for 30 left "$proto" 20	# exported while nobody listens
+	wait_for 10 left "$proto" 20	# exported while nobody listens
 	nfcapd_start "$T/$proto.2"
 	ns a "$GEN" udp -d "$SINK" -p 9000 -f 10 -n 7 -s 50 -b 22000 >/dev/null
 	sleep 1.5
