@@ -75,7 +75,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rs = ref_bpf__open();
+	/* the 5-tuple program alone: not bench/datapath's 48-byte-key one
+	 * (its map would count in the kernel memory the bench reports) */
 	if (!rs || bpf_map__set_max_entries(rs->maps.ref_flows, (__u32)max) ||
+	    bpf_program__set_autoload(rs->progs.ref_count48, false) ||
+	    bpf_map__set_autocreate(rs->maps.ref_flows48, false) ||
 	    ref_bpf__load(rs)) {
 		fprintf(stderr, "hashref: loading bench/ref.bpf.o failed\n");
 		ref_bpf__destroy(rs);
