@@ -42,39 +42,6 @@ struct {
 	__type(value, struct val);
 } ref_flows SEC(".maps");
 
-SEC("tc")
-int ref_count(struct __sk_buff *skb)
-{
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = data + sizeof(*eth);
-	struct udphdr *udp;
-	struct key5 k = {};
-	struct val *v, nv;
-
-	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
-		return TC_ACT_UNSPEC;
-	udp = (void *)ip + ip->ihl * 4;
-	if ((void *)(udp + 1) > data_end || ip->protocol != IPPROTO_UDP)
-		return TC_ACT_UNSPEC;
-	k.saddr = ip->saddr;
-	k.daddr = ip->daddr;
-	k.sport = udp->source;
-	k.dport = udp->dest;
-	k.proto = ip->protocol;
-	v = bpf_map_lookup_elem(&ref_flows, &k);
-	if (v) {
-		v->packets++;
-		v->bytes += bpf_ntohs(ip->tot_len);
-	} else {
-		nv.packets = 1;
-		nv.bytes = bpf_ntohs(ip->tot_len);
-		bpf_map_update_elem(&ref_flows, &k, &nv, BPF_NOEXIST);
-	}
-	return TC_ACT_UNSPEC;
-}
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 65536);
@@ -82,25 +49,69 @@ struct {
 	__type(value, struct val);
 } ref_flows48 SEC(".maps");
 
-SEC("tc")
-int ref_count48(struct __sk_buff *skb)
+/* The IPv4 and UDP headers of an Ethernet frame, or NULL for the rest. */
+static __always_inline struct iphdr *udp4(struct __sk_buff *skb,
+					  struct udphdr **udp)
 {
 	void *data = (void *)(long)skb->data;
 	void *data_end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *ip = data + sizeof(*eth);
-	struct udphdr *udp;
-	struct flow_key k = {};
-	struct val *v, nv;
 
 	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return NULL;
+	*udp = (void *)ip + ip->ihl * 4;
+	if ((void *)(*udp + 1) > data_end || ip->protocol != IPPROTO_UDP)
+		return NULL;
+	return ip;
+}
+
+/* One packet of ip's length into k's entry of map. */
+static __always_inline void count(void *map, const void *k,
+				  const struct iphdr *ip)
+{
+	struct val *v = bpf_map_lookup_elem(map, k), nv;
+
+	if (v) {
+		v->packets++;
+		v->bytes += bpf_ntohs(ip->tot_len);
+	} else {
+		nv.packets = 1;
+		nv.bytes = bpf_ntohs(ip->tot_len);
+		bpf_map_update_elem(map, k, &nv, BPF_NOEXIST);
+	}
+}
+
+SEC("tc")
+int ref_count(struct __sk_buff *skb)
+{
+	struct key5 k = {};
+	struct udphdr *udp;
+	struct iphdr *ip = udp4(skb, &udp);
+
+	if (!ip)
 		return TC_ACT_UNSPEC;
-	udp = (void *)ip + ip->ihl * 4;
-	if ((void *)(udp + 1) > data_end || ip->protocol != IPPROTO_UDP)
+	k.saddr = ip->saddr;
+	k.daddr = ip->daddr;
+	k.sport = udp->source;
+	k.dport = udp->dest;
+	k.proto = ip->protocol;
+	count(&ref_flows, &k, ip);
+	return TC_ACT_UNSPEC;
+}
+
+SEC("tc")
+int ref_count48(struct __sk_buff *skb)
+{
+	struct udphdr *udp;
+	struct iphdr *ip = udp4(skb, &udp);
+	struct flow_key k = {};
+
+	if (!ip)
 		return TC_ACT_UNSPEC;
 	k.ifindex = skb->ifindex;
 	k.proto = ip->protocol;
-	k.eth_type = eth->h_proto;
+	k.eth_type = bpf_htons(ETH_P_IP);
 	/* ::ffff:a.b.c.d, as bpf/parse.h stores it */
 	*(__u32 *)&k.src[8] = bpf_htonl(0xffff);
 	*(__u32 *)&k.src[12] = ip->saddr;
@@ -108,15 +119,7 @@ int ref_count48(struct __sk_buff *skb)
 	*(__u32 *)&k.dst[12] = ip->daddr;
 	k.sport = udp->source;
 	k.dport = udp->dest;
-	v = bpf_map_lookup_elem(&ref_flows48, &k);
-	if (v) {
-		v->packets++;
-		v->bytes += bpf_ntohs(ip->tot_len);
-	} else {
-		nv.packets = 1;
-		nv.bytes = bpf_ntohs(ip->tot_len);
-		bpf_map_update_elem(&ref_flows48, &k, &nv, BPF_NOEXIST);
-	}
+	count(&ref_flows48, &k, ip);
 	return TC_ACT_UNSPEC;
 }
 
