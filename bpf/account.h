@@ -164,6 +164,7 @@ flow_insert(void *map, struct flow_stats *st, struct flow_overflow *rec,
 	if (!err) {
 		st->c[STAT_COUNTED]++;
 		st->c[STAT_SEGMENTS] += segs;
+		st->c[STAT_INSERTS]++;
 		return NULL;
 	}
 	if (err == -EEXIST)

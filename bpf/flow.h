@@ -166,7 +166,10 @@ _Static_assert(sizeof(struct tcp_conn) == 24, "tcp_conn ABI");
 					 * for the other direction's flow the
 					 * full ring could not carry (not a
 					 * packet; informational) */
-#define STAT_MAX		19
+#define STAT_INSERTS		19	/* new entries in the active map (not a
+					 * packet; informational): counting =
+					 * auto reads it between fetches */
+#define STAT_MAX		20
 /* The parse errors: STAT_PARSE_FIRST..STAT_PARSE_LAST, inclusive */
 #define STAT_PARSE_FIRST	STAT_TRUNC_L2
 #define STAT_PARSE_LAST		STAT_BAD_IPV6_CHAIN
@@ -174,7 +177,7 @@ _Static_assert(sizeof(struct tcp_conn) == 24, "tcp_conn ABI");
 struct flow_stats {
 	__u64	c[STAT_MAX];
 };
-_Static_assert(sizeof(struct flow_stats) == 152, "flow_stats ABI");
+_Static_assert(sizeof(struct flow_stats) == 160, "flow_stats ABI");
 
 /*
  * NAT (bpf/ct.h, the tc_*_nat programs): the conntrack entry of a TCP or

@@ -334,6 +334,8 @@ const struct stats_counter stats_counters[] = {
 	  "tcflowd_kernel_tcp_outcomes_lost_total", NULL, C,
 	  "counting = ring: handshake outcomes the full ring could not carry "
 	  "to the other direction's flow" },
+	{ "inserts", kstat, STAT_INSERTS, 0, ONE, "tcflowd_kernel_map_inserts_total",
+	  NULL, C, "New entries the programs made in the active flow map" },
 	{ "map_full", kstat, STAT_MAP_FULL, 0, ONE, "tcflowd_kernel_map_full_total",
 	  NULL, C, "Packets that found the flow map full (then ring or ring_full)" },
 	{ "map_entries", fetcher, F_MAP_LAST, 0, ONE, "tcflowd_kernel_map_entries",

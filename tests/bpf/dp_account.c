@@ -49,7 +49,8 @@ void test_accumulate(void)
 		    .packets = 3, .bytes = bytes, .tcp_flags = 0x1b,
 		    .flags = FLOW_F_FIN, .min_ttl = 30, .max_ttl = 100 });
 	expect_stats("3 packets, one flow", &dp, S(STAT_PACKETS, 3),
-		     S(STAT_COUNTED, 3), S(STAT_SEGMENTS, 3), END);
+		     S(STAT_COUNTED, 3), S(STAT_SEGMENTS, 3),
+		     S(STAT_INSERTS, 1), END);
 }
 
 void test_egress(void)
@@ -93,7 +94,8 @@ void test_gso(void)
 		    .packets = 3, .bytes = ip + 2 * (20 + 32),
 		    .tcp_flags = 0x10, .min_ttl = 64, .max_ttl = 64 });
 	expect_stats("GSO ipv4 tcp, 3 segments", &dp, S(STAT_PACKETS, 1),
-		     S(STAT_COUNTED, 1), S(STAT_SEGMENTS, 3), END);
+		     S(STAT_COUNTED, 1), S(STAT_SEGMENTS, 3),
+		     S(STAT_INSERTS, 1), END);
 
 	/* IPv6 with an extension header: it repeats in every segment too */
 	frame_eth(&f, 0);
@@ -259,7 +261,8 @@ void test_map_full(void)
 	tap_is(rs.bad, 0, "map full: ring records well formed");
 	expect_stats("map full", &small, S(STAT_PACKETS, 20),
 		     S(STAT_COUNTED, 8), S(STAT_MAP_FULL, 12),
-		     S(STAT_RING_RECORDS, 12), S(STAT_SEGMENTS, 20), END);
+		     S(STAT_RING_RECORDS, 12), S(STAT_SEGMENTS, 20),
+		     S(STAT_INSERTS, 4), END);
 
 	/* a ring of 4096 bytes holds fewer than 40 records: the rest is
 	 * counted as lost, never silently */

@@ -121,7 +121,7 @@ static void both(const char *name, const struct frame *f,
 		}
 		expect_flow(what, ds[i], k, w);
 		expect_stats(what, ds[i], S(STAT_PACKETS, 1), S(STAT_COUNTED, 1),
-			     S(STAT_SEGMENTS, w->packets), END);
+			     S(STAT_SEGMENTS, w->packets), S(STAT_INSERTS, 1), END);
 	}
 }
 

@@ -248,6 +248,7 @@ const char *const stat_names[STAT_MAX] = {
 	"trunc_l4", "bad_ihl", "bad_l3", "bad_l4", "bad_ipv6_chain",
 	"counted", "map_full", "ring_records", "ring_full", "no_map",
 	"fragments", "segments", "ring_busy", "tcp_outcomes_lost",
+	"inserts",
 };
 
 /*
@@ -298,7 +299,7 @@ void case_one(const char *name, struct frame *f,
 	expect_stats(name, &dp, S(STAT_PACKETS, 1), S(STAT_COUNTED, 1),
 		     S(STAT_SEGMENTS, w.packets),
 		     S(STAT_FRAGMENTS, (w.flags & FLOW_F_FRAGMENT) ? 1 : 0),
-		     END);
+		     S(STAT_INSERTS, 1), END);
 }
 
 /* Run f once; expect no flow and exactly one error counter. */

@@ -91,7 +91,7 @@ static void case_udp(const char *name, int family, const char *src,
 		    .flags = n >= NAT_TRIES ? FLOW_F_NAT_DONE : 0,
 		    .min_ttl = 64, .max_ttl = 64 });
 	expect_stats(name, &ndp, S(STAT_PACKETS, n), S(STAT_COUNTED, n),
-		     S(STAT_SEGMENTS, n), END);
+		     S(STAT_SEGMENTS, n), S(STAT_INSERTS, 1), END);
 	expect_nat(name, 2 * (__u64)tries, n >= NAT_TRIES);
 }
 

@@ -51,7 +51,7 @@ static void fill(struct daemon *d)
 	for (i = 1; i < STAT_MAX; i++)
 		if (i != STAT_MAP_FULL && i != STAT_FRAGMENTS &&
 		    i != STAT_SEGMENTS && i != STAT_RING_BUSY &&
-		    i != STAT_TCP_LOST)
+		    i != STAT_TCP_LOST && i != STAT_INSERTS)
 			d->kstats.c[STAT_PACKETS] += d->kstats.c[i];
 	d->fetch_errors = 3;
 	d->map_entries = 77;
@@ -117,6 +117,10 @@ static const char want_text[] =
 "outcomes the full ring could not carry to the other direction's flow\n"
 "# TYPE tcflowd_kernel_tcp_outcomes_lost_total counter\n"
 "tcflowd_kernel_tcp_outcomes_lost_total 118\n"
+"# HELP tcflowd_kernel_map_inserts_total New entries the programs made in the "
+"active flow map\n"
+"# TYPE tcflowd_kernel_map_inserts_total counter\n"
+"tcflowd_kernel_map_inserts_total 119\n"
 "# HELP tcflowd_kernel_map_full_total Packets that found the flow map full "
 "(then ring or ring_full)\n"
 "# TYPE tcflowd_kernel_map_full_total counter\n"
