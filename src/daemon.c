@@ -33,6 +33,8 @@
 
 #define NS_PER_S	1000000000ull
 #define RING_POLL_MS	10	/* counting = ring: the ring read at least this often */
+#define INSERTS_POLL_MS	100	/* counting = auto, in the maps: new entries
+				 * looked at this often between fetches */
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -114,6 +116,43 @@ static void choose_counting(struct daemon *d)
 	d->ring_first = ring;
 }
 
+/*
+ * counting = auto, in the maps: a burst of new flows would fill the maps
+ * with hundreds of thousands of entries before the next fetch saw them in
+ * the cache, all to be read in place at that fetch and drained again at
+ * the switch to the ring (at 100,000 flows, two passes of 0.1 s each).
+ * So between fetches the kernel's count of new entries is looked at
+ * every INSERTS_POLL_MS (one read of the per-CPU stats): once the active
+ * map has taken ring_from_flows entries since its swap, it holds at least
+ * that many flows, and a fetch at once (a read in place, or the epoch's
+ * drain) takes them into the cache and switches, with a few thousand
+ * entries to read instead.
+ */
+static void daemon_watch_inserts(struct daemon *d)
+{
+	struct flow_stats st;
+	uint64_t now, n;
+
+	if (d->cfg.counting != COUNT_AUTO || d->ring_first || d->dp.nat ||
+	    !d->fetcher || !d->cache)
+		return;
+	now = clock_ns(CLOCK_MONOTONIC);
+	if (now - d->inserts_checked_ns < INSERTS_POLL_MS * 1000000ull)
+		return;
+	d->inserts_checked_ns = now;
+	if (datapath_read_stats(&d->dp, &st))
+		return;		/* the next fetch reports it */
+	n = st.c[STAT_INSERTS] - d->inserts_mark;
+	if (n < d->cfg.ring_from_flows)
+		return;
+	log_debug("%llu new kernel entries: fetching now", (unsigned long long)n);
+	/* once per ring_from_flows new entries, whatever the fetch finds
+	 * (a cache smaller than ring_from_flows never reaches it) */
+	d->inserts_mark = st.c[STAT_INSERTS];
+	fetcher_read_now(d->fetcher);	/* not deferred by read spacing */
+	daemon_fetch(d);
+}
+
 /* One fetch: drain the kernel, expire, push the records out. */
 void daemon_fetch(struct daemon *d)
 {
@@ -152,6 +191,9 @@ void daemon_fetch(struct daemon *d)
 	err = fetcher_stats_delta(d->fetcher, &delta, &d->kstats);
 	if (!err)
 		d->ignored_packets = stats_ignored_packets(&d->kstats);
+	/* the new active map got at most these of the inserts so far */
+	if (!err && fetcher_stats(d->fetcher)->epochs != epochs)
+		d->inserts_mark = d->kstats.c[STAT_INSERTS];
 	if (!err && (delta.c[STAT_RING_FULL] || delta.c[STAT_NO_MAP]))
 		log_warn("lost %llu packets: overflow ring full (raise "
 			 "kernel_flows or overflow_ring_kb)",
@@ -446,6 +488,9 @@ static int loop_timeout_ms(struct daemon *d)
 		return 0;
 	if (d->ring_first && (t < 0 || t > RING_POLL_MS))
 		t = RING_POLL_MS;
+	if (d->cfg.counting == COUNT_AUTO && !d->ring_first && !d->dp.nat &&
+	    (t < 0 || t > INSERTS_POLL_MS))
+		t = INSERTS_POLL_MS;
 	return t;
 }
 
@@ -494,6 +539,7 @@ int daemon_run(struct daemon *d)
 				daemon_forget_pending(d);
 			}
 		}
+		daemon_watch_inserts(d);
 		/* sockets come and go with connections */
 		outputs_watch(&d->out, d->exp, d->n_exp);
 		/* requests, and idle connections timing out (its timeout

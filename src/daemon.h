@@ -46,6 +46,12 @@ struct daemon {
 	struct stats_hist	fetch_hist;	/* how long fetches take */
 	uint64_t		map_entries;	/* drained by the last fetch */
 	bool			ring_first;	/* counting through the ring now */
+	/* counting = auto, in the maps: STAT_INSERTS at the fetch after
+	 * the last swap or at the last early fetch, and when the kernel's
+	 * counters were last looked at between fetches
+	 * (daemon_watch_inserts) */
+	uint64_t		inserts_mark;
+	uint64_t		inserts_checked_ns;
 	struct metrics_http	*http;		/* [metrics] listen; NULL: off */
 	struct stats_ifaces	ifstats;	/* records exported per interface */
 	/* interfaces to forget once the link notifications read in one go

@@ -83,4 +83,39 @@ ring=$(counter ring_records) counted=$(counter counted)
 is "$((ring + counted))" 40000 "ring records + map-counted packets: all 40000"
 ok "$([ "$ring" -ge 20000 ]; echo $?)" \
 	"the ring took at least the second 20000 ($ring)"
+
+# A burst of new flows switches without waiting for the fetch: with 10 s
+# fetches, 2500 new flows would all be in the maps at the first one, read
+# there and drained again at the switch.  The daemon looks at the
+# kernel's count of new entries every 100 ms between fetches, and once
+# the maps took ring_from_flows = 1000 since the swap it fetches at once
+# and switches.  Exact all the same.
+mv "$T/flows.json" "$T/flows-defaults.json"
+mv "$T/tcflowd.log" "$T/tcflowd-defaults.log"
+config "$T/e.conf" "[capture]" "interfaces = b0" "direction = ingress" \
+	"ring_from_flows = 1000" \
+	"[flows]" "fetch_interval_ms = 10000" "idle_timeout_s = 30" "kernel_epoch_s = 60"
+start_tcflowd b "$T/e.conf"
+started=$(date +%s%N)
+one=$(ns a "$GEN" udp -d "$SINK" -p 9000 -f 2500 -n 4 -s 50 -b 40000)
+wait_for 5 log_has "counting through the ring: [0-9]* flows"
+ok $? "2500 new flows: counting through the ring before the first 10 s fetch"
+# (the bound: the first fetch is 10 s after the start; 5 s more than
+# the 100 ms poll leaves room for a slow guest)
+switched=$(date +%s%N)
+ok "$([ $(( (switched - started) / 1000000 )) -lt 9000 ]; echo $?)" \
+	"... $(( (switched - started) / 1000000 )) ms after the start, not at the 10 s fetch"
+two=$(ns a "$GEN" udp -d "$SINK" -p 9000 -f 2500 -n 4 -s 50 -b 40000)
+sleep 0.3
+kill -USR1 "$TCFLOWD_PID"
+sleep 0.2
+stop_tcflowd
+is "$one $two" "sent 10000 sent 10000" "generator sent 2500 x 4, twice"
+python3 "$FLOWS_PY" json "$T/flows.json" proto=17 >"$T/got"
+is "$(wc -l <"$T/got")" 2500 "2500 flows"
+is "$(awk '$7 != 8' "$T/got" | wc -l)" 0 "each exactly 8 packets"
+ring=$(counter ring_records) counted=$(counter counted) inserts=$(counter inserts)
+is "$((ring + counted))" 20000 "ring records + map-counted packets: all 20000"
+ok "$([ "$inserts" -ge 1000 ] && [ "$inserts" -le 2500 ]; echo $?)" \
+	"the maps took at least ring_from_flows new entries, at most the 2500 flows ($inserts)"
 done_testing
