@@ -11,6 +11,14 @@ need_root
 quiet_pair
 
 counter() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$T/tcflowd.log" | tail -n1; }
+# finish: the last stats line, stop, and the UDP flows of the run in $T/got
+finish() {
+	sleep 0.3
+	kill -USR1 "$TCFLOWD_PID"
+	sleep 0.2
+	stop_tcflowd
+	python3 "$FLOWS_PY" json "$T/flows.json" proto=17 >"$T/got"
+}
 
 config "$T/c.conf" "[capture]" "interfaces = b0" "direction = ingress" \
 	"counting = auto" "ring_from_flows = 200" \
@@ -23,12 +31,8 @@ two=$(ns a "$GEN" udp -d "$SINK" -p 9000 -f 300 -n 4 -s 50 -b 10000)
 wait_for 10 log_has "counting in the maps: [0-9]* flows"
 ok $? "the flows timed out: counting in the maps again"
 three=$(ns a "$GEN" udp -d "$SINK" -p 9000 -f 50 -n 4 -s 50 -b 20000)
-sleep 0.3
-kill -USR1 "$TCFLOWD_PID"
-sleep 0.2
-stop_tcflowd
+finish
 is "$one $two $three" "sent 1200 sent 1200 sent 200" "generator sent 300 x 4, 300 x 4, 50 x 4"
-python3 "$FLOWS_PY" json "$T/flows.json" proto=17 >"$T/got"
 is "$(wc -l <"$T/got")" 350 "350 flows"
 is "$(awk '$4 < 20000 && $7 != 8' "$T/got" | wc -l)" 0 \
 	"each of the 300 flows: exactly 8 packets (4 in the maps, 4 through the ring)"
@@ -68,13 +72,9 @@ one=$(five)
 wait_for 10 log_has "counting through the ring: [0-9]* flows"
 ok $? "defaults, 5000 flows in the cache: counting through the ring"
 two=$(five)
-sleep 0.3
-kill -USR1 "$TCFLOWD_PID"
-sleep 0.2
-stop_tcflowd
+finish
 is "$(echo $one $two)" "sent 10000 sent 10000 sent 10000 sent 10000" \
 	"generator sent 5000 x 4, twice"
-python3 "$FLOWS_PY" json "$T/flows.json" proto=17 >"$T/got"
 is "$(wc -l <"$T/got")" 5000 "5000 flows"
 is "$(awk '$7 != 8' "$T/got" | wc -l)" 0 "each exactly 8 packets"
 is "$(python3 "$FLOWS_PY" total "$T/flows.json" bytes proto=17)" $((40000 * 78)) \
@@ -106,12 +106,8 @@ switched=$(date +%s%N)
 ok "$([ $(( (switched - started) / 1000000 )) -lt 9000 ]; echo $?)" \
 	"... $(( (switched - started) / 1000000 )) ms after the start, not at the 10 s fetch"
 two=$(ns a "$GEN" udp -d "$SINK" -p 9000 -f 2500 -n 4 -s 50 -b 40000)
-sleep 0.3
-kill -USR1 "$TCFLOWD_PID"
-sleep 0.2
-stop_tcflowd
+finish
 is "$one $two" "sent 10000 sent 10000" "generator sent 2500 x 4, twice"
-python3 "$FLOWS_PY" json "$T/flows.json" proto=17 >"$T/got"
 is "$(wc -l <"$T/got")" 2500 "2500 flows"
 is "$(awk '$7 != 8' "$T/got" | wc -l)" 0 "each exactly 8 packets"
 ring=$(counter ring_records) counted=$(counter counted) inserts=$(counter inserts)
