@@ -46,22 +46,14 @@ for i in $(seq 0 $((N - 1))); do
 done
 sleep 0.3
 
-# reads_now: the reads in place of the stats line SIGUSR1 asks for
-reads_now() {
-	local n=$(grep -c 'info: stats:' "$T/tcflowd.log")
-	kill -USR1 "$TCFLOWD_PID"
-	wait_for 30 log_has 'info: stats:' $((n + 1))
-	grep 'info: stats:' "$T/tcflowd.log" | tail -n1 |
-		sed -n 's/.* kernel_reads=\([0-9]*\) .*/\1/p'
-}
-before=$(reads_now)
+before=$(fresh_stat kernel_reads)
 
 kill -STOP "$TCFLOWD_PID"
 for i in $(seq 0 $((N - 1))); do echo "link del hb$i"; done | ns b ip -batch -
 sleep 0.3	# every notification is in the daemon's socket
 kill -CONT "$TCFLOWD_PID"
 wait_for 30 log_has 'hb[0-9]* went away' $N
-after=$(reads_now)
+after=$(fresh_stat kernel_reads)
 is "$(grep -c 'hb[0-9]* went away' "$T/tcflowd.log")" $N "all $N deletions noticed"
 grep -q "$N interfaces went: one read of the kernel's flows for all" "$T/tcflowd.log"
 ok $? "logged: $N interfaces, one read"

@@ -47,18 +47,7 @@ ok $? "the other $((2001 - budget)) are reported"
 grep -q "attached to b0 " "$log"
 ok $? "b0 (the lowest ifindex) is among them"
 
-# stats NAME: a field of a fresh counters line
-stats() {
-	local n
-	n=$(grep -c "info: stats:" "$log")
-	kill -USR1 "$TCFLOWD_PID"
-	for i in $(seq 50); do
-		[ "$(grep -c "info: stats:" "$log")" -gt "$n" ] && break
-		sleep 0.1
-	done
-	grep "info: stats:" "$log" | tail -n1 | grep -o " $1=[0-9]*" | cut -d= -f2
-}
-is "$(stats ifaces_attached) $(stats ifaces_unattached)" "$budget $((2001 - budget))" \
+is "$(fresh_stat ifaces_attached) $(fresh_stat ifaces_unattached)" "$budget $((2001 - budget))" \
 	"the stats line counts them"
 
 n=$(grep -c "reloaded" "$log")
@@ -75,10 +64,10 @@ ns b ip link del "$att"
 # (a rescan of 2,000 interfaces: seconds under valgrind)
 wait_for 30 log_has "attached to " $((n + 1)) "$log"
 is "$(grep -c "attached to " "$log")" $((n + 1)) "hotplug: $att went away and a waiting interface took its place"
-is "$(stats ifaces_attached) $(stats ifaces_unattached)" "$budget $((2000 - budget))" \
+is "$(fresh_stat ifaces_attached) $(fresh_stat ifaces_unattached)" "$budget $((2000 - budget))" \
 	"the counts follow"
 ns b ip link add v9999 up type veth peer name w9999 netns "${P}a"
-is "$(stats ifaces_attached) $(stats ifaces_unattached)" "$budget $((2001 - budget))" \
+is "$(fresh_stat ifaces_attached) $(fresh_stat ifaces_unattached)" "$budget $((2001 - budget))" \
 	"a new interface waits too, counted"
 
 ns a "$GEN" udp -d "$SINK" -p 9000 -f 1 -n 10 -s 10 -b 4000 >/dev/null
