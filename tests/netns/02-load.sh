@@ -38,19 +38,17 @@ load() {
 	diag "$(grep -c . "$T/flows.json") records, $((rx1 - rx0)) packets received"
 }
 
-counter() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$T/tcflowd.log" | tail -n1; }
-
 load "persistent entries" 3600
-reads=$(counter kernel_reads)
-is "$(counter kernel_epochs)" 1 "persistent entries: one swap, at the stop"
+reads=$(last_stat kernel_reads)
+is "$(last_stat kernel_epochs)" 1 "persistent entries: one swap, at the stop"
 [ "${reads:-0}" -gt 0 ]
 ok $? "persistent entries: the fetches read the map in place ($reads reads)"
 
 load "a swap every fetch" 0
-is "$(counter kernel_reads)" 0 "a swap every fetch: no read in place"
+is "$(last_stat kernel_reads)" 0 "a swap every fetch: no read in place"
 
 load "through the ring" 3600 ring
-ring=$(counter ring_records)
-[ "${ring:-0}" -gt 0 ] && [ "$(counter counted)" = "$(counter ring_busy)" ]
-ok $? "through the ring: $ring ring records; the map took only what the full ring left ($(counter ring_busy))"
+ring=$(last_stat ring_records)
+[ "${ring:-0}" -gt 0 ] && [ "$(last_stat counted)" = "$(last_stat ring_busy)" ]
+ok $? "through the ring: $ring ring records; the map took only what the full ring left ($(last_stat ring_busy))"
 done_testing

@@ -40,13 +40,6 @@ start_recv() {
 	bail "receiver did not start: $(cat "$T/$2.recv.log")"
 }
 
-# stat NAME: a counter of the last counters line (the stop's, once stopped)
-stat() {
-	local v
-	v=$(grep -o " $1=[0-9]*" "$T/tcflowd.log" | tail -n1 | cut -d= -f2)
-	echo "${v:-0}"
-}
-
 # wait_sent N: until tcflowd has sent or counted N records, and none
 # waits in a queue (a fresh counters line each time, on SIGUSR1; an older
 # one, of the run before, says nothing of this run's queue; 100 tries)
@@ -54,8 +47,8 @@ wait_sent() {
 	local i sent unsent queued
 	for i in $(seq 100); do
 		sent=$(fresh_stat records_sent) || return 1
-		unsent=$(stat records_not_sent) queued=$(stat records_queued)
-		[ "$((sent + unsent))" -ge "$1" ] && [ "$queued" = 0 ] && return 0
+		unsent=$(last_stat records_not_sent) queued=$(last_stat records_queued)
+		[ "$((${sent:-0} + ${unsent:-0}))" -ge "$1" ] && [ "$queued" = 0 ] && return 0
 		sleep 0.2
 	done
 	return 1
@@ -102,9 +95,9 @@ finish_run() {
 	wait "$RECV_PID" 2>/dev/null
 	python3 "$RECV_PY" report "$T/$name.recv" 10 >"$T/$name.report"
 	sed "s/^/# $name: /" "$T/$name.report"
-	SENT=$(stat records_sent)
-	NOT_SENT=$(stat records_not_sent)
-	NOT_QUEUED=$(stat records_not_queued)
+	SENT=$(last_stat records_sent)
+	NOT_SENT=$(last_stat records_not_sent)
+	NOT_QUEUED=$(last_stat records_not_queued)
 	diag "$name: records_sent=$SENT records_not_sent=$NOT_SENT records_not_queued=$NOT_QUEUED"
 }
 

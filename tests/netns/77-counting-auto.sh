@@ -10,12 +10,10 @@
 need_root
 quiet_pair
 
-counter() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$T/tcflowd.log" | tail -n1; }
-# finish: the last stats line, stop, and the UDP flows of the run in $T/got
+# finish: stop (its stats line is the run's last), and the UDP flows of
+# the run in $T/got
 finish() {
 	sleep 0.3
-	kill -USR1 "$TCFLOWD_PID"
-	sleep 0.2
 	stop_tcflowd
 	python3 "$FLOWS_PY" json "$T/flows.json" proto=17 >"$T/got"
 }
@@ -41,7 +39,7 @@ is "$(python3 "$FLOWS_PY" total "$T/flows.json" bytes proto=17)" $((2600 * (20 +
 	"bytes exact"
 # the fetch that switches may come while the first 1200 are still being
 # sent (a slow guest): the tail of them then goes through the ring too
-ring=$(counter ring_records) counted=$(counter counted)
+ring=$(last_stat ring_records) counted=$(last_stat counted)
 is "$((ring + counted))" 2600 "ring records + map-counted packets: all 2600"
 ok "$([ "$ring" -ge 1200 ] && [ "$counted" -ge 200 ]; echo $?)" \
 	"the ring took the 1200 sent while it counted ($ring), the maps the 50 later flows' 200 and the first ones ($counted)"
@@ -50,7 +48,7 @@ ok "$([ "$ring" -ge 1200 ] && [ "$counted" -ge 200 ]; echo $?)" \
 # ring leaves, instead of a read in place of every flow at each fetch
 is "$(grep -c 'counting through the ring: .*; the maps are drained' "$T/tcflowd.log")" 1 \
 	"the switch to the ring drains the maps once"
-is "$(counter kernel_epochs)" 2 \
+is "$(last_stat kernel_epochs)" 2 \
 	"... an epoch of its own: 2 epochs (1 without the switch's)"
 grep -q 'ring_full=0 no_map=0' "$T/tcflowd.log"
 ok $? "nothing lost in the kernel"
@@ -79,7 +77,7 @@ is "$(wc -l <"$T/got")" 5000 "5000 flows"
 is "$(awk '$7 != 8' "$T/got" | wc -l)" 0 "each exactly 8 packets"
 is "$(python3 "$FLOWS_PY" total "$T/flows.json" bytes proto=17)" $((40000 * 78)) \
 	"bytes exact"
-ring=$(counter ring_records) counted=$(counter counted)
+ring=$(last_stat ring_records) counted=$(last_stat counted)
 is "$((ring + counted))" 40000 "ring records + map-counted packets: all 40000"
 ok "$([ "$ring" -ge 20000 ]; echo $?)" \
 	"the ring took at least the second 20000 ($ring)"
@@ -110,7 +108,7 @@ finish
 is "$one $two" "sent 10000 sent 10000" "generator sent 2500 x 4, twice"
 is "$(wc -l <"$T/got")" 2500 "2500 flows"
 is "$(awk '$7 != 8' "$T/got" | wc -l)" 0 "each exactly 8 packets"
-ring=$(counter ring_records) counted=$(counter counted) inserts=$(counter inserts)
+ring=$(last_stat ring_records) counted=$(last_stat counted) inserts=$(last_stat inserts)
 is "$((ring + counted))" 20000 "ring records + map-counted packets: all 20000"
 ok "$([ "$inserts" -ge 1000 ] && [ "$inserts" -le 2500 ]; echo $?)" \
 	"the maps took at least ring_from_flows new entries, at most the 2500 flows ($inserts)"

@@ -61,6 +61,11 @@ wait_for() {
 # log_has PATTERN [N [FILE]]: at least N (1) lines of FILE (tcflowd.log)
 # match the basic regular expression PATTERN
 log_has() { [ "$(grep -c -- "$1" "${3:-$T/tcflowd.log}")" -ge "${2:-1}" ]; }
+# last_stat NAME: NAME's value in the log's last counters line (the stop's,
+# once stopped); empty before the first
+last_stat() {
+	grep "info: stats:" "$T/tcflowd.log" | tail -n1 | grep -o " $1=[0-9]*" | cut -d= -f2
+}
 # fresh_stat NAME: NAME's value in a counters line the daemon writes now,
 # on SIGUSR1 (30 s at most; empty if none came).  Never an older line: the
 # log holds every start's lines, and a slow daemon (valgrind) answers late.
@@ -69,7 +74,7 @@ fresh_stat() {
 	n=$(grep -c "info: stats:" "$T/tcflowd.log")
 	kill -USR1 "$TCFLOWD_PID"
 	wait_for 30 log_has "info: stats:" $((n + 1)) || return 1
-	grep "info: stats:" "$T/tcflowd.log" | tail -n1 | grep -o " $1=[0-9]*" | cut -d= -f2
+	last_stat "$1"
 }
 
 done_testing() {
