@@ -8,9 +8,10 @@
  * machine at nearly the same moment; the slowdown an exporter causes is
  * the median over chunk pairs of (measured rate / control rate).
  *
- *   gen lanes -m IF -M MAC -c IF -C MAC -f FLOWS -s PAYLOAD -n PACKETS [-k CHUNK]
+ *   gen lanes -m IF -M MAC -c IF -C MAC -f FLOWS -s PAYLOAD -n PACKETS [-k CHUNK] [-v]
  *	PACKETS per lane, flows round-robin (source 10.0.0.0 + flow,
- *	port 40000 -> 198.51.100.1 port 9000)
+ *	port 40000 -> 198.51.100.1 port 9000); -v: every pass through the
+ *	flows after the first in another order (see pass_order)
  *   gen lanes -m IF -M MAC -x COUNT
  *	COUNT packets of one other flow (192.0.2.99 -> port 9999) on the
  *	measured lane: the "flush" burst, excluded from every count
@@ -49,6 +50,24 @@ struct lane {
 
 static size_t frame_len;
 static uint32_t nflows;
+static int vary;		/* -v */
+
+/*
+ * The flow of a lane's packet number q.  Every pass through the flows
+ * sends each once; without -v in the same order every pass, which lays
+ * out an exporter's flow table in the order it is then read, pass after
+ * pass, a pattern no router's traffic has.  With -v, pass p > 0 sends its
+ * j-th packet to flow (j x S) mod FLOWS, S a prime above 2^20 (so prime
+ * to FLOWS, and the pass still a permutation) of its own for p mod 8.
+ */
+static uint32_t pass_order(uint64_t q)
+{
+	static const uint64_t stride[8] = { 1, 1299709, 15485863, 32452843,
+		49979687, 67867967, 86028121, 104395301 };
+	uint64_t j = q % nflows;
+
+	return (uint32_t)(vary ? j * stride[(q / nflows) % 8] % nflows : j);
+}
 
 static double now_s(void)
 {
@@ -154,7 +173,7 @@ static void send_chunk(struct lane *l, uint64_t count)
 		memset(msg, 0, sizeof(msg[0]) * n);
 		for (i = 0; i < n; i++) {
 			iov[i].iov_base = l->frames +
-				(size_t)((l->next + i) % nflows) * frame_len;
+				(size_t)pass_order(l->next + i) * frame_len;
 			iov[i].iov_len = frame_len;
 			msg[i].msg_hdr.msg_iov = &iov[i];
 			msg[i].msg_hdr.msg_iovlen = 1;
@@ -248,7 +267,8 @@ int gen_lanes(int argc, char **argv)
 	int opt, rc;
 
 	nflows = 1000;
-	while ((opt = getopt(argc, argv, "m:M:c:C:f:s:n:k:x:")) != -1) {
+	vary = 0;
+	while ((opt = getopt(argc, argv, "m:M:c:C:f:s:n:k:x:v")) != -1) {
 		switch (opt) {
 		case 'm': mif = optarg; break;
 		case 'M': mmac = optarg; break;
@@ -259,6 +279,7 @@ int gen_lanes(int argc, char **argv)
 		case 'n': packets = strtoull(optarg, NULL, 0); break;
 		case 'k': chunk = strtoull(optarg, NULL, 0); break;
 		case 'x': flush = strtoull(optarg, NULL, 0); break;
+		case 'v': vary = 1; break;
 		default: return 2;
 		}
 	}
